@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for the nv-vmbind scripts: logging, cache location, apt.
+
+NVVB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Build caches live outside the repository so a fresh clone reuses them.
+NVVB_CACHE=${NVVB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nv-vmbind}
+mkdir -p "$NVVB_CACHE"
+
+nvvb_t0=${nvvb_t0:-$(date +%s)}
+
+log() { printf '[nvvb %4ss] %s\n' "$(( $(date +%s) - nvvb_t0 ))" "$*" >&2; }
+die() { printf 'nvvb: error: %s\n' "$*" >&2; exit 1; }
+
+# Run as root directly, otherwise through sudo (apt needs root).
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Retry a network command: Debian mirrors occasionally time out.
+retry() {
+	local n=0
+	until "$@"; do
+		n=$((n + 1))
+		[ $n -ge 3 ] && return 1
+		log "retrying ($n): $*"
+		sleep $((n * 5))
+	done
+}
