@@ -1,0 +1,905 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind GPU VA space manager with Linux drm_gpuvm semantics.
+ *
+ * DOC: Overview
+ *
+ * An NvvbGpuVm is one GPU virtual address space [start, start + range),
+ * optionally with a reserved ("kernel-managed") window inside it that the
+ * VM_BIND path may never touch.  It tracks mappings (NvvbGpuVa): a VA range
+ * backed by a buffer object (NvvbBo, gpuvm-bo.h) at some offset, or by
+ * nothing.  Mappings never overlap; they are kept in a GLib GTree keyed by
+ * start address, so lookups are O(log n) and iteration is in address order.
+ *
+ * The device uses it twice: as the engine of the paravirtual bind queue
+ * (guest MAP/UNMAP descriptors become nvvb_gpuvm_sm_map()/_sm_unmap()) and as
+ * the oracle that page tables built by a guest driver are checked against.
+ * For both, its answers must be exactly those of Linux's drm_gpuvm (6.12):
+ * the same ops, in the same order, with the same fields and `keep` flags.
+ * tests/gpuvm-upstream/ checks that against the kernel's own drm_gpuvm.c.
+ *
+ * A range is valid when it is non-empty, does not overflow 64 bits, lies
+ * inside the space and does not overlap the reserved window; anything else
+ * is -EINVAL and changes nothing.  (drm_gpuvm itself lets a zero-length
+ * range through and then emits a zero-length MAP; we refuse it, as the
+ * issue asks and as any caller should.)
+ *
+ * DOC: Split and Merge
+ *
+ * nvvb_gpuvm_sm_map(addr, range, bo, offset) computes what it takes to make
+ * [addr, addr + range) map @bo at @offset, given the mappings already there.
+ * It walks the existing mappings overlapping the request in address order
+ * and emits, for each of them, exactly one op:
+ *
+ * - UNMAP when the mapping lies wholly inside the request;
+ * - REMAP when it sticks out on the left (a "prev" piece [m.addr, addr)
+ *   survives), on the right (a "next" piece [addr + range, m.end) survives,
+ *   its BO offset advanced by the distance from m.addr), or both (the
+ *   request is strictly inside it: prev and next).
+ *
+ * and finally one MAP for the request itself.  Only the first and the last
+ * overlapping mapping can stick out, so there are at most two REMAPs; there
+ * can be any number of UNMAPs.  Nothing is ever merged: a MAP identical to
+ * an existing mapping still yields UNMAP + MAP.
+ *
+ * `keep` (on the UNMAP, or on the REMAP's unmap part) says that the old
+ * mapping already maps, at the addresses the request covers, exactly what
+ * the request maps there: it has a BO, the same BO as the request, and its
+ * offset is contiguous with the request's, i.e.
+ * old.offset - old.addr == req.offset - req.addr (modulo 2^64).  A page
+ * table manager may then keep those PTEs and write only the delta.  A
+ * mapping without a BO is never `keep`.  The 15 cases of drm_gpuvm's "Split
+ * and Merge" DOC are unit tests (tests/unit/test-gpuvm.c and the scripts in
+ * tests/unit/gpuvm-scripts/).
+ *
+ * nvvb_gpuvm_sm_unmap(addr, range) emits, in address order, UNMAP for each
+ * mapping inside the range and REMAP for one sticking out (prev and/or next
+ * piece as above).  `keep` is always false there: nothing replaces the
+ * range.  An unmap of a hole emits nothing and succeeds.
+ *
+ * Ops are data (NvvbGpuVaOp, a type and a union).  They come either one at a
+ * time through callbacks (NvvbGpuVmSmOps; a callback may apply its op to the
+ * VM at once with nvvb_gpuva_op_apply()), or as a list
+ * (nvvb_gpuvm_sm_map_ops_create()) that can be iterated any number of times
+ * - e.g. once to allocate page tables, once to commit - and is then applied
+ * with nvvb_gpuvm_ops_apply().  As with drm_gpuvm, ops describe the space as
+ * it was when they were computed: apply (or drop) one request's ops before
+ * asking for the next.  Applying does what drm_gpuva_map/remap/unmap plus
+ * drm_gpuva_link/unlink do: the VA tree and the vm_bo lists stay in step.
+ * Remap pieces inherit the original's flags and priv.
+ *
+ * DOC: Locking
+ *
+ * One lock per VM, vm->lock (nvvb_gpuvm_lock()), protects everything the VM
+ * owns: the mapping tree, each mapping's fields, each vm_bo's mapping list
+ * and flags, and the VM's extobj and evict lists.  This is drm_gpuvm's
+ * DRM_GPUVM_RESV_PROTECTED design, where the VM's common reservation lock
+ * protects the lists, with the device's per-VM mutex in place of the
+ * dma_resv.  The core never takes vm->lock itself: the caller holds it
+ * across a whole request (compute ops, apply them), so that a request's
+ * changes appear at once - as nouveau holds uvmm->mutex across a bind job.
+ * Functions that touch the lists assert it (nvvb_gpuvm_assert_held()).
+ *
+ * A BO's list of vm_bos spans VMs, so it has its own lock, bo->lock, taken
+ * internally and only as a leaf (never held while taking a VM lock).
+ * nvvb_bo_evict() changes the vm_bos of every VM the BO is mapped in: its
+ * caller holds all those VMs' locks (in the device, VMs of one device share
+ * the device's lock order).  Reference counts of BOs and VMs are atomic.
+ */
+#include "gpuvm.h"
+#include "gpuvm-bo.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* GTree's node API (lower/upper bound, node_previous) appeared in 2.68. */
+#if !GLIB_CHECK_VERSION(2, 68, 0)
+#error "nv-vmbind's GPUVM needs GLib >= 2.68 (GTree node API)"
+#endif
+
+static gint va_key_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    uint64_t x = *(const uint64_t *)a;
+    uint64_t y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static bool add_overflows(uint64_t a, uint64_t b)
+{
+    uint64_t sum;
+
+    return __builtin_add_overflow(a, b, &sum);
+}
+
+/**
+ * nvvb_gpuvm_new() - create a VA space
+ * @out: receives the new VM (one reference)
+ * @name: a name for messages (copied; may be NULL)
+ * @start: first address of the space
+ * @range: size of the space (> 0, @start + @range must not overflow)
+ * @rsv_start: start of the reserved (kernel-managed) window
+ * @rsv_range: its size; 0 for none
+ * @resv_id: identity of the VM's common reservation object; BOs with
+ *           another resv_id are external objects
+ *
+ * The reserved window, if any, must lie inside the space.
+ *
+ * Returns: 0, or -EINVAL for an empty or overflowing space or a reserved
+ * window that overflows or leaves the space (nothing is allocated then).
+ */
+int nvvb_gpuvm_new(NvvbGpuVm **out, const char *name,
+                   uint64_t start, uint64_t range,
+                   uint64_t rsv_start, uint64_t rsv_range, uint64_t resv_id)
+{
+    NvvbGpuVm *vm;
+
+    *out = NULL;
+    if (range == 0 || add_overflows(start, range)) {
+        return -EINVAL;
+    }
+    if (rsv_range &&
+        (add_overflows(rsv_start, rsv_range) || rsv_start < start ||
+         rsv_start + rsv_range > start + range)) {
+        return -EINVAL;
+    }
+
+    vm = g_new0(NvvbGpuVm, 1);
+    vm->name = g_strdup(name ? name : "gpuvm");
+    vm->mm_start = start;
+    vm->mm_range = range;
+    vm->rsv_start = rsv_range ? rsv_start : 0;
+    vm->rsv_range = rsv_range;
+    vm->resv_id = resv_id;
+    vm->refcount = 1;
+    g_mutex_init(&vm->lock);
+    vm->tree = g_tree_new_full(va_key_cmp, NULL, NULL, NULL);
+    g_queue_init(&vm->extobj);
+    g_queue_init(&vm->evict);
+    *out = vm;
+    return 0;
+}
+
+/**
+ * nvvb_gpuvm_ref() - take a reference on a VM
+ * @vm: the VM
+ *
+ * Returns: @vm
+ */
+NvvbGpuVm *nvvb_gpuvm_ref(NvvbGpuVm *vm)
+{
+    g_atomic_int_inc(&vm->refcount);
+    return vm;
+}
+
+/**
+ * nvvb_gpuvm_unref() - drop a reference on a VM
+ * @vm: the VM (may be NULL)
+ *
+ * The last reference frees the VM; it must have no mappings left then (every
+ * linked mapping holds a vm_bo, which holds a VM reference, so with BO-backed
+ * mappings this cannot be the last one: use nvvb_gpuvm_destroy()).
+ */
+void nvvb_gpuvm_unref(NvvbGpuVm *vm)
+{
+    if (!vm || !g_atomic_int_dec_and_test(&vm->refcount)) {
+        return;
+    }
+    g_assert(g_tree_nnodes(vm->tree) == 0);
+    g_assert(g_queue_is_empty(&vm->extobj));
+    g_assert(g_queue_is_empty(&vm->evict));
+    g_tree_destroy(vm->tree);
+    g_mutex_clear(&vm->lock);
+    g_free(vm->name);
+    g_free(vm);
+}
+
+/**
+ * nvvb_gpuvm_destroy() - remove every mapping and drop the owner's reference
+ * @vm: the VM (may be NULL); the caller must not hold its lock
+ *
+ * vm_bos still referenced elsewhere keep the VM alive (empty) until they go.
+ */
+void nvvb_gpuvm_destroy(NvvbGpuVm *vm)
+{
+    if (!vm) {
+        return;
+    }
+    nvvb_gpuvm_lock(vm);
+    nvvb_gpuvm_clear(vm);
+    nvvb_gpuvm_unlock(vm);
+    nvvb_gpuvm_unref(vm);
+}
+
+/**
+ * nvvb_gpuvm_lock() - take the VM's lock (see "Locking")
+ * @vm: the VM
+ */
+void nvvb_gpuvm_lock(NvvbGpuVm *vm)
+{
+    g_mutex_lock(&vm->lock);
+    vm->lock_owner = g_thread_self();
+}
+
+/**
+ * nvvb_gpuvm_unlock() - release the VM's lock
+ * @vm: the VM
+ */
+void nvvb_gpuvm_unlock(NvvbGpuVm *vm)
+{
+    nvvb_gpuvm_assert_held(vm);
+    vm->lock_owner = NULL;
+    g_mutex_unlock(&vm->lock);
+}
+
+/**
+ * nvvb_gpuvm_assert_held() - abort unless the calling thread holds vm->lock
+ * @vm: the VM
+ */
+void nvvb_gpuvm_assert_held(const NvvbGpuVm *vm)
+{
+    g_assert(vm->lock_owner == g_thread_self());
+}
+
+/**
+ * nvvb_gpuvm_range_valid() - can [addr, addr + range) be mapped or unmapped?
+ * @vm: the VM
+ * @addr: start
+ * @range: length
+ *
+ * Returns: true if @range is non-zero, @addr + @range does not overflow, the
+ * range lies inside the space and it does not overlap the reserved window
+ * (drm_gpuvm_range_valid(), plus the non-zero length).
+ */
+bool nvvb_gpuvm_range_valid(const NvvbGpuVm *vm, uint64_t addr, uint64_t range)
+{
+    uint64_t end = addr + range;
+
+    if (range == 0 || add_overflows(addr, range)) {
+        return false;
+    }
+    if (addr < vm->mm_start || end > vm->mm_start + vm->mm_range) {
+        return false;
+    }
+    return !(vm->rsv_range && addr < vm->rsv_start + vm->rsv_range &&
+             vm->rsv_start < end);
+}
+
+static NvvbGpuVa *node_va(GTreeNode *node)
+{
+    return node ? g_tree_node_value(node) : NULL;
+}
+
+/**
+ * nvvb_gpuva_find_from() - the mapping containing @addr, else the first one
+ * after it
+ * @vm: the VM
+ * @addr: the address
+ *
+ * O(log n).  Returns: the mapping, or NULL if none contains or follows @addr
+ */
+NvvbGpuVa *nvvb_gpuva_find_from(NvvbGpuVm *vm, uint64_t addr)
+{
+    GTreeNode *after = g_tree_upper_bound(vm->tree, &addr);
+    GTreeNode *at = after ? g_tree_node_previous(after)
+                          : g_tree_node_last(vm->tree);
+    NvvbGpuVa *va = node_va(at);
+
+    /* va->addr <= addr here: does it reach @addr? */
+    if (va && addr - va->addr < va->range) {
+        return va;
+    }
+    return node_va(after);
+}
+
+/**
+ * nvvb_gpuva_find_first() - the first mapping overlapping a range
+ * @vm: the VM
+ * @addr: start of the range
+ * @range: length of the range
+ *
+ * Returns: the lowest-addressed mapping overlapping [addr, addr + range), or
+ * NULL (always NULL for an empty range)
+ */
+NvvbGpuVa *nvvb_gpuva_find_first(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
+{
+    NvvbGpuVa *va;
+
+    if (range == 0) {
+        return NULL;
+    }
+    va = nvvb_gpuva_find_from(vm, addr);
+    if (!va || va->addr <= addr) {
+        return va;
+    }
+    return va->addr - addr < range ? va : NULL;
+}
+
+/**
+ * nvvb_gpuva_find() - the mapping that is exactly [addr, addr + range)
+ * @vm: the VM
+ * @addr: start
+ * @range: length
+ *
+ * Returns: the mapping or NULL
+ */
+NvvbGpuVa *nvvb_gpuva_find(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
+{
+    NvvbGpuVa *va = g_tree_lookup(vm->tree, &addr);
+
+    return va && va->range == range ? va : NULL;
+}
+
+/**
+ * nvvb_gpuvm_interval_empty() - is no mapping in [addr, addr + range)?
+ * @vm: the VM
+ * @addr: start
+ * @range: length
+ *
+ * Returns: true if no mapping overlaps the range
+ */
+bool nvvb_gpuvm_interval_empty(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
+{
+    return !nvvb_gpuva_find_first(vm, addr, range);
+}
+
+/**
+ * nvvb_gpuva_first() - the lowest-addressed mapping
+ * @vm: the VM
+ *
+ * Returns: the mapping or NULL if the VM is empty
+ */
+NvvbGpuVa *nvvb_gpuva_first(NvvbGpuVm *vm)
+{
+    return node_va(g_tree_node_first(vm->tree));
+}
+
+/**
+ * nvvb_gpuva_next() - the mapping following @va in address order
+ * @va: an inserted mapping
+ *
+ * O(log n).  Returns: the next mapping or NULL
+ */
+NvvbGpuVa *nvvb_gpuva_next(NvvbGpuVa *va)
+{
+    return node_va(g_tree_upper_bound(va->vm->tree, &va->addr));
+}
+
+/**
+ * nvvb_gpuvm_count() - number of mappings
+ * @vm: the VM
+ *
+ * Returns: the number of mappings (the reserved window is not one)
+ */
+guint nvvb_gpuvm_count(NvvbGpuVm *vm)
+{
+    return g_tree_nnodes(vm->tree);
+}
+
+/**
+ * nvvb_gpuva_new() - allocate a mapping (not inserted)
+ * @addr: start
+ * @range: length
+ * @bo: backing BO or NULL (a reference is taken)
+ * @bo_offset: offset in @bo
+ *
+ * Returns: the mapping, to insert with nvvb_gpuva_insert() or free with
+ * nvvb_gpuva_free()
+ */
+NvvbGpuVa *nvvb_gpuva_new(uint64_t addr, uint64_t range,
+                          NvvbBo *bo, uint64_t bo_offset)
+{
+    NvvbGpuVa *va = g_new0(NvvbGpuVa, 1);
+
+    va->addr = addr;
+    va->range = range;
+    va->bo = bo ? nvvb_bo_ref(bo) : NULL;
+    va->bo_offset = bo_offset;
+    va->bo_link.data = va;
+    return va;
+}
+
+/**
+ * nvvb_gpuva_free() - free a mapping that is neither inserted nor linked
+ * @va: the mapping (may be NULL)
+ */
+void nvvb_gpuva_free(NvvbGpuVa *va)
+{
+    if (!va) {
+        return;
+    }
+    g_assert(!va->vm && !va->vm_bo);
+    nvvb_bo_unref(va->bo);
+    g_free(va);
+}
+
+/**
+ * nvvb_gpuva_insert() - insert a mapping into the tree
+ * @vm: the VM; caller holds its lock
+ * @va: a mapping not inserted anywhere
+ *
+ * Does not link @va to a vm_bo (nvvb_gpuva_link()).
+ *
+ * Returns: 0, -EINVAL if the range is not valid (nvvb_gpuvm_range_valid()),
+ * -EEXIST if it overlaps an existing mapping (as drm_gpuva_insert()).
+ */
+int nvvb_gpuva_insert(NvvbGpuVm *vm, NvvbGpuVa *va)
+{
+    nvvb_gpuvm_assert_held(vm);
+    g_assert(!va->vm);
+    if (!nvvb_gpuvm_range_valid(vm, va->addr, va->range)) {
+        return -EINVAL;
+    }
+    if (nvvb_gpuva_find_first(vm, va->addr, va->range)) {
+        return -EEXIST;
+    }
+    va->vm = vm;
+    g_tree_insert(vm->tree, &va->addr, va);
+    return 0;
+}
+
+/**
+ * nvvb_gpuva_remove() - remove a mapping from its VM's tree
+ * @va: an inserted mapping; caller holds its VM's lock
+ *
+ * Does not unlink it from its vm_bo (nvvb_gpuva_unlink()) nor free it.
+ */
+void nvvb_gpuva_remove(NvvbGpuVa *va)
+{
+    NvvbGpuVm *vm = va->vm;
+
+    g_assert(vm);
+    nvvb_gpuvm_assert_held(vm);
+    g_tree_remove(vm->tree, &va->addr);
+    va->vm = NULL;
+}
+
+static void va_detach(NvvbGpuVa *va)
+{
+    nvvb_gpuva_unlink(va);
+    nvvb_gpuva_remove(va);
+}
+
+/**
+ * nvvb_gpuvm_clear() - remove, unlink and free every mapping
+ * @vm: the VM; caller holds its lock
+ */
+void nvvb_gpuvm_clear(NvvbGpuVm *vm)
+{
+    NvvbGpuVa *va;
+
+    nvvb_gpuvm_assert_held(vm);
+    while ((va = nvvb_gpuva_first(vm))) {
+        va_detach(va);
+        nvvb_gpuva_free(va);
+    }
+}
+
+/* Insert a new mapping and link it to @vm_bo or, if NULL, to its BO's. */
+static int va_create(NvvbGpuVm *vm, const NvvbGpuVaOpMap *m,
+                     uint32_t flags, void *priv, NvvbGpuVmBo *vm_bo,
+                     NvvbGpuVa **out)
+{
+    NvvbGpuVa *va = nvvb_gpuva_new(m->addr, m->range, m->bo, m->bo_offset);
+    int ret;
+
+    va->flags = flags;
+    va->priv = priv;
+    ret = nvvb_gpuva_insert(vm, va);
+    if (ret) {
+        nvvb_gpuva_free(va);
+        return ret;
+    }
+    if (va->bo) {
+        if (vm_bo) {
+            nvvb_gpuva_link(va, vm_bo);
+        } else {
+            vm_bo = nvvb_gpuvm_bo_obtain(vm, va->bo);
+            nvvb_gpuva_link(va, vm_bo);
+            nvvb_gpuvm_bo_put(vm_bo);
+        }
+    }
+    if (out) {
+        *out = va;
+    }
+    return 0;
+}
+
+/**
+ * nvvb_gpuvm_restore() - rebuild a space from a list of mappings
+ * @vm: an empty VM; caller holds its lock
+ * @maps: the mappings (va, range, bo, offset), in any order
+ * @n: how many
+ *
+ * For migration: the destination re-creates the source's mapping set.  Every
+ * entry is checked as nvvb_gpuva_insert() checks it.
+ *
+ * Returns: 0, or -EINVAL / -EEXIST for the first bad entry, after which
+ * the VM is empty again; -EBUSY if the VM was not empty.
+ */
+int nvvb_gpuvm_restore(NvvbGpuVm *vm, const NvvbGpuVaOpMap *maps, guint n)
+{
+    guint i;
+    int ret;
+
+    nvvb_gpuvm_assert_held(vm);
+    if (nvvb_gpuvm_count(vm)) {
+        return -EBUSY;
+    }
+    for (i = 0; i < n; i++) {
+        ret = va_create(vm, &maps[i], 0, NULL, NULL, NULL);
+        if (ret) {
+            nvvb_gpuvm_clear(vm);
+            return ret;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Split and merge.  One walker serves map and unmap requests: @is_map says
+ * whether a final MAP is emitted and whether `keep` can be set.
+ */
+static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
+                   bool is_map, uint64_t req_addr, uint64_t req_range,
+                   NvvbBo *req_bo, uint64_t req_offset)
+{
+    uint64_t req_end = req_addr + req_range;
+    NvvbGpuVa *va;
+    int ret;
+
+    if (!nvvb_gpuvm_range_valid(vm, req_addr, req_range)) {
+        return -EINVAL;
+    }
+
+    va = nvvb_gpuva_find_first(vm, req_addr, req_range);
+    while (va && va->addr < req_end) {
+        uint64_t end = va->addr + va->range;
+        /* Look the successor up by key now: the callback may apply the op. */
+        NvvbGpuVa *succ = end < req_end ? nvvb_gpuva_next(va) : NULL;
+        uint64_t succ_addr = succ ? succ->addr : 0;
+        NvvbGpuVaOp op;
+
+        memset(&op, 0, sizeof(op));
+        if (va->addr < req_addr || end > req_end) {
+            NvvbGpuVaOpRemap *r = &op.remap;
+
+            op.type = NVVB_GPUVA_OP_REMAP;
+            if (va->addr < req_addr) {
+                r->has_prev = true;
+                r->prev.addr = va->addr;
+                r->prev.range = req_addr - va->addr;
+                r->prev.bo = va->bo;
+                r->prev.bo_offset = va->bo_offset;
+            }
+            if (end > req_end) {
+                r->has_next = true;
+                r->next.addr = req_end;
+                r->next.range = end - req_end;
+                r->next.bo = va->bo;
+                r->next.bo_offset = va->bo_offset + (req_end - va->addr);
+            }
+            r->unmap.va = va;
+        } else {
+            op.type = NVVB_GPUVA_OP_UNMAP;
+            op.unmap.va = va;
+        }
+        if (is_map) {
+            /* Same BO and the same offset at every address they share. */
+            bool keep = va->bo && va->bo == req_bo &&
+                        va->bo_offset - va->addr == req_offset - req_addr;
+
+            if (op.type == NVVB_GPUVA_OP_REMAP) {
+                op.remap.unmap.keep = keep;
+            } else {
+                op.unmap.keep = keep;
+            }
+        }
+
+        ret = op.type == NVVB_GPUVA_OP_REMAP ? fn->step_remap(&op, priv)
+                                             : fn->step_unmap(&op, priv);
+        if (ret) {
+            return ret;
+        }
+        va = succ ? g_tree_lookup(vm->tree, &succ_addr) : NULL;
+    }
+
+    if (is_map) {
+        NvvbGpuVaOp op;
+
+        memset(&op, 0, sizeof(op));
+        op.type = NVVB_GPUVA_OP_MAP;
+        op.map.addr = req_addr;
+        op.map.range = req_range;
+        op.map.bo = req_bo;
+        op.map.bo_offset = req_offset;
+        return fn->step_map(&op, priv);
+    }
+    return 0;
+}
+
+/**
+ * nvvb_gpuvm_sm_map() - walk the ops that map [addr, addr + range)
+ * @vm: the VM; caller holds its lock
+ * @fn: callbacks, all three required
+ * @priv: passed to the callbacks
+ * @addr: start of the new mapping
+ * @range: its length
+ * @bo: its BO (or NULL)
+ * @bo_offset: offset in @bo
+ *
+ * Calls back for any number of UNMAPs, at most two REMAPs and one final MAP,
+ * in address order, exactly as drm_gpuvm_sm_map() (see "Split and Merge").
+ * A callback may apply its op before returning.
+ *
+ * Returns: 0, -EINVAL for an invalid range or missing callback (nothing is
+ * called then), or the first non-zero callback return.
+ */
+int nvvb_gpuvm_sm_map(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
+                      uint64_t addr, uint64_t range,
+                      NvvbBo *bo, uint64_t bo_offset)
+{
+    if (!fn || !fn->step_map || !fn->step_remap || !fn->step_unmap) {
+        return -EINVAL;
+    }
+    return sm_walk(vm, fn, priv, true, addr, range, bo, bo_offset);
+}
+
+/**
+ * nvvb_gpuvm_sm_unmap() - walk the ops that unmap [addr, addr + range)
+ * @vm: the VM; caller holds its lock
+ * @fn: callbacks; step_remap and step_unmap required
+ * @priv: passed to the callbacks
+ * @addr: start of the range
+ * @range: its length
+ *
+ * Calls back for any number of UNMAPs and at most two REMAPs, in address
+ * order, `keep` always false, exactly as drm_gpuvm_sm_unmap().
+ *
+ * Returns: 0, -EINVAL for an invalid range or missing callback, or the
+ * first non-zero callback return.
+ */
+int nvvb_gpuvm_sm_unmap(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
+                        uint64_t addr, uint64_t range)
+{
+    if (!fn || !fn->step_remap || !fn->step_unmap) {
+        return -EINVAL;
+    }
+    return sm_walk(vm, fn, priv, false, addr, range, NULL, 0);
+}
+
+static int ops_append(NvvbGpuVaOp *op, void *priv)
+{
+    NvvbGpuVaOps *ops = priv;
+
+    if (ops->n_ops == ops->alloc) {
+        ops->alloc = ops->alloc ? ops->alloc * 2 : 4;
+        ops->ops = g_renew(NvvbGpuVaOp, ops->ops, ops->alloc);
+    }
+    ops->ops[ops->n_ops++] = *op;
+    return 0;
+}
+
+static const NvvbGpuVmSmOps ops_list_fn = {
+    .step_map = ops_append,
+    .step_remap = ops_append,
+    .step_unmap = ops_append,
+};
+
+/**
+ * nvvb_gpuvm_sm_map_ops_create() - the ops of nvvb_gpuvm_sm_map() as a list
+ * @vm: the VM; caller holds its lock
+ * @addr: start of the new mapping
+ * @range: its length
+ * @bo: its BO (or NULL)
+ * @bo_offset: offset in @bo
+ * @out: receives the list (free with nvvb_gpuva_ops_free())
+ *
+ * Returns: 0 or -EINVAL (then *@out is NULL)
+ */
+int nvvb_gpuvm_sm_map_ops_create(NvvbGpuVm *vm, uint64_t addr, uint64_t range,
+                                 NvvbBo *bo, uint64_t bo_offset,
+                                 NvvbGpuVaOps **out)
+{
+    NvvbGpuVaOps *ops = g_new0(NvvbGpuVaOps, 1);
+    int ret = sm_walk(vm, &ops_list_fn, ops, true, addr, range, bo, bo_offset);
+
+    if (ret) {
+        nvvb_gpuva_ops_free(ops);
+        ops = NULL;
+    }
+    *out = ops;
+    return ret;
+}
+
+/**
+ * nvvb_gpuvm_sm_unmap_ops_create() - the ops of nvvb_gpuvm_sm_unmap() as a
+ * list
+ * @vm: the VM; caller holds its lock
+ * @addr: start of the range
+ * @range: its length
+ * @out: receives the list (free with nvvb_gpuva_ops_free())
+ *
+ * Returns: 0 or -EINVAL (then *@out is NULL)
+ */
+int nvvb_gpuvm_sm_unmap_ops_create(NvvbGpuVm *vm, uint64_t addr,
+                                   uint64_t range, NvvbGpuVaOps **out)
+{
+    NvvbGpuVaOps *ops = g_new0(NvvbGpuVaOps, 1);
+    int ret = sm_walk(vm, &ops_list_fn, ops, false, addr, range, NULL, 0);
+
+    if (ret) {
+        nvvb_gpuva_ops_free(ops);
+        ops = NULL;
+    }
+    *out = ops;
+    return ret;
+}
+
+/**
+ * nvvb_gpuva_ops_free() - free an op list and the mappings its application
+ * removed
+ * @ops: the list (may be NULL)
+ */
+void nvvb_gpuva_ops_free(NvvbGpuVaOps *ops)
+{
+    if (!ops) {
+        return;
+    }
+    if (ops->removed) {
+        g_ptr_array_free(ops->removed, true);
+    }
+    g_free(ops->ops);
+    g_free(ops);
+}
+
+/**
+ * nvvb_gpuva_map() - apply a MAP op: create, insert and link the mapping
+ * @vm: the VM; caller holds its lock
+ * @op: the op
+ * @priv: stored in the new mapping's priv
+ * @out: receives the new mapping (may be NULL)
+ *
+ * Returns: 0, or -EINVAL / -EEXIST if the op does not fit the space (stale
+ * ops); nothing changes then
+ */
+int nvvb_gpuva_map(NvvbGpuVm *vm, const NvvbGpuVaOpMap *op, void *priv,
+                   NvvbGpuVa **out)
+{
+    return va_create(vm, op, 0, priv, NULL, out);
+}
+
+/**
+ * nvvb_gpuva_remap() - apply a REMAP op
+ * @vm: the VM; caller holds its lock
+ * @op: the op
+ * @prev: receives the new prev piece or NULL (may be NULL)
+ * @next: receives the new next piece or NULL (may be NULL)
+ *
+ * Removes and unlinks @op->unmap.va (the caller frees it with
+ * nvvb_gpuva_free() once done with it) and inserts the prev / next pieces,
+ * which inherit its flags and priv and are linked to its vm_bo.
+ */
+void nvvb_gpuva_remap(NvvbGpuVm *vm, const NvvbGpuVaOpRemap *op,
+                      NvvbGpuVa **prev, NvvbGpuVa **next)
+{
+    NvvbGpuVa *old = op->unmap.va;
+    NvvbGpuVmBo *vm_bo = old->vm_bo ? nvvb_gpuvm_bo_get(old->vm_bo) : NULL;
+    NvvbGpuVa *p = NULL, *n = NULL;
+    int ret;
+
+    va_detach(old);
+    /* The pieces lie inside the removed mapping: they cannot fail. */
+    if (op->has_prev) {
+        ret = va_create(vm, &op->prev, old->flags, old->priv, vm_bo, &p);
+        g_assert(ret == 0);
+    }
+    if (op->has_next) {
+        ret = va_create(vm, &op->next, old->flags, old->priv, vm_bo, &n);
+        g_assert(ret == 0);
+    }
+    if (vm_bo) {
+        nvvb_gpuvm_bo_put(vm_bo);
+    }
+    if (prev) {
+        *prev = p;
+    }
+    if (next) {
+        *next = n;
+    }
+}
+
+/**
+ * nvvb_gpuva_unmap() - apply an UNMAP op: remove and unlink the mapping
+ * @op: the op; the caller frees @op->va with nvvb_gpuva_free() once done
+ */
+void nvvb_gpuva_unmap(const NvvbGpuVaOpUnmap *op)
+{
+    va_detach(op->va);
+}
+
+static bool op_removes_inserted(NvvbGpuVm *vm, const NvvbGpuVa *va)
+{
+    return va && va->vm == vm;
+}
+
+/* Apply one op; hand a removed mapping to @removed (or free it). */
+static int op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv,
+                    GPtrArray *removed)
+{
+    NvvbGpuVa *old;
+
+    switch (op->type) {
+    case NVVB_GPUVA_OP_MAP:
+        return nvvb_gpuva_map(vm, &op->map, map_priv, NULL);
+    case NVVB_GPUVA_OP_REMAP:
+        old = op->remap.unmap.va;
+        if (!op_removes_inserted(vm, old)) {
+            return -EINVAL;
+        }
+        nvvb_gpuva_remap(vm, &op->remap, NULL, NULL);
+        break;
+    case NVVB_GPUVA_OP_UNMAP:
+        old = op->unmap.va;
+        if (!op_removes_inserted(vm, old)) {
+            return -EINVAL;
+        }
+        nvvb_gpuva_unmap(&op->unmap);
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (removed) {
+        g_ptr_array_add(removed, old);
+    } else {
+        nvvb_gpuva_free(old);
+    }
+    return 0;
+}
+
+/**
+ * nvvb_gpuva_op_apply() - apply one op, e.g. from an sm_map callback
+ * @vm: the VM; caller holds its lock
+ * @op: the op
+ * @map_priv: priv of the mapping a MAP creates
+ *
+ * A mapping removed by a REMAP or UNMAP is freed at once: @op->...va must not
+ * be used afterwards.
+ *
+ * Returns: 0, or -EINVAL / -EEXIST for an op that does not fit the space
+ */
+int nvvb_gpuva_op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv)
+{
+    return op_apply(vm, op, map_priv, NULL);
+}
+
+/**
+ * nvvb_gpuvm_ops_apply() - apply an op list in order
+ * @vm: the VM; caller holds its lock
+ * @ops: ops computed on @vm's current state
+ * @map_priv: priv of the mapping the MAP creates
+ *
+ * Mappings removed by the ops stay allocated (and their unmap.va pointers
+ * valid) until nvvb_gpuva_ops_free(@ops), so a page-table manager can still
+ * read them after the space changed.
+ *
+ * Returns: 0, or -EINVAL / -EEXIST at the first op that does not fit (ops
+ * not computed on the current state); the ops before it stay applied.
+ */
+int nvvb_gpuvm_ops_apply(NvvbGpuVm *vm, NvvbGpuVaOps *ops, void *map_priv)
+{
+    NvvbGpuVaOp *op;
+    int ret;
+
+    if (!ops->removed) {
+        ops->removed = g_ptr_array_new_with_free_func(
+            (GDestroyNotify)nvvb_gpuva_free);
+    }
+    NVVB_GPUVA_OPS_FOREACH(op, ops) {
+        ret = op_apply(vm, op, map_priv, ops->removed);
+        if (ret) {
+            return ret;
+        }
+    }
+    return 0;
+}

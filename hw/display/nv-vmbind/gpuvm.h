@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind GPU VA space manager with Linux drm_gpuvm semantics.
+ *
+ * The semantics, op sequences and locking rules are described in the DOC
+ * block at the top of gpuvm.c and in docs/specs/nv-vmbind-gpuvm.rst.
+ * Buffer objects and vm_bos live in gpuvm-bo.h, nouveau's sparse regions in
+ * gpuvm-sparse.h.
+ *
+ * Plain C11 + GLib: no QEMU headers.
+ */
+#ifndef HW_DISPLAY_NV_VMBIND_GPUVM_H
+#define HW_DISPLAY_NV_VMBIND_GPUVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+typedef struct NvvbBo NvvbBo;
+typedef struct NvvbGpuVm NvvbGpuVm;
+typedef struct NvvbGpuVmBo NvvbGpuVmBo;
+typedef struct NvvbGpuVa NvvbGpuVa;
+
+/* NvvbGpuVa.flags (values as drm_gpuva_flags). */
+enum {
+    /* The backing BO moved: the mapping's PTEs are stale. */
+    NVVB_GPUVA_INVALIDATED = 1u << 0,
+    /* The mapping is a sparse placeholder (no BO). */
+    NVVB_GPUVA_SPARSE = 1u << 1,
+    /* First bit free for layers above. */
+    NVVB_GPUVA_USERBITS = 1u << 2,
+};
+
+/**
+ * struct NvvbGpuVa - one mapping [addr, addr + range) -> (bo, bo_offset)
+ *
+ * Allocated by nvvb_gpuva_new() or by the apply helpers and owned by whoever
+ * holds it while it is not inserted; once inserted the VM's tree refers to
+ * it.  The mapping holds a reference on @bo (if any) for its whole life, so
+ * a mapping removed by an op stays readable until nvvb_gpuva_free().
+ */
+struct NvvbGpuVa {
+    uint64_t addr;          /* tree key */
+    uint64_t range;
+    NvvbBo *bo;             /* NULL: a mapping without BO (never `keep`) */
+    uint64_t bo_offset;
+    uint32_t flags;         /* NVVB_GPUVA_* */
+    void *priv;             /* owned by the layer above (sparse region) */
+
+    /* Private to gpuvm.c / gpuvm-bo.c. */
+    NvvbGpuVm *vm;          /* set while inserted */
+    NvvbGpuVmBo *vm_bo;     /* set while linked */
+    GList bo_link;          /* entry in vm_bo->vas */
+};
+
+/**
+ * struct NvvbGpuVm - a GPU VA space [mm_start, mm_start + mm_range)
+ *
+ * An optional reserved (kernel-managed) range [rsv_start, rsv_start +
+ * rsv_range) lies inside the space and can never be mapped or unmapped
+ * through this API; it is not part of the mapping tree.
+ *
+ * Locking: see "Locking" in gpuvm.c.  Everything below, the mapping tree
+ * and the extobj / evict lists included, is protected by @lock.
+ */
+struct NvvbGpuVm {
+    char *name;
+    uint64_t mm_start;
+    uint64_t mm_range;
+    uint64_t rsv_start;
+    uint64_t rsv_range;     /* 0: no reserved range */
+    uint64_t resv_id;       /* the VM's common reservation object */
+
+    /* Private. */
+    gint refcount;
+    GMutex lock;
+    GThread *lock_owner;    /* for nvvb_gpuvm_assert_held() */
+    GTree *tree;            /* &va->addr -> va, non-overlapping */
+    GQueue extobj;          /* NvvbGpuVmBo.extobj_link */
+    GQueue evict;           /* NvvbGpuVmBo.evict_link */
+};
+
+/* Operations are data: sm_map / sm_unmap describe their steps with these. */
+typedef enum NvvbGpuVaOpType {
+    NVVB_GPUVA_OP_MAP,
+    NVVB_GPUVA_OP_REMAP,
+    NVVB_GPUVA_OP_UNMAP,
+} NvvbGpuVaOpType;
+
+/**
+ * struct NvvbGpuVaOpMap - a mapping to create (also used as the plain
+ * (va, range, bo, offset) tuple, e.g. by nvvb_gpuvm_restore())
+ */
+typedef struct NvvbGpuVaOpMap {
+    uint64_t addr;
+    uint64_t range;
+    NvvbBo *bo;
+    uint64_t bo_offset;
+} NvvbGpuVaOpMap;
+
+/**
+ * struct NvvbGpuVaOpUnmap - a mapping to remove
+ * @va: the mapping; valid until the op is applied and, for op lists
+ *      applied with nvvb_gpuvm_ops_apply(), until nvvb_gpuva_ops_free()
+ * @keep: the old mapping's PTEs are what the new request maps at the same
+ *        addresses (same BO, contiguous offset), so they may be kept
+ */
+typedef struct NvvbGpuVaOpUnmap {
+    NvvbGpuVa *va;
+    bool keep;
+} NvvbGpuVaOpUnmap;
+
+/**
+ * struct NvvbGpuVaOpRemap - split an existing mapping: remove @unmap.va and
+ * re-create the piece before the request (@prev) and/or after it (@next)
+ */
+typedef struct NvvbGpuVaOpRemap {
+    bool has_prev;
+    bool has_next;
+    NvvbGpuVaOpMap prev;
+    NvvbGpuVaOpMap next;
+    NvvbGpuVaOpUnmap unmap;
+} NvvbGpuVaOpRemap;
+
+typedef struct NvvbGpuVaOp {
+    NvvbGpuVaOpType type;
+    union {
+        NvvbGpuVaOpMap map;
+        NvvbGpuVaOpRemap remap;
+        NvvbGpuVaOpUnmap unmap;
+    };
+} NvvbGpuVaOp;
+
+/**
+ * struct NvvbGpuVaOps - an ordered list of ops, to be iterated any number
+ * of times (e.g. once to allocate page tables, once to commit)
+ */
+typedef struct NvvbGpuVaOps {
+    guint n_ops;
+    NvvbGpuVaOp *ops;
+    /* Private. */
+    guint alloc;
+    GPtrArray *removed;     /* mappings detached by nvvb_gpuvm_ops_apply() */
+} NvvbGpuVaOps;
+
+#define NVVB_GPUVA_OPS_FOREACH(op_, ops_) \
+    for ((op_) = (ops_)->ops; (op_) < (ops_)->ops + (ops_)->n_ops; (op_)++)
+
+/**
+ * struct NvvbGpuVmSmOps - callbacks of nvvb_gpuvm_sm_map() / _sm_unmap()
+ *
+ * Each gets one op (valid only during the call) and the caller's @priv; a
+ * non-zero return stops the walk and is returned.  A callback may apply its
+ * op to the VM at once (nvvb_gpuva_op_apply()).
+ */
+typedef struct NvvbGpuVmSmOps {
+    int (*step_map)(NvvbGpuVaOp *op, void *priv);
+    int (*step_remap)(NvvbGpuVaOp *op, void *priv);
+    int (*step_unmap)(NvvbGpuVaOp *op, void *priv);
+} NvvbGpuVmSmOps;
+
+/* VA space */
+int nvvb_gpuvm_new(NvvbGpuVm **out, const char *name,
+                   uint64_t start, uint64_t range,
+                   uint64_t rsv_start, uint64_t rsv_range, uint64_t resv_id);
+NvvbGpuVm *nvvb_gpuvm_ref(NvvbGpuVm *vm);
+void nvvb_gpuvm_unref(NvvbGpuVm *vm);
+void nvvb_gpuvm_destroy(NvvbGpuVm *vm);
+void nvvb_gpuvm_lock(NvvbGpuVm *vm);
+void nvvb_gpuvm_unlock(NvvbGpuVm *vm);
+void nvvb_gpuvm_assert_held(const NvvbGpuVm *vm);
+bool nvvb_gpuvm_range_valid(const NvvbGpuVm *vm,
+                            uint64_t addr, uint64_t range);
+bool nvvb_gpuvm_interval_empty(NvvbGpuVm *vm, uint64_t addr, uint64_t range);
+guint nvvb_gpuvm_count(NvvbGpuVm *vm);
+void nvvb_gpuvm_clear(NvvbGpuVm *vm);
+int nvvb_gpuvm_restore(NvvbGpuVm *vm, const NvvbGpuVaOpMap *maps, guint n);
+
+/* Mappings: lookup and ordered iteration */
+NvvbGpuVa *nvvb_gpuva_find_first(NvvbGpuVm *vm, uint64_t addr, uint64_t range);
+NvvbGpuVa *nvvb_gpuva_find(NvvbGpuVm *vm, uint64_t addr, uint64_t range);
+NvvbGpuVa *nvvb_gpuva_find_from(NvvbGpuVm *vm, uint64_t addr);
+NvvbGpuVa *nvvb_gpuva_first(NvvbGpuVm *vm);
+NvvbGpuVa *nvvb_gpuva_next(NvvbGpuVa *va);
+
+#define NVVB_GPUVM_FOREACH_VA(va_, vm_) \
+    for ((va_) = nvvb_gpuva_first(vm_); (va_); (va_) = nvvb_gpuva_next(va_))
+
+/* Mappings: create, insert, remove */
+NvvbGpuVa *nvvb_gpuva_new(uint64_t addr, uint64_t range,
+                          NvvbBo *bo, uint64_t bo_offset);
+void nvvb_gpuva_free(NvvbGpuVa *va);
+int nvvb_gpuva_insert(NvvbGpuVm *vm, NvvbGpuVa *va);
+void nvvb_gpuva_remove(NvvbGpuVa *va);
+
+/* Split and merge */
+int nvvb_gpuvm_sm_map(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
+                      uint64_t addr, uint64_t range,
+                      NvvbBo *bo, uint64_t bo_offset);
+int nvvb_gpuvm_sm_unmap(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
+                        uint64_t addr, uint64_t range);
+int nvvb_gpuvm_sm_map_ops_create(NvvbGpuVm *vm, uint64_t addr, uint64_t range,
+                                 NvvbBo *bo, uint64_t bo_offset,
+                                 NvvbGpuVaOps **out);
+int nvvb_gpuvm_sm_unmap_ops_create(NvvbGpuVm *vm, uint64_t addr,
+                                   uint64_t range, NvvbGpuVaOps **out);
+void nvvb_gpuva_ops_free(NvvbGpuVaOps *ops);
+
+/* Applying ops to the VA space */
+int nvvb_gpuva_map(NvvbGpuVm *vm, const NvvbGpuVaOpMap *op, void *priv,
+                   NvvbGpuVa **out);
+void nvvb_gpuva_remap(NvvbGpuVm *vm, const NvvbGpuVaOpRemap *op,
+                      NvvbGpuVa **prev, NvvbGpuVa **next);
+void nvvb_gpuva_unmap(const NvvbGpuVaOpUnmap *op);
+int nvvb_gpuva_op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv);
+int nvvb_gpuvm_ops_apply(NvvbGpuVm *vm, NvvbGpuVaOps *ops, void *map_priv);
+
+#endif
