@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind paravirtual GPU: PCI device, BAR0 registers, VRAM, MSI-X.
+ *
+ * This file only translates between QEMU (QOM, PCI, MMIO, VMState) and the
+ * device's registers; the register ABI is include/hw/display/nv-vmbind-regs.h
+ * and docs/specs/nv-vmbind.rst documents it.
+ *
+ * Copyright (c) 2026 The nv-vmbind authors
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "hw/pci/msix.h"
+#include "hw/pci/pci.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "hw/display/nv-vmbind.h"
+#include "trace.h"
+
+uint32_t nv_vmbind_caps(NvVmbindState *s)
+{
+    return NVVB_CAP_VRAM | NVVB_CAP_MSIX;
+}
+
+void nv_vmbind_raise_intr(NvVmbindState *s, uint32_t intr)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    unsigned vec;
+
+    s->intr_status |= intr;
+    for (vec = 0; vec < NVVB_MSIX_NR_VECTORS; vec++) {
+        if ((intr & s->intr_enable & (1u << vec)) && msix_enabled(pdev)) {
+            trace_nv_vmbind_irq(vec);
+            msix_notify(pdev, vec);
+        }
+    }
+}
+
+static void nv_vmbind_reset_state(NvVmbindState *s)
+{
+    /* VRAM keeps its contents across reset, as on hardware. */
+    s->scratch = 0;
+    s->intr_status = 0;
+    s->intr_enable = 0;
+}
+
+static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    NvVmbindState *s = opaque;
+    uint64_t val = 0;
+
+    if (size != 4 || (addr & 3)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "nv-vmbind: %u-byte read at 0x%" HWADDR_PRIx
+                      " ignored (registers are 32-bit aligned)\n", size, addr);
+        return 0;
+    }
+
+    switch (addr) {
+    case NVVB_REG_MAGIC:
+        val = NVVB_MAGIC_VALUE;
+        break;
+    case NVVB_REG_VERSION:
+        val = NVVB_VERSION_VALUE;
+        break;
+    case NVVB_REG_CAPS:
+        val = nv_vmbind_caps(s);
+        break;
+    case NVVB_REG_VRAM_SIZE_LO:
+        val = (uint32_t)s->vram_size;
+        break;
+    case NVVB_REG_VRAM_SIZE_HI:
+        val = s->vram_size >> 32;
+        break;
+    case NVVB_REG_SCRATCH:
+        val = s->scratch;
+        break;
+    case NVVB_REG_MSIX_VECTORS:
+        val = NVVB_MSIX_NR_VECTORS;
+        break;
+    case NVVB_REG_INTR_STATUS:
+        val = s->intr_status;
+        break;
+    case NVVB_REG_INTR_ENABLE:
+        val = s->intr_enable;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "nv-vmbind: read of unknown register 0x%" HWADDR_PRIx
+                      "\n", addr);
+        break;
+    }
+    trace_nv_vmbind_mmio_read(addr, size, val);
+    return val;
+}
+
+static void nv_vmbind_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                                 unsigned size)
+{
+    NvVmbindState *s = opaque;
+
+    trace_nv_vmbind_mmio_write(addr, size, val);
+    if (size != 4 || (addr & 3)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "nv-vmbind: %u-byte write at 0x%" HWADDR_PRIx
+                      " ignored (registers are 32-bit aligned)\n", size, addr);
+        return;
+    }
+
+    switch (addr) {
+    case NVVB_REG_SCRATCH:
+        s->scratch = val;
+        break;
+    case NVVB_REG_RESET:
+        if (val == NVVB_RESET_VALUE) {
+            trace_nv_vmbind_reset("register");
+            nv_vmbind_reset_state(s);
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "nv-vmbind: RESET written with 0x%" PRIx64
+                          ", expected 0x%x; ignored\n", val, NVVB_RESET_VALUE);
+        }
+        break;
+    case NVVB_REG_INTR_STATUS:
+        s->intr_status &= ~val;
+        break;
+    case NVVB_REG_INTR_ENABLE:
+        s->intr_enable = val & NVVB_INTR_ALL;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "nv-vmbind: write of 0x%" PRIx64 " to read-only or "
+                      "unknown register 0x%" HWADDR_PRIx "\n", val, addr);
+        break;
+    }
+}
+
+static const MemoryRegionOps nv_vmbind_mmio_ops = {
+    .read = nv_vmbind_mmio_read,
+    .write = nv_vmbind_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    /* Let odd-sized accesses reach the handlers, which reject them. */
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static void nv_vmbind_realize(PCIDevice *pdev, Error **errp)
+{
+    NvVmbindState *s = NV_VMBIND(pdev);
+    int i;
+
+    if (s->vram_size < NVVB_VRAM_SIZE_MIN || s->vram_size > NVVB_VRAM_SIZE_MAX ||
+        !is_power_of_2(s->vram_size)) {
+        error_setg(errp, "nv-vmbind: property 'vram-size' must be a power of "
+                   "two between %llu MiB and %llu GiB (got %" PRIu64 " bytes)",
+                   NVVB_VRAM_SIZE_MIN / MiB, NVVB_VRAM_SIZE_MAX / GiB,
+                   s->vram_size);
+        return;
+    }
+
+    memory_region_init_io(&s->mmio, OBJECT(s), &nv_vmbind_mmio_ops, s,
+                          "nv-vmbind-mmio", NVVB_MMIO_SIZE);
+    pci_register_bar(pdev, NVVB_BAR_MMIO, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &s->mmio);
+
+    /* RAM-backed so that it migrates with the RAM of the machine. */
+    if (!memory_region_init_ram(&s->vram, OBJECT(s), "nv-vmbind-vram",
+                                s->vram_size, errp)) {
+        return;
+    }
+    pci_register_bar(pdev, NVVB_BAR_VRAM,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH, &s->vram);
+
+    if (msix_init_exclusive_bar(pdev, NVVB_MSIX_NR_VECTORS, NVVB_BAR_MSIX,
+                                errp)) {
+        return;
+    }
+    for (i = 0; i < NVVB_MSIX_NR_VECTORS; i++) {
+        msix_vector_use(pdev, i);
+    }
+}
+
+static void nv_vmbind_exit(PCIDevice *pdev)
+{
+    msix_uninit_exclusive_bar(pdev);
+}
+
+static void nv_vmbind_reset_hold(Object *obj, ResetType type)
+{
+    trace_nv_vmbind_reset("device");
+    nv_vmbind_reset_state(NV_VMBIND(obj));
+}
+
+static const VMStateDescription vmstate_nv_vmbind = {
+    .name = TYPE_NV_VMBIND,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, NvVmbindState),
+        VMSTATE_MSIX(parent_obj, NvVmbindState),
+        VMSTATE_UINT32(scratch, NvVmbindState),
+        VMSTATE_UINT32(intr_status, NvVmbindState),
+        VMSTATE_UINT32(intr_enable, NvVmbindState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property nv_vmbind_properties[] = {
+    DEFINE_PROP_SIZE("vram-size", NvVmbindState, vram_size,
+                     NVVB_VRAM_SIZE_DEFAULT),
+};
+
+static void nv_vmbind_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    k->realize = nv_vmbind_realize;
+    k->exit = nv_vmbind_exit;
+    k->vendor_id = NVVB_PCI_VENDOR_ID;
+    k->device_id = NVVB_PCI_DEVICE_ID;
+    k->subsystem_vendor_id = NVVB_PCI_SUBSYSTEM_VENDOR_ID;
+    k->subsystem_id = NVVB_PCI_SUBSYSTEM_ID;
+    k->revision = NVVB_PCI_REVISION;
+    k->class_id = NVVB_PCI_CLASS >> 8;
+    rc->phases.hold = nv_vmbind_reset_hold;
+    dc->desc = "nv-vmbind paravirtual GPU (NVIDIA VER2 GMMU model)";
+    dc->vmsd = &vmstate_nv_vmbind;
+    device_class_set_props(dc, nv_vmbind_properties);
+    set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+}
+
+static const TypeInfo nv_vmbind_info = {
+    .name = TYPE_NV_VMBIND,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(NvVmbindState),
+    .class_init = nv_vmbind_class_init,
+    .interfaces = (const InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { }
+    },
+};
+
+static void nv_vmbind_register_types(void)
+{
+    type_register_static(&nv_vmbind_info);
+}
+
+type_init(nv_vmbind_register_types)

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build QEMU 10.0.2 (Debian's source package) with the nv-vmbind device
+# overlaid.  The unpacked, patched tree and its build directory live in the
+# cache, keyed by the tarball hash, our hook patches and the configure flags;
+# our own files are copied in on every run (only changed files are touched, so
+# an edit to one device file rebuilds in seconds).
+#
+# Prints the build directory on stdout.  Options: --quiet (no ninja output).
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+. "$NVVB_TOP/qemu/qemu.conf"
+
+quiet=0
+[ "${1:-}" = --quiet ] && quiet=1
+
+dl="$NVVB_CACHE/downloads"
+mkdir -p "$dl"
+tarball="$dl/$QEMU_TARBALL"
+
+sha_ok() { echo "$QEMU_SHA256  $tarball" | sha256sum -c --status 2>/dev/null; }
+if ! sha_ok; then
+	log "fetching $QEMU_TARBALL (apt-get source --tar-only $QEMU_APT_SOURCE)"
+	rm -f "$tarball"
+	(cd "$dl" && retry apt-get source -qq --tar-only "$QEMU_APT_SOURCE") >&2 ||
+		die "apt-get source $QEMU_APT_SOURCE failed (is deb-src for bookworm-backports configured? run scripts/setup-deps.sh)"
+	[ -f "$tarball" ] ||
+		die "$QEMU_APT_SOURCE no longer provides $QEMU_TARBALL (got: $(ls "$dl")); update qemu/qemu.conf"
+	sha_ok || die "sha256 mismatch for $tarball (expected $QEMU_SHA256)"
+fi
+
+# Bump when the preparation steps below change in a way that needs a fresh tree.
+PREP_VERSION=1
+key=$( { echo "$PREP_VERSION $QEMU_SHA256 $QEMU_CONFIGURE_ARGS"; \
+	cat "$NVVB_TOP"/qemu/patches/*.patch; } | sha256sum | cut -c1-12)
+root="$NVVB_CACHE/qemu-$QEMU_VERSION-$key"
+src="$root/src"
+build="$root/build"
+
+if [ ! -f "$src/.nvvb-prepared" ]; then
+	log "unpacking QEMU $QEMU_VERSION into $root"
+	rm -rf "$root" && mkdir -p "$root"
+	tar -C "$root" -xf "$tarball"
+	mv "$root/qemu-$QEMU_VERSION" "$src"
+	for p in "$NVVB_TOP"/qemu/patches/*.patch; do
+		log "applying $(basename "$p")"
+		patch -s -d "$src" -p1 < "$p" || die "patch $p does not apply"
+	done
+	# The +ds tarball drops the edk2 firmware; pc-bios/meson.build still
+	# decompresses them.  Empty bzip2 streams are enough for x86 + SeaBIOS.
+	sed -n "s/^ *'\(edk2-[^']*\.fd\)',*$/\1/p" "$src/pc-bios/meson.build" |
+	while read -r fd; do
+		[ -f "$src/pc-bios/$fd.bz2" ] || printf '' | bzip2 > "$src/pc-bios/$fd.bz2"
+	done
+	touch "$src/.nvvb-prepared"
+	# Drop builds of older keys: each one is ~1.5 GB.
+	for old in "$NVVB_CACHE"/qemu-*; do
+		[ "$old" = "$root" ] || { log "removing stale $old"; rm -rf "$old"; }
+	done
+fi
+
+# Overlay our files.  -c compares contents so unchanged files keep their
+# mtime and ninja does not rebuild them.
+log "overlaying nv-vmbind files"
+rsync -rc --delete "$NVVB_TOP/hw/display/nv-vmbind/" "$src/hw/display/nv-vmbind/"
+rsync -rc "$NVVB_TOP/include/hw/display/" "$src/include/hw/display/"
+rsync -rc "$NVVB_TOP/hw/display/nv-vmbind/nv-vmbind.json" "$src/qapi/nv-vmbind.json"
+rsync -rc "$NVVB_TOP"/tests/qtest/nv-vmbind*.c "$src/tests/qtest/"
+rsync -rc "$NVVB_TOP"/tests/qtest/libqos/nv-vmbind.[ch] "$src/tests/qtest/libqos/"
+
+if [ ! -f "$build/build.ninja" ]; then
+	log "configuring: $QEMU_CONFIGURE_ARGS"
+	rm -rf "$build" && mkdir -p "$build"
+	# shellcheck disable=SC2086
+	(cd "$build" && "$src/configure" $QEMU_CONFIGURE_ARGS) > "$root/configure.log" 2>&1 ||
+		{ tail -30 "$root/configure.log" >&2; die "configure failed, see $root/configure.log"; }
+fi
+
+targets=(${NVVB_QEMU_TARGETS:-qemu-system-x86_64 tests/qtest/qos-test})
+log "building ${targets[*]} (cold: ~10 min on 2 cores; warm: seconds)"
+if [ $quiet = 1 ]; then
+	ninja -C "$build" ${NVVB_NINJA_FLAGS:-} "${targets[@]}" > "$root/ninja.log" 2>&1 ||
+		{ tail -40 "$root/ninja.log" >&2; die "QEMU build failed, see $root/ninja.log"; }
+else
+	# ninja's own [N/M] progress, one line per step, to stderr.
+	ninja -C "$build" ${NVVB_NINJA_FLAGS:-} "${targets[@]}" >&2 || die "QEMU build failed"
+fi
+
+# Firmware: the tarball has none; Debian's seabios, ipxe-qemu and
+# qemu-system-data packages do.  QEMU looks in qemu-bundle first.
+fw="$build/qemu-bundle/usr/local/share/qemu"
+mkdir -p "$fw"
+for f in /usr/share/qemu/*.bin /usr/share/qemu/*.rom /usr/share/seabios/*.bin \
+	 /usr/lib/ipxe/qemu/*.rom; do
+	[ -e "$f" ] && [ ! -e "$fw/$(basename "$f")" ] && ln -sf "$f" "$fw/"
+done
+log "QEMU ready: $build/qemu-system-x86_64"
+echo "$build"

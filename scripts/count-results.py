@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Sum test results into one 'N passed, N failed' line.
+
+Inputs are meson testlog.json files (each line one test; TAP tests carry
+their subtests in "stdout") and raw TAP files.  A test program that died
+without reporting a failing subtest counts as one failure, so a crash can
+never look like success.
+"""
+import json
+import re
+import sys
+
+TAP_OK = re.compile(r'^ok\b')
+TAP_NOT_OK = re.compile(r'^not ok\b')
+
+
+def count_tap(text):
+    passed = failed = skipped = 0
+    for line in text.splitlines():
+        line = line.strip()
+        if TAP_NOT_OK.match(line):
+            if '# TODO' in line:
+                continue
+            failed += 1
+        elif TAP_OK.match(line):
+            if '# SKIP' in line or '# skip' in line:
+                skipped += 1
+            else:
+                passed += 1
+    return passed, failed, skipped
+
+
+def main(args):
+    passed = failed = skipped = 0
+    for path in args:
+        kind, _, path = path.partition(':')
+        with open(path, encoding='utf-8', errors='replace') as f:
+            data = f.read()
+        if kind == 'meson':
+            for line in data.splitlines():
+                if not line.strip():
+                    continue
+                t = json.loads(line)
+                result = t.get('result')
+                if t.get('protocol') == 'tap' or 'TAP' in str(t.get('protocol')):
+                    p, fl, s = count_tap(t.get('stdout') or '')
+                else:
+                    p, fl, s = (1, 0, 0) if result == 'OK' else (0, 0, 0)
+                    if result == 'SKIP':
+                        s = 1
+                if result not in ('OK', 'SKIP', 'EXPECTEDFAIL') and fl == 0:
+                    fl = 1
+                passed += p
+                failed += fl
+                skipped += s
+        elif kind == 'tap':
+            p, fl, s = count_tap(data)
+            passed += p
+            failed += fl
+            skipped += s
+        elif kind == 'fail':
+            # A suite that could not even run.
+            failed += 1
+        else:
+            sys.exit('count-results: unknown input kind %r' % kind)
+    line = '%d passed, %d failed' % (passed, failed)
+    if skipped:
+        line += ', %d skipped' % skipped
+    print(line)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
