@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind GMMU: VER2 page-table walker and instance-block decode.
+ *
+ * Walk order and the choices where NVIDIA's documents are silent are
+ * described in docs/specs/nv-vmbind-gmmu.rst ("Walk").  In short:
+ * PD3 -> PD2 -> PD1 -> PD0 (dual) -> big PT and/or small PT; a 2 MiB PTE
+ * in PD0; invalid + VOL is sparse at every level; an invalid big PTE is
+ * "unmapped" (look at the small PT) unless it carries VOL (sparse) or PRIV
+ * (gp100_vmm_lpt_invalid: the small PTEs are ignored, fault PTE).
+ */
+#include <string.h>
+
+#include "gmmu-walk.h"
+
+static inline uint64_t ld_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static inline uint32_t ld_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+void nv_gmmu_pdb_init(NvGmmuPdb *pdb, NvGmmuAperture aper, uint64_t addr)
+{
+    memset(pdb, 0, sizeof(*pdb));
+    pdb->aperture = aper;
+    pdb->addr = addr & ~0xfffULL;
+    pdb->va_limit = NV_GMMU_VA_LIMIT - 1;
+    pdb->adr_limit = UINT64_MAX;
+}
+
+bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
+                         uint64_t inst_addr, NvGmmuPdb *pdb)
+{
+    uint8_t buf[16];
+    uint32_t lo, hi;
+    uint64_t limit;
+
+    memset(pdb, 0, sizeof(*pdb));
+    pdb->aperture = NV_GMMU_APER_NONE;
+    if (inst_aperture != NV_GMMU_APER_VID &&
+        !nv_gmmu_aperture_is_sys(inst_aperture)) {
+        return false;
+    }
+    inst_addr &= ~((1ULL << NV_GMMU_RAMIN_SHIFT) - 1);
+    if (!mem->read(mem->opaque, inst_aperture,
+                   inst_addr + NV_GMMU_RAMIN_PDB_LO, buf, sizeof(buf))) {
+        return false;
+    }
+    lo = ld_le32(buf);
+    hi = ld_le32(buf + 4);
+    limit = ((uint64_t)ld_le32(buf + 12) << 32) |
+            (ld_le32(buf + 8) & NV_GMMU_RAMIN_ADR_LIMIT_LO_MASK) | 0xfff;
+
+    pdb->vol = lo & NV_GMMU_RAMIN_VOL;
+    pdb->replay_tex = lo & NV_GMMU_RAMIN_FAULT_REPLAY_TEX;
+    pdb->replay_gcc = lo & NV_GMMU_RAMIN_FAULT_REPLAY_GCC;
+    pdb->addr = ((uint64_t)hi << 32) | (lo & NV_GMMU_RAMIN_PDB_LO_MASK);
+    pdb->adr_limit = limit;
+    pdb->va_limit = limit < NV_GMMU_VA_LIMIT ? limit : NV_GMMU_VA_LIMIT - 1;
+
+    switch (lo & NV_GMMU_RAMIN_TARGET_MASK) {
+    case NV_GMMU_RAMIN_TARGET_VID_MEM:
+        pdb->aperture = NV_GMMU_APER_VID;
+        break;
+    case NV_GMMU_RAMIN_TARGET_SYS_MEM_COHERENT:
+        pdb->aperture = NV_GMMU_APER_SYS_COH;
+        break;
+    case NV_GMMU_RAMIN_TARGET_SYS_MEM_NONCOHERENT:
+        pdb->aperture = NV_GMMU_APER_SYS_NCOH;
+        break;
+    default:
+        /* TARGET_INVALID: the instance block is unbound. */
+        return false;
+    }
+    /* Volta: the old format and 128 KiB big pages are UNBOUND_INSTANCE. */
+    if (!(lo & NV_GMMU_RAMIN_USE_VER2_PT_FORMAT) ||
+        !(lo & NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB)) {
+        pdb->aperture = NV_GMMU_APER_NONE;
+        return false;
+    }
+    return true;
+}
+
+bool nv_gmmu_access_is_write(uint8_t type)
+{
+    return type == NV_GMMU_ACCESS_TYPE_VIRT_WRITE ||
+           type == NV_GMMU_ACCESS_TYPE_PHYS_WRITE;
+}
+
+bool nv_gmmu_access_is_atomic(uint8_t type)
+{
+    return type == NV_GMMU_ACCESS_TYPE_VIRT_ATOMIC_STRONG ||
+           type == NV_GMMU_ACCESS_TYPE_VIRT_ATOMIC_WEAK ||
+           type == NV_GMMU_ACCESS_TYPE_PHYS_ATOMIC;
+}
+
+uint8_t nv_gmmu_check_access(const NvGmmuTranslation *tr,
+                             const NvGmmuAccess *acc)
+{
+    bool atomic = nv_gmmu_access_is_atomic(acc->type);
+    bool write = nv_gmmu_access_is_write(acc->type);
+
+    if (tr->sparse) {
+        return NV_GMMU_FAULT_NONE;
+    }
+    if ((tr->flags & NV_GMMU_PTE_PRIVILEGE) && !acc->priv) {
+        return NV_GMMU_FAULT_TYPE_PRIV_VIOLATION;
+    }
+    if ((tr->flags & NV_GMMU_PTE_READ_ONLY) && (write || atomic)) {
+        return NV_GMMU_FAULT_TYPE_RO_VIOLATION;
+    }
+    if ((tr->flags & NV_GMMU_PTE_ATOMIC_DISABLE) && atomic) {
+        return NV_GMMU_FAULT_TYPE_ATOMIC_VIOLATION;
+    }
+    if (tr->aperture == NV_GMMU_APER_PEER && acc->peer_unsupported) {
+        return NV_GMMU_FAULT_TYPE_UNSUPPORTED_APERTURE;
+    }
+    return NV_GMMU_FAULT_NONE;
+}
+
+const char *nv_gmmu_aperture_name(NvGmmuAperture aper)
+{
+    switch (aper) {
+    case NV_GMMU_APER_VID:
+        return "vid";
+    case NV_GMMU_APER_PEER:
+        return "peer";
+    case NV_GMMU_APER_SYS_COH:
+        return "sys";
+    case NV_GMMU_APER_SYS_NCOH:
+        return "ncoh";
+    default:
+        return "none";
+    }
+}
+
+const char *nv_gmmu_level_name(NvGmmuLevel level)
+{
+    switch (level) {
+    case NV_GMMU_LEVEL_PD3:
+        return "PD3";
+    case NV_GMMU_LEVEL_PD2:
+        return "PD2";
+    case NV_GMMU_LEVEL_PD1:
+        return "PD1";
+    case NV_GMMU_LEVEL_PD0:
+        return "PD0";
+    case NV_GMMU_LEVEL_PT_BIG:
+        return "PT_BIG";
+    case NV_GMMU_LEVEL_PT_SMALL:
+        return "PT_SMALL";
+    default:
+        return "NONE";
+    }
+}
+
+static NvGmmuWalkStatus walk_fault(NvGmmuWalkResult *res, uint8_t type,
+                                   NvGmmuLevel level)
+{
+    res->status = NV_GMMU_WALK_FAULT;
+    res->fault_type = type;
+    res->fault_level = level;
+    return res->status;
+}
+
+static NvGmmuWalkStatus walk_sparse(NvGmmuWalkResult *res, NvGmmuLevel level,
+                                    uint64_t raw)
+{
+    unsigned shift = nv_gmmu_level_shift(level);
+
+    res->tr.sparse = true;
+    res->tr.level = level;
+    res->tr.page_shift = shift;
+    res->tr.va_base = res->va & ~((1ULL << shift) - 1);
+    res->tr.pte = raw;
+    res->status = NV_GMMU_WALK_SPARSE;
+    return res->status;
+}
+
+/* A valid PTE at @level mapping a page of 1 << @shift bytes. */
+static NvGmmuWalkStatus walk_leaf(NvGmmuWalkResult *res, NvGmmuLevel level,
+                                  unsigned shift, uint64_t pte,
+                                  const NvGmmuAccess *acc)
+{
+    NvGmmuTranslation *tr = &res->tr;
+    uint64_t mask = (1ULL << shift) - 1;
+    uint8_t fault;
+
+    tr->aperture = nv_gmmu_pte_aperture(pte);
+    tr->level = level;
+    tr->page_shift = shift;
+    tr->pte = pte;
+    tr->flags = (uint8_t)nv_gmmu_pte_flags(pte);
+    tr->kind = nv_gmmu_pte_kind(pte);
+    tr->peer_id = tr->aperture == NV_GMMU_APER_PEER
+                  ? nv_gmmu_pte_peer_id(pte) : 0;
+    tr->va_base = res->va & ~mask;
+    /* Address bits below the page size are ignored (inferred). */
+    tr->pa_base = nv_gmmu_pte_addr(pte) & ~mask;
+
+    fault = nv_gmmu_check_access(tr, acc);
+    if (fault != NV_GMMU_FAULT_NONE) {
+        return walk_fault(res, fault, level);
+    }
+    res->pa = tr->pa_base | (res->va & mask);
+    res->status = NV_GMMU_WALK_OK;
+    return res->status;
+}
+
+/* Read the @size-byte entry at @addr into a new step; false on failure. */
+static bool walk_read(const NvGmmuMem *mem, NvGmmuWalkResult *res,
+                      NvGmmuLevel level, NvGmmuAperture aper, uint64_t addr,
+                      unsigned size, NvGmmuWalkStep **stepp)
+{
+    NvGmmuWalkStep *step = &res->steps[res->nsteps++];
+    uint8_t buf[16];
+
+    step->level = level;
+    step->aperture = aper;
+    step->addr = addr;
+    step->raw[0] = step->raw[1] = 0;
+    step->cached = false;
+    step->ok = mem->read(mem->opaque, aper, addr, buf, size);
+    if (step->ok) {
+        step->raw[0] = ld_le64(buf);
+        if (size == 16) {
+            step->raw[1] = ld_le64(buf + 8);
+        }
+    }
+    *stepp = step;
+    return step->ok;
+}
+
+/* A PDE step, from @cache if it has it, else from memory. */
+static bool walk_read_pde(const NvGmmuMem *mem, const NvGmmuPdb *pdb,
+                          const NvGmmuPdeCache *cache, NvGmmuWalkResult *res,
+                          NvGmmuLevel level, NvGmmuAperture aper,
+                          uint64_t table, NvGmmuWalkStep **stepp)
+{
+    unsigned esize = nv_gmmu_level_entry_size(level);
+    uint64_t addr = table + (uint64_t)nv_gmmu_level_index(level, res->va) *
+                            esize;
+    NvGmmuWalkStep *step;
+
+    if (cache) {
+        step = &res->steps[res->nsteps];
+        step->level = level;
+        step->raw[0] = step->raw[1] = 0;
+        if (cache->lookup(cache->opaque, pdb, level, res->va, step)) {
+            step->ok = true;
+            step->cached = true;
+            res->nsteps++;
+            *stepp = step;
+            return true;
+        }
+    }
+    return walk_read(mem, res, level, aper, addr, esize, stepp);
+}
+
+NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
+                                     const NvGmmuPdb *pdb, uint64_t va,
+                                     const NvGmmuAccess *acc,
+                                     const NvGmmuPdeCache *cache,
+                                     NvGmmuWalkResult *res)
+{
+    NvGmmuAperture aper = pdb->aperture;
+    uint64_t table = pdb->addr;
+    NvGmmuAperture big_aper, small_aper;
+    NvGmmuWalkStep *step;
+    uint64_t lo, hi, pte;
+    int level;
+
+    res->status = NV_GMMU_WALK_FAULT;
+    res->va = va;
+    res->pa = 0;
+    memset(&res->tr, 0, sizeof(res->tr));
+    res->tr.aperture = NV_GMMU_APER_NONE;
+    res->tr.level = NV_GMMU_LEVEL_NONE;
+    res->fault_type = NV_GMMU_FAULT_NONE;
+    res->fault_level = NV_GMMU_LEVEL_NONE;
+    res->tlb_hit = false;
+    res->nsteps = 0;
+
+    if (!nv_gmmu_va_in_range(pdb, va)) {
+        return walk_fault(res, NV_GMMU_FAULT_TYPE_VA_LIMIT_VIOLATION,
+                          NV_GMMU_LEVEL_NONE);
+    }
+    if (aper != NV_GMMU_APER_VID && !nv_gmmu_aperture_is_sys(aper)) {
+        return walk_fault(res, NV_GMMU_FAULT_TYPE_UNBOUND_INST_BLOCK,
+                          NV_GMMU_LEVEL_NONE);
+    }
+
+    /* PD3, PD2, PD1: 8-byte PDEs. */
+    for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD1; level++) {
+        uint64_t pde;
+
+        if (!walk_read_pde(mem, pdb, cache, res, level, aper, table, &step)) {
+            return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, level);
+        }
+        pde = step->raw[0];
+        /* IS_PTE "should be 0 for all levels" before Ampere. */
+        if (pde & NV_GMMU_PDE_IS_PTE) {
+            return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, level);
+        }
+        if (nv_gmmu_pde_aperture(pde) == NV_GMMU_APER_NONE) {
+            if (pde & NV_GMMU_PDE_VOL) {
+                return walk_sparse(res, level, pde);
+            }
+            return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, level);
+        }
+        if (cache && !step->cached) {
+            cache->insert(cache->opaque, pdb, level, va, step);
+        }
+        aper = nv_gmmu_pde_aperture(pde);
+        table = nv_gmmu_pde_addr(pde);
+    }
+
+    /* PD0: 16-byte dual PDE, or a 2 MiB PTE in the low qword. */
+    if (!walk_read_pde(mem, pdb, cache, res, NV_GMMU_LEVEL_PD0, aper, table,
+                       &step)) {
+        return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, NV_GMMU_LEVEL_PD0);
+    }
+    lo = step->raw[0];
+    hi = step->raw[1];
+    if (nv_gmmu_pd0_is_pte(lo)) {
+        return walk_leaf(res, NV_GMMU_LEVEL_PD0, NV_GMMU_PAGE_SHIFT_2M, lo,
+                         acc);
+    }
+    big_aper = nv_gmmu_pd0_big_aperture(lo);
+    small_aper = nv_gmmu_pd0_small_aperture(hi);
+    if (big_aper == NV_GMMU_APER_NONE && small_aper == NV_GMMU_APER_NONE) {
+        if (lo & NV_GMMU_PD0_VOL_BIG) {
+            return walk_sparse(res, NV_GMMU_LEVEL_PD0, lo);
+        }
+        return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, NV_GMMU_LEVEL_PD0);
+    }
+    if (cache && !step->cached) {
+        cache->insert(cache->opaque, pdb, NV_GMMU_LEVEL_PD0, va, step);
+    }
+
+    /* The big PT first: a valid, sparse or invalid+PRIV big PTE decides. */
+    if (big_aper != NV_GMMU_APER_NONE) {
+        uint64_t addr = nv_gmmu_pd0_big_addr(lo) +
+            (uint64_t)nv_gmmu_level_index(NV_GMMU_LEVEL_PT_BIG, va) * 8;
+
+        if (!walk_read(mem, res, NV_GMMU_LEVEL_PT_BIG, big_aper, addr, 8,
+                       &step)) {
+            return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE,
+                              NV_GMMU_LEVEL_PT_BIG);
+        }
+        pte = step->raw[0];
+        if (pte & NV_GMMU_PTE_VALID) {
+            return walk_leaf(res, NV_GMMU_LEVEL_PT_BIG,
+                             NV_GMMU_PAGE_SHIFT_64K, pte, acc);
+        }
+        if (pte & NV_GMMU_PTE_VOL) {
+            return walk_sparse(res, NV_GMMU_LEVEL_PT_BIG, pte);
+        }
+        if (pte & NV_GMMU_PTE_PRIVILEGE) {
+            return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE,
+                              NV_GMMU_LEVEL_PT_BIG);
+        }
+        /* "Unmapped" big PTE: the small PTEs decide. */
+    }
+    if (small_aper != NV_GMMU_APER_NONE) {
+        uint64_t addr = nv_gmmu_pd0_small_addr(hi) +
+            (uint64_t)nv_gmmu_level_index(NV_GMMU_LEVEL_PT_SMALL, va) * 8;
+
+        if (!walk_read(mem, res, NV_GMMU_LEVEL_PT_SMALL, small_aper, addr, 8,
+                       &step)) {
+            return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE,
+                              NV_GMMU_LEVEL_PT_SMALL);
+        }
+        pte = step->raw[0];
+        if (pte & NV_GMMU_PTE_VALID) {
+            return walk_leaf(res, NV_GMMU_LEVEL_PT_SMALL,
+                             NV_GMMU_PAGE_SHIFT_4K, pte, acc);
+        }
+        if (pte & NV_GMMU_PTE_VOL) {
+            return walk_sparse(res, NV_GMMU_LEVEL_PT_SMALL, pte);
+        }
+    }
+    return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE,
+                      res->steps[res->nsteps - 1].level);
+}
+
+NvGmmuWalkStatus nv_gmmu_walk(const NvGmmuMem *mem, const NvGmmuPdb *pdb,
+                              uint64_t va, const NvGmmuAccess *acc,
+                              NvGmmuWalkResult *res)
+{
+    return nv_gmmu_walk_cached(mem, pdb, va, acc, NULL, res);
+}
