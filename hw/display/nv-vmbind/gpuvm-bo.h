@@ -19,7 +19,7 @@
 /**
  * struct NvvbBo - a buffer object as the GPUVM sees it
  * @handle: the device's id for the BO (guest handle or similar)
- * @size: size in bytes (checked by the sparse/uvmm layer; 0: unchecked)
+ * @size: size in bytes (nvvb_uvmm_bind() maps nothing beyond it)
  * @resv_id: identity of the BO's reservation object; a BO whose @resv_id
  *           differs from its VM's is an external object of that VM
  * @opaque: the device's pointer, never touched by the core
