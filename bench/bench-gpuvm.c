@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * GPUVM benchmark: map and unmap requests per second with 1e3 .. 1e6
+ * existing mappings, for nv-vmbind's GPUVM and, when built with
+ * -Dlinux_src, for Linux's drm_gpuvm.c built in userspace, in the same run.
+ *
+ * A request is what the bind queue does: compute the ops (op list) and
+ * apply them.  Both implementations go through the same replay back-end
+ * interface (tools/gpuvm-replay.h), so they pay the same harness costs.
+ * Mappings are one page each with a page of hole after it; a map request
+ * replaces a random existing mapping (UNMAP + MAP), an unmap request
+ * removes one (timed) and it is mapped back afterwards (not timed), so the
+ * count stays at N.  Timing never decides anything: this prints numbers.
+ *
+ * Usage: bench-gpuvm [--max N] [--seconds S]
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpuvm-replay.h"
+#ifdef HAVE_GPUVM_UPSTREAM
+#include "upstream.h"
+#endif
+
+#define PG 0x1000ull
+#define SLOT (2 * PG)
+#define N_BOS 8
+
+typedef struct Bench {
+    const GpuvmReplayBackend *be;
+    void *vm;
+    GArray *ops;
+} Bench;
+
+static void must(int ret)
+{
+    if (ret) {
+        fprintf(stderr, "bench-gpuvm: request failed: %d\n", ret);
+        exit(1);
+    }
+}
+
+static void do_map(Bench *b, uint64_t slot, int bo, uint64_t off)
+{
+    g_array_set_size(b->ops, 0);
+    must(b->be->map(b->vm, slot * SLOT, PG, bo, off, b->ops));
+}
+
+static void do_unmap(Bench *b, uint64_t slot)
+{
+    g_array_set_size(b->ops, 0);
+    must(b->be->unmap(b->vm, slot * SLOT, PG, b->ops));
+}
+
+/* Requests per second for map and unmap with @n mappings. */
+static void measure(const GpuvmReplayBackend *be, uint64_t n, double secs,
+                    double *map_rate, double *unmap_rate)
+{
+    Bench b = { .be = be, .ops = g_array_new(false, true,
+                                             sizeof(GpuvmReplayOp)) };
+    GRand *rand = g_rand_new_with_seed(12345);
+    uint64_t batch = MIN(n / 2, 20000);
+    uint64_t *slots = g_new(uint64_t, n);
+    uint64_t i, done;
+    double t, elapsed;
+    int err;
+
+    b.vm = be->vm_new(0, n * SLOT, 0, 0, &err);
+    g_assert(b.vm);
+    for (i = 0; i < n; i++) {
+        do_map(&b, i, i % N_BOS, i * PG);
+        slots[i] = i;
+    }
+
+    /* Map: replace random mappings. */
+    done = 0;
+    elapsed = 0;
+    while (elapsed < secs) {
+        t = g_get_monotonic_time();
+        for (i = 0; i < batch; i++) {
+            uint64_t s = g_rand_int_range(rand, 0, n);
+
+            do_map(&b, s, (s + done + i) % N_BOS, s * PG);
+        }
+        elapsed += (g_get_monotonic_time() - t) / 1e6;
+        done += batch;
+    }
+    *map_rate = done / elapsed;
+
+    /* Unmap: a batch of distinct random mappings, then put them back. */
+    done = 0;
+    elapsed = 0;
+    while (elapsed < secs) {
+        for (i = 0; i < batch; i++) {       /* partial Fisher-Yates */
+            uint64_t j = i + g_rand_int_range(rand, 0, n - i);
+            uint64_t tmp = slots[i];
+
+            slots[i] = slots[j];
+            slots[j] = tmp;
+        }
+        t = g_get_monotonic_time();
+        for (i = 0; i < batch; i++) {
+            do_unmap(&b, slots[i]);
+        }
+        elapsed += (g_get_monotonic_time() - t) / 1e6;
+        done += batch;
+        for (i = 0; i < batch; i++) {
+            do_map(&b, slots[i], slots[i] % N_BOS, slots[i] * PG);
+        }
+    }
+    *unmap_rate = done / elapsed;
+
+    be->vm_free(b.vm);
+    g_array_free(b.ops, true);
+    g_free(slots);
+    g_rand_free(rand);
+}
+
+int main(int argc, char **argv)
+{
+    static const uint64_t sizes[] = { 1000, 10000, 100000, 1000000 };
+    const GpuvmReplayBackend *bes[] = {
+        &gpuvm_replay_core_list,
+#ifdef HAVE_GPUVM_UPSTREAM
+        &gpuvm_replay_upstream,
+#endif
+    };
+    static const char *const short_name[] = { "nv-vmbind", "upstream" };
+    uint64_t max = 1000000;
+    double secs = 0.3;
+    double rate[2][2][G_N_ELEMENTS(sizes)];
+    guint k, s, o, n_sizes = 0;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--max") && i + 1 < argc) {
+            max = strtoull(argv[++i], NULL, 0);
+        } else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+            secs = strtod(argv[++i], NULL);
+        } else {
+            fprintf(stderr, "usage: %s [--max N] [--seconds S]\n", argv[0]);
+            return 2;
+        }
+    }
+    for (s = 0; s < G_N_ELEMENTS(sizes) && sizes[s] <= max; s++) {
+        n_sizes++;
+    }
+    for (k = 0; k < G_N_ELEMENTS(bes); k++) {
+        for (s = 0; s < n_sizes; s++) {
+            measure(bes[k], sizes[s], secs, &rate[k][0][s], &rate[k][1][s]);
+        }
+    }
+
+    printf("GPUVM requests per second (op list computed and applied), "
+           "by existing mappings\n");
+#ifdef HAVE_GPUVM_UPSTREAM
+    printf("upstream = Linux drm_gpuvm.c from linux-source %s, userspace "
+           "build, same run\n", GPUVM_UPSTREAM_VERSION);
+#else
+    printf("(no upstream figures: configure with -Dlinux_src=DIR)\n");
+#endif
+    printf("%-10s %-6s", "impl", "op");
+    for (s = 0; s < n_sizes; s++) {
+        printf(" %12.0e", (double)sizes[s]);
+    }
+    printf("   time/request vs 1e3\n");
+    for (k = 0; k < G_N_ELEMENTS(bes); k++) {
+        for (o = 0; o < 2; o++) {
+            printf("%-10s %-6s", short_name[k], o ? "unmap" : "map");
+            for (s = 0; s < n_sizes; s++) {
+                printf(" %12.0f", rate[k][o][s]);
+            }
+            printf("  ");
+            for (s = 0; s < n_sizes; s++) {
+                printf(" %5.2f", rate[k][o][0] / rate[k][o][s]);
+            }
+            printf("\n");
+        }
+    }
+    printf("%-17s", "log2(n) vs 1e3");
+    for (s = 0; s < n_sizes; s++) {
+        printf(" %12s", "");
+    }
+    printf("  ");
+    for (s = 0; s < n_sizes; s++) {
+        printf(" %5.2f", log2((double)sizes[s]) / log2(1000.0));
+    }
+    printf("\n");
+    return 0;
+}
