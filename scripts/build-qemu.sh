@@ -30,10 +30,11 @@ if ! sha_ok; then
 	sha_ok || die "sha256 mismatch for $tarball (expected $QEMU_SHA256)"
 fi
 
-# Bump when the preparation steps below change in a way that needs a fresh tree.
-PREP_VERSION=1
-key=$( { echo "$PREP_VERSION $QEMU_SHA256 $QEMU_CONFIGURE_ARGS"; \
-	cat "$NVVB_TOP"/qemu/patches/*.patch; } | sha256sum | cut -c1-12)
+# The cache key covers what needs a fresh tree: the tarball, the configure
+# flags and the preparation steps below (bump PREP_VERSION when they change).
+# The hook patches are not in it: they are re-applied incrementally.
+PREP_VERSION=2
+key=$(echo "$PREP_VERSION $QEMU_SHA256 $QEMU_CONFIGURE_ARGS" | sha256sum | cut -c1-12)
 root="$NVVB_CACHE/qemu-$QEMU_VERSION-$key"
 src="$root/src"
 build="$root/build"
@@ -43,10 +44,6 @@ if [ ! -f "$src/.nvvb-prepared" ]; then
 	rm -rf "$root" && mkdir -p "$root"
 	tar -C "$root" -xf "$tarball"
 	mv "$root/qemu-$QEMU_VERSION" "$src"
-	for p in "$NVVB_TOP"/qemu/patches/*.patch; do
-		log "applying $(basename "$p")"
-		patch -s -d "$src" -p1 < "$p" || die "patch $p does not apply"
-	done
 	# The +ds tarball drops the edk2 firmware; pc-bios/meson.build still
 	# decompresses them.  Empty bzip2 streams are enough for x86 + SeaBIOS.
 	sed -n "s/^ *'\(edk2-[^']*\.fd\)',*$/\1/p" "$src/pc-bios/meson.build" |
@@ -54,10 +51,34 @@ if [ ! -f "$src/.nvvb-prepared" ]; then
 		[ -f "$src/pc-bios/$fd.bz2" ] || printf '' | bzip2 > "$src/pc-bios/$fd.bz2"
 	done
 	touch "$src/.nvvb-prepared"
-	# Drop builds of older keys: each one is ~1.5 GB.
+	# Drop trees of older keys: each one is ~1.5 GB.
 	for old in "$NVVB_CACHE"/qemu-*; do
 		[ "$old" = "$root" ] || { log "removing stale $old"; rm -rf "$old"; }
 	done
+fi
+
+# Hook patches: applied to pristine copies of every file they (or the
+# previously applied set) touch, and copied in only where the result differs,
+# so changing a patch rebuilds only what it affects.
+patch_sum=$(cat "$NVVB_TOP"/qemu/patches/*.patch | sha256sum | cut -c1-16)
+if [ "$(cat "$src/.nvvb-patches" 2>/dev/null)" != "$patch_sum" ]; then
+	mapfile -t touched < <( { sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
+		"$NVVB_TOP"/qemu/patches/*.patch; cat "$src/.nvvb-touched" 2>/dev/null; } |
+		sort -u)
+	tmp=$(mktemp -d)
+	tar -C "$tmp" -xf "$tarball" "${touched[@]/#/qemu-$QEMU_VERSION/}"
+	for p in "$NVVB_TOP"/qemu/patches/*.patch; do
+		log "applying $(basename "$p")"
+		patch -s -d "$tmp/qemu-$QEMU_VERSION" -p1 < "$p" ||
+			die "patch $p does not apply to QEMU $QEMU_VERSION"
+	done
+	for f in "${touched[@]}"; do
+		cmp -s "$tmp/qemu-$QEMU_VERSION/$f" "$src/$f" ||
+			cp "$tmp/qemu-$QEMU_VERSION/$f" "$src/$f"
+	done
+	rm -rf "$tmp"
+	printf '%s\n' "${touched[@]}" > "$src/.nvvb-touched"
+	echo "$patch_sum" > "$src/.nvvb-patches"
 fi
 
 # Overlay our files.  -c compares contents so unchanged files keep their
@@ -67,6 +88,8 @@ rsync -rc --delete "$NVVB_TOP/hw/display/nv-vmbind/" "$src/hw/display/nv-vmbind/
 rsync -rc "$NVVB_TOP/include/hw/display/" "$src/include/hw/display/"
 rsync -rc "$NVVB_TOP/hw/display/nv-vmbind/nv-vmbind.json" "$src/qapi/nv-vmbind.json"
 rsync -rc "$NVVB_TOP"/tests/qtest/nv-vmbind*.c "$src/tests/qtest/"
+mkdir -p "$src/tests/qtest/nv-vmbind"
+rsync -rc "$NVVB_TOP/tests/qtest/meson.build" "$src/tests/qtest/nv-vmbind/meson.build"
 rsync -rc "$NVVB_TOP"/tests/qtest/libqos/nv-vmbind.[ch] "$src/tests/qtest/libqos/"
 
 if [ ! -f "$build/build.ninja" ]; then

@@ -2,17 +2,24 @@
 /*
  * nv-vmbind paravirtual GPU: QMP commands and the HMP "info nv-vmbind".
  *
+ * Introspection walks read the page tables as they are now, through the
+ * same accessor as the device but bypassing the TLB and without raising
+ * fault records, so looking never changes what the guest sees.
+ *
  * Copyright (c) 2026 The nv-vmbind authors
  */
 
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-nv-vmbind.h"
 #include "qobject/qdict.h"
 #include "monitor/hmp.h"
 #include "monitor/monitor.h"
 #include "hw/qdev-core.h"
-#include "hw/display/nv-vmbind.h"
+#include "nv-vmbind-internal.h"
+#include "gmmu-dump.h"
+#include "gmmu-fault.h"
 
 static int nv_vmbind_collect(Object *obj, void *opaque)
 {
@@ -38,6 +45,245 @@ static const char *nv_vmbind_dev_id(NvVmbindState *s)
     return DEVICE(s)->id ? DEVICE(s)->id : "";
 }
 
+/* Finds a device by id or QOM path. */
+static NvVmbindState *nv_vmbind_find(const char *id, Error **errp)
+{
+    g_autoptr(GSList) devs = nv_vmbind_all_devices();
+    GSList *l;
+
+    if (id[0] == '/') {
+        Object *obj = object_resolve_path_type(id, TYPE_NV_VMBIND, NULL);
+
+        if (obj && DEVICE(obj)->realized) {
+            return NV_VMBIND(obj);
+        }
+    }
+    for (l = devs; l; l = l->next) {
+        if (!strcmp(nv_vmbind_dev_id(l->data), id)) {
+            return l->data;
+        }
+    }
+    error_setg(errp, "no nv-vmbind device '%s'", id);
+    return NULL;
+}
+
+static NvGmmuAperture nv_vmbind_qapi_aperture(NvVmbindAperture a)
+{
+    switch (a) {
+    case NV_VMBIND_APERTURE_VID:
+        return NV_GMMU_APER_VID;
+    case NV_VMBIND_APERTURE_PEER:
+        return NV_GMMU_APER_PEER;
+    case NV_VMBIND_APERTURE_SYS:
+        return NV_GMMU_APER_SYS_COH;
+    case NV_VMBIND_APERTURE_NCOH:
+        return NV_GMMU_APER_SYS_NCOH;
+    default:
+        return NV_GMMU_APER_NONE;
+    }
+}
+
+static NvVmbindAperture nv_vmbind_aperture_qapi(NvGmmuAperture a)
+{
+    switch (a) {
+    case NV_GMMU_APER_PEER:
+        return NV_VMBIND_APERTURE_PEER;
+    case NV_GMMU_APER_SYS_COH:
+        return NV_VMBIND_APERTURE_SYS;
+    case NV_GMMU_APER_SYS_NCOH:
+        return NV_VMBIND_APERTURE_NCOH;
+    default:
+        return NV_VMBIND_APERTURE_VID;
+    }
+}
+
+static bool nv_vmbind_pdb(NvGmmuPdb *pdb, bool has_aper,
+                          NvVmbindAperture aper, uint64_t addr, Error **errp)
+{
+    NvGmmuAperture a = has_aper ? nv_vmbind_qapi_aperture(aper) :
+                       NV_GMMU_APER_VID;
+
+    if (a != NV_GMMU_APER_VID && !nv_gmmu_aperture_is_sys(a)) {
+        error_setg(errp, "a page directory lives in vid, sys or ncoh memory");
+        return false;
+    }
+    if (addr & 0xfff) {
+        error_setg(errp, "page directory address 0x%" PRIx64 " is not 4 KiB "
+                   "aligned", addr);
+        return false;
+    }
+    nv_gmmu_pdb_init(pdb, a, addr);
+    return true;
+}
+
+/* PTE attribute names, in the order nvvb-walk prints them. */
+static strList *nv_vmbind_flag_list(uint8_t flags)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } names[] = {
+        { NV_GMMU_PTE_READ_ONLY, "ro" },
+        { NV_GMMU_PTE_PRIVILEGE, "priv" },
+        { NV_GMMU_PTE_VOL, "vol" },
+        { NV_GMMU_PTE_ATOMIC_DISABLE, "noatomic" },
+        { NV_GMMU_PTE_ENCRYPTED, "encrypted" },
+    };
+    strList *head = NULL, **tail = &head;
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(names); i++) {
+        if (flags & names[i].bit) {
+            QAPI_LIST_APPEND(tail, g_strdup(names[i].name));
+        }
+    }
+    return head;
+}
+
+static GString *nv_vmbind_flag_string(uint8_t flags)
+{
+    g_autoptr(strList) list = nv_vmbind_flag_list(flags);
+    GString *str = g_string_new("");
+    strList *l;
+
+    for (l = list; l; l = l->next) {
+        g_string_append_printf(str, " %s", l->value);
+    }
+    return str;
+}
+
+static bool nv_vmbind_parse_access(const char *name, uint8_t *type,
+                                   Error **errp)
+{
+    if (!name || !strcmp(name, "read")) {
+        *type = NV_GMMU_ACCESS_TYPE_VIRT_READ;
+    } else if (!strcmp(name, "write")) {
+        *type = NV_GMMU_ACCESS_TYPE_VIRT_WRITE;
+    } else if (!strcmp(name, "atomic")) {
+        *type = NV_GMMU_ACCESS_TYPE_VIRT_ATOMIC_STRONG;
+    } else {
+        error_setg(errp, "access must be read, write or atomic, not '%s'",
+                   name);
+        return false;
+    }
+    return true;
+}
+
+NvVmbindTranslation *qmp_x_nv_vmbind_translate(const char *id,
+                                               bool has_pdb_aperture,
+                                               NvVmbindAperture pdb_aperture,
+                                               uint64_t pdb, uint64_t va,
+                                               const char *access,
+                                               bool has_priv, bool priv,
+                                               Error **errp)
+{
+    NvVmbindState *s = nv_vmbind_find(id, errp);
+    NvGmmuAccess acc = { .priv = has_priv && priv, .peer_unsupported = true };
+    NvVmbindTranslation *t;
+    NvVmbindWalkStepList **tail;
+    NvGmmuWalkResult res;
+    NvGmmuPdb p;
+    unsigned i;
+
+    if (!s || !nv_vmbind_parse_access(access, &acc.type, errp) ||
+        !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
+        return NULL;
+    }
+    nv_gmmu_walk(&s->mem, &p, va, &acc, &res);
+
+    t = g_new0(NvVmbindTranslation, 1);
+    t->va = va;
+    tail = &t->steps;
+    for (i = 0; i < res.nsteps; i++) {
+        NvVmbindWalkStep *st = g_new0(NvVmbindWalkStep, 1);
+
+        st->level = g_strdup(nv_gmmu_level_name(res.steps[i].level));
+        st->aperture = nv_vmbind_aperture_qapi(res.steps[i].aperture);
+        st->address = res.steps[i].addr;
+        st->entry = res.steps[i].raw[0];
+        if (res.steps[i].level == NV_GMMU_LEVEL_PD0) {
+            st->has_entry_hi = true;
+            st->entry_hi = res.steps[i].raw[1];
+        }
+        st->ok = res.steps[i].ok;
+        QAPI_LIST_APPEND(tail, st);
+    }
+    switch (res.status) {
+    case NV_GMMU_WALK_OK:
+        t->status = g_strdup("mapped");
+        t->has_aperture = t->has_address = t->has_page_size = true;
+        t->has_kind = true;
+        t->aperture = nv_vmbind_aperture_qapi(res.tr.aperture);
+        t->address = res.pa;
+        t->page_size = 1ULL << res.tr.page_shift;
+        t->kind = res.tr.kind;
+        t->flags = nv_vmbind_flag_list(res.tr.flags);
+        break;
+    case NV_GMMU_WALK_SPARSE:
+        t->status = g_strdup("sparse");
+        break;
+    default:
+        t->status = g_strdup("fault");
+        t->fault = g_strdup(nv_gmmu_fault_type_name(res.fault_type));
+        break;
+    }
+    return t;
+}
+
+typedef struct NvVmbindDumpCtx {
+    NvVmbindMappingList **tail;     /* QMP */
+    Monitor *mon;                   /* HMP */
+} NvVmbindDumpCtx;
+
+static bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m)
+{
+    NvVmbindDumpCtx *ctx = opaque;
+    NvVmbindMapping *e = g_new0(NvVmbindMapping, 1);
+
+    e->va = m->va;
+    e->size = m->size;
+    e->sparse = m->sparse;
+    e->page_size = 1ULL << m->page_shift;
+    e->kind = m->kind;
+    e->flags = nv_vmbind_flag_list(m->flags);
+    if (!m->sparse) {
+        e->has_aperture = e->has_address = true;
+        e->aperture = nv_vmbind_aperture_qapi(m->aperture);
+        e->address = m->pa;
+    }
+    QAPI_LIST_APPEND(ctx->tail, e);
+    return true;
+}
+
+NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
+                                                 bool has_pdb_aperture,
+                                                 NvVmbindAperture pdb_aperture,
+                                                 uint64_t pdb, bool has_start,
+                                                 uint64_t start, bool has_end,
+                                                 uint64_t end, Error **errp)
+{
+    NvVmbindState *s = nv_vmbind_find(id, errp);
+    NvVmbindMappings *ret;
+    NvVmbindDumpCtx ctx;
+    NvGmmuDumpStats stats;
+    NvGmmuPdb p;
+
+    if (!s || !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
+        return NULL;
+    }
+    ret = g_new0(NvVmbindMappings, 1);
+    ctx.tail = &ret->mappings;
+    ret->complete = nv_gmmu_dump(&s->mem, &p, has_start ? start : 0,
+                                 has_end ? end : NV_GMMU_VA_LIMIT, 0,
+                                 nv_vmbind_dump_qmp, &ctx, &stats) ==
+                    NV_GMMU_DUMP_DONE;
+    if (!ret->complete) {
+        ret->has_next_va = true;
+        ret->next_va = stats.next_va;
+    }
+    return ret;
+}
+
 NvVmbindDeviceInfoList *qmp_x_nv_vmbind_query_devices(Error **errp)
 {
     g_autoptr(GSList) devs = nv_vmbind_all_devices();
@@ -57,25 +303,104 @@ NvVmbindDeviceInfoList *qmp_x_nv_vmbind_query_devices(Error **errp)
     return head;
 }
 
+/* ---- HMP ---- */
+
+static bool nv_vmbind_dump_hmp(void *opaque, const NvGmmuMapping *m)
+{
+    NvVmbindDumpCtx *ctx = opaque;
+    g_autoptr(GString) flags = NULL;
+
+    if (m->sparse) {
+        monitor_printf(ctx->mon, "0x%012" PRIx64 "-0x%012" PRIx64 " sparse\n",
+                       m->va, m->va + m->size - 1);
+        return true;
+    }
+    flags = nv_vmbind_flag_string(m->flags);
+    monitor_printf(ctx->mon, "0x%012" PRIx64 "-0x%012" PRIx64 " %s 0x%"
+                   PRIx64 " %s kind=0x%02x%s\n", m->va, m->va + m->size - 1,
+                   nv_gmmu_aperture_name(m->aperture), m->pa,
+                   m->page_shift == NV_GMMU_PAGE_SHIFT_2M ? "2m" :
+                   m->page_shift == NV_GMMU_PAGE_SHIFT_64K ? "64k" : "4k",
+                   m->kind, flags->str);
+    return true;
+}
+
+/* Parses "APER:ADDR" (vid, sys or ncoh), as nvvb-walk --pdb does. */
+static bool nv_vmbind_parse_pdb(const char *str, NvGmmuPdb *pdb, Error **errp)
+{
+    static const struct {
+        const char *name;
+        NvVmbindAperture aper;
+    } apers[] = {
+        { "vid:", NV_VMBIND_APERTURE_VID },
+        { "sys:", NV_VMBIND_APERTURE_SYS },
+        { "ncoh:", NV_VMBIND_APERTURE_NCOH },
+    };
+    uint64_t addr;
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(apers); i++) {
+        const char *rest;
+
+        if (strstart(str, apers[i].name, &rest)) {
+            if (qemu_strtou64(rest, NULL, 0, &addr)) {
+                break;
+            }
+            return nv_vmbind_pdb(pdb, true, apers[i].aper, addr, errp);
+        }
+    }
+    error_setg(errp, "page directory must be vid:ADDR, sys:ADDR or ncoh:ADDR");
+    return false;
+}
+
 void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(GSList) devs = nv_vmbind_all_devices();
+    const char *id = qdict_get_try_str(qdict, "id");
+    const char *pdbstr = qdict_get_try_str(qdict, "pdb");
+    g_autoptr(GSList) devs = NULL;
+    NvVmbindDumpCtx ctx = { .mon = mon };
+    NvGmmuDumpStats stats;
+    Error *err = NULL;
+    NvVmbindState *s;
+    NvGmmuPdb pdb;
     GSList *l;
 
-    if (!devs) {
-        monitor_printf(mon, "no nv-vmbind device\n");
+    if (!id) {
+        devs = nv_vmbind_all_devices();
+        if (!devs) {
+            monitor_printf(mon, "no nv-vmbind device\n");
+        }
+        for (l = devs; l; l = l->next) {
+            PCIDevice *pdev = l->data;
+
+            s = l->data;
+            monitor_printf(mon, "%s (%s): %02x:%02x.%x vram %" PRIu64
+                           " MiB, caps 0x%x\n",
+                           nv_vmbind_dev_id(s)[0] ? nv_vmbind_dev_id(s) : "-",
+                           object_get_canonical_path_component(OBJECT(s)),
+                           pci_dev_bus_num(pdev), PCI_SLOT(pdev->devfn),
+                           PCI_FUNC(pdev->devfn), s->vram_size >> 20,
+                           nv_vmbind_caps(s));
+        }
         return;
     }
-    for (l = devs; l; l = l->next) {
-        NvVmbindState *s = l->data;
-        PCIDevice *pdev = PCI_DEVICE(s);
-
-        monitor_printf(mon, "%s (%s): %02x:%02x.%x vram %" PRIu64
-                       " MiB, caps 0x%x\n",
-                       nv_vmbind_dev_id(s)[0] ? nv_vmbind_dev_id(s) : "-",
-                       object_get_canonical_path_component(OBJECT(s)),
-                       pci_dev_bus_num(pdev), PCI_SLOT(pdev->devfn),
-                       PCI_FUNC(pdev->devfn), s->vram_size >> 20,
-                       nv_vmbind_caps(s));
+    s = nv_vmbind_find(id, &err);
+    if (!s) {
+        goto out;
     }
+    if (!pdbstr) {
+        error_setg(&err, "usage: info nv-vmbind ID APER:PDB [START [END]]");
+        goto out;
+    }
+    if (!nv_vmbind_parse_pdb(pdbstr, &pdb, &err)) {
+        goto out;
+    }
+    if (nv_gmmu_dump(&s->mem, &pdb, qdict_get_try_int(qdict, "start", 0),
+                     qdict_get_try_int(qdict, "end", NV_GMMU_VA_LIMIT), 0,
+                     nv_vmbind_dump_hmp, &ctx, &stats) != NV_GMMU_DUMP_DONE) {
+        monitor_printf(mon, "(walk budget exhausted; continue from 0x%"
+                       PRIx64 ")\n", stats.next_va);
+    }
+out:
+    hmp_handle_error(mon, err);
 }

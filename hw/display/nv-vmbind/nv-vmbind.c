@@ -18,12 +18,14 @@
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "hw/display/nv-vmbind.h"
+#include "nv-vmbind-internal.h"
 #include "trace.h"
 
 uint32_t nv_vmbind_caps(NvVmbindState *s)
 {
-    return NVVB_CAP_VRAM | NVVB_CAP_MSIX;
+    return NVVB_CAP_VRAM | NVVB_CAP_MSIX | NVVB_CAP_GMMU |
+           NVVB_CAP_FAULT_BUF | NVVB_CAP_PROBE |
+           (s->tlb_enabled ? NVVB_CAP_TLB : 0);
 }
 
 void nv_vmbind_raise_intr(NvVmbindState *s, uint32_t intr)
@@ -46,12 +48,14 @@ static void nv_vmbind_reset_state(NvVmbindState *s)
     s->scratch = 0;
     s->intr_status = 0;
     s->intr_enable = 0;
+    nv_vmbind_gmmu_reset(s);
 }
 
 static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     NvVmbindState *s = opaque;
     uint64_t val = 0;
+    uint32_t v32;
 
     if (size != 4 || (addr & 3)) {
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -89,6 +93,10 @@ static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
         val = s->intr_enable;
         break;
     default:
+        if (nv_vmbind_gmmu_read(s, addr, &v32)) {
+            val = v32;
+            break;
+        }
         qemu_log_mask(LOG_GUEST_ERROR,
                       "nv-vmbind: read of unknown register 0x%" HWADDR_PRIx
                       "\n", addr);
@@ -132,6 +140,9 @@ static void nv_vmbind_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         s->intr_enable = val & NVVB_INTR_ALL;
         break;
     default:
+        if (nv_vmbind_gmmu_write(s, addr, val)) {
+            break;
+        }
         qemu_log_mask(LOG_GUEST_ERROR,
                       "nv-vmbind: write of 0x%" PRIx64 " to read-only or "
                       "unknown register 0x%" HWADDR_PRIx "\n", val, addr);
@@ -167,6 +178,11 @@ static void nv_vmbind_realize(PCIDevice *pdev, Error **errp)
                    s->vram_size);
         return;
     }
+    if (s->tlb_entries < 1 || s->tlb_entries > NVVB_TLB_ENTRIES_MAX) {
+        error_setg(errp, "nv-vmbind: property 'tlb-entries' must be between "
+                   "1 and %u (got %u)", NVVB_TLB_ENTRIES_MAX, s->tlb_entries);
+        return;
+    }
 
     memory_region_init_io(&s->mmio, OBJECT(s), &nv_vmbind_mmio_ops, s,
                           "nv-vmbind-mmio", NVVB_MMIO_SIZE);
@@ -178,6 +194,7 @@ static void nv_vmbind_realize(PCIDevice *pdev, Error **errp)
                                 s->vram_size, errp)) {
         return;
     }
+    s->vram_ptr = memory_region_get_ram_ptr(&s->vram);
     pci_register_bar(pdev, NVVB_BAR_VRAM,
                      PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
@@ -190,10 +207,12 @@ static void nv_vmbind_realize(PCIDevice *pdev, Error **errp)
     for (i = 0; i < NVVB_MSIX_NR_VECTORS; i++) {
         msix_vector_use(pdev, i);
     }
+    nv_vmbind_gmmu_realize(s);
 }
 
 static void nv_vmbind_exit(PCIDevice *pdev)
 {
+    nv_vmbind_gmmu_unrealize(NV_VMBIND(pdev));
     msix_uninit_exclusive_bar(pdev);
 }
 
@@ -203,10 +222,16 @@ static void nv_vmbind_reset_hold(Object *obj, ResetType type)
     nv_vmbind_reset_state(NV_VMBIND(obj));
 }
 
+static int nv_vmbind_post_load(void *opaque, int version_id)
+{
+    return nv_vmbind_gmmu_post_load(opaque);
+}
+
 static const VMStateDescription vmstate_nv_vmbind = {
     .name = TYPE_NV_VMBIND,
     .version_id = 1,
     .minimum_version_id = 1,
+    .post_load = nv_vmbind_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, NvVmbindState),
         VMSTATE_MSIX(parent_obj, NvVmbindState),
@@ -215,11 +240,18 @@ static const VMStateDescription vmstate_nv_vmbind = {
         VMSTATE_UINT32(intr_enable, NvVmbindState),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_nv_vmbind_gmmu,
+        NULL
+    },
 };
 
 static const Property nv_vmbind_properties[] = {
     DEFINE_PROP_SIZE("vram-size", NvVmbindState, vram_size,
                      NVVB_VRAM_SIZE_DEFAULT),
+    DEFINE_PROP_BOOL("tlb", NvVmbindState, tlb_enabled, true),
+    DEFINE_PROP_UINT32("tlb-entries", NvVmbindState, tlb_entries,
+                       NV_GMMU_TLB_DEFAULT_CAPACITY),
 };
 
 static void nv_vmbind_class_init(ObjectClass *klass, void *data)
@@ -248,7 +280,7 @@ static const TypeInfo nv_vmbind_info = {
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(NvVmbindState),
     .class_init = nv_vmbind_class_init,
-    .interfaces = (const InterfaceInfo[]) {
+    .interfaces = (InterfaceInfo[]) {
         { INTERFACE_PCIE_DEVICE },
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },
         { }

@@ -66,6 +66,10 @@
 /* Capability bits in NVVB_REG_CAPS: set only for what the device implements. */
 #define NVVB_CAP_VRAM                 (1u << 0)   /* VRAM BAR */
 #define NVVB_CAP_MSIX                 (1u << 1)   /* MSI-X vectors */
+#define NVVB_CAP_GMMU                 (1u << 2)   /* VER2 walker, invalidate */
+#define NVVB_CAP_TLB                  (1u << 3)   /* TLB on (tlb=on property) */
+#define NVVB_CAP_FAULT_BUF            (1u << 4)   /* fault ring */
+#define NVVB_CAP_PROBE                (1u << 5)   /* TRANSLATE and DMA probes */
 
 /* Interrupt causes; each is delivered on the MSI-X vector of the same name. */
 #define NVVB_INTR_FAULT               (1u << NVVB_MSIX_VEC_FAULT)
@@ -73,5 +77,146 @@
 #define NVVB_INTR_COPY                (1u << NVVB_MSIX_VEC_COPY)
 #define NVVB_INTR_MISC                (1u << NVVB_MSIX_VEC_MISC)
 #define NVVB_INTR_ALL                 0xfu
+
+/*
+ * GMMU block (0x0100 - 0x01ff): invalidate and TLB.
+ *
+ * MMU_CTRL, INVALIDATE_PDB, INVALIDATE_UPPER_PDB and INVALIDATE have the
+ * layout of NVIDIA's NV_PFB_PRI_MMU_CTRL (0x100c80), _INVALIDATE_PDB
+ * (0x100cb8), _INVALIDATE_UPPER_PDB (0x100cec) and _INVALIDATE (0x100cbc), so
+ * a driver's gp100-style invalidate code works unchanged.  Invalidates
+ * complete synchronously: MMU_CTRL always reads PRI_FIFO_EMPTY with space.
+ */
+#define NVVB_REG_MMU_CTRL             0x0100      /* RO */
+#define   NVVB_MMU_CTRL_PRI_FIFO_EMPTY        (1u << 15)
+#define   NVVB_MMU_CTRL_PRI_FIFO_SPACE_SHIFT  16
+#define   NVVB_MMU_CTRL_PRI_FIFO_SPACE_MASK   (0xffu << 16)
+#define NVVB_REG_INVALIDATE_PDB       0x0104      /* RW */
+#define   NVVB_INVALIDATE_PDB_APERTURE_SYS    (1u << 1)   /* 0 = VRAM */
+#define   NVVB_INVALIDATE_PDB_ADDR_SHIFT      4   /* field = PDB >> 12 */
+#define NVVB_REG_INVALIDATE_UPPER_PDB 0x0108      /* RW: bits 19:0 */
+#define NVVB_REG_INVALIDATE           0x010c      /* RW: write with TRIGGER */
+#define   NVVB_INVALIDATE_ALL_VA              (1u << 0)
+#define   NVVB_INVALIDATE_ALL_PDB             (1u << 1)
+#define   NVVB_INVALIDATE_HUBTLB_ONLY         (1u << 2)
+#define   NVVB_INVALIDATE_CACHE_LEVEL_SHIFT   24
+#define   NVVB_INVALIDATE_CACHE_LEVEL_MASK    (7u << 24)
+#define   NVVB_INVALIDATE_TRIGGER             (1u << 31)
+#define NVVB_REG_INVALIDATE_VADDR     0x0110      /* RW: VA >> 12, low 32 bits */
+#define NVVB_REG_INVALIDATE_UPPER_VADDR 0x0114    /* RW: VA >> 12, bits 63:32 */
+#define NVVB_REG_TLB_HITS             0x0120      /* RO: leaf TLB hits */
+#define NVVB_REG_TLB_MISSES           0x0124      /* RO: walks (misses) */
+#define NVVB_REG_TLB_INVALIDATES      0x0128      /* RO: invalidates executed */
+#define NVVB_REG_TLB_CAPACITY         0x012c      /* RO: entries; 0 = TLB off */
+
+/*
+ * Translation context (0x0140 - 0x017f): the address space the probes use.
+ * CTX_TARGET selects a page directory directly (MODE_PDB; VA limit 2^49) or
+ * an instance block whose PAGE_DIR_BASE at +0x200 is decoded on every probe
+ * (MODE_INST; a bad one is an UNBOUND_INST_BLOCK fault).
+ */
+#define NVVB_REG_CTX_TARGET           0x0140      /* RW */
+#define   NVVB_CTX_APERTURE_MASK              0x3u    /* NVVB_APERTURE_* */
+#define   NVVB_CTX_MODE_INST                  (1u << 4)
+#define NVVB_REG_CTX_ADDR_LO          0x0144      /* RW: bits 11:0 ignored */
+#define NVVB_REG_CTX_ADDR_HI          0x0148      /* RW */
+
+/* Target apertures, with NVIDIA's instance-block/PDB target encoding. */
+#define NVVB_APERTURE_VID             0
+#define NVVB_APERTURE_SYS_COH         2
+#define NVVB_APERTURE_SYS_NCOH        3
+
+/*
+ * Fault buffer (0x0180 - 0x01bf), the layout of GV100's
+ * NV_PFB_PRI_MMU_FAULT_BUFFER_* with physical addressing only.  Entries are
+ * NVIDIA's 32-byte NV_MMU_FAULT_BUF_ENTRY (see nv-gmmu-ver2.h).  The device
+ * writes the entry at PUT and advances PUT; the driver consumes at GET and
+ * writes GET back.  The ring is full when PUT + 1 == GET (mod SIZE): the
+ * record is dropped and OVERFLOW set in GET and PUT until written 1 to GET.
+ */
+#define NVVB_REG_FAULT_BUF_LO         0x0180      /* RW */
+#define   NVVB_FAULT_BUF_LO_ADDR_MODE_PHYS    (1u << 0)   /* must be 1 */
+#define   NVVB_FAULT_BUF_LO_APERTURE_SHIFT    1           /* NVVB_APERTURE_* */
+#define   NVVB_FAULT_BUF_LO_APERTURE_MASK     (3u << 1)
+#define   NVVB_FAULT_BUF_LO_ADDR_MASK         0xfffff000u
+#define NVVB_REG_FAULT_BUF_HI         0x0184      /* RW: address bits 63:32 */
+#define NVVB_REG_FAULT_BUF_GET        0x0188      /* RW */
+#define NVVB_REG_FAULT_BUF_PUT        0x018c      /* RO */
+#define   NVVB_FAULT_BUF_PTR_MASK             0xfffffu
+#define   NVVB_FAULT_BUF_GETPTR_CORRUPTED     (1u << 30)
+#define   NVVB_FAULT_BUF_OVERFLOW             (1u << 31)  /* W1C in GET */
+#define NVVB_REG_FAULT_BUF_SIZE       0x0190      /* RW */
+#define   NVVB_FAULT_BUF_SIZE_VAL_MASK        0xfffffu    /* entries */
+#define   NVVB_FAULT_BUF_SIZE_OVERFLOW_INTR   (1u << 29)
+#define   NVVB_FAULT_BUF_SIZE_SET_DEFAULT     (1u << 30)
+#define   NVVB_FAULT_BUF_SIZE_ENABLE          (1u << 31)
+#define   NVVB_FAULT_BUF_DEFAULT_ENTRIES      64
+#define NVVB_REG_FAULT_COUNT          0x0194      /* RO: faults raised */
+#define NVVB_REG_FAULT_DROPPED        0x0198      /* RO: records not written */
+#define NVVB_FAULT_ENTRY_SIZE         32
+
+/*
+ * Probes (0x0200 - 0x02ff), after QEMU's iommu-testdev: translate one VA,
+ * or move PROBE_DMA_LEN bytes between a GPU VA and system memory, through
+ * the walker and the TLB.  Writing PROBE_CMD runs the probe synchronously;
+ * results are in PROBE_STATUS and the result registers.  A fault also goes
+ * to the fault buffer, with the access type of the probe.
+ */
+#define NVVB_REG_PROBE_VA_LO          0x0200      /* RW */
+#define NVVB_REG_PROBE_VA_HI          0x0204      /* RW */
+#define NVVB_REG_PROBE_ACCESS         0x0208      /* RW */
+#define   NVVB_PROBE_ACCESS_TYPE_MASK         0xfu    /* NVIDIA ACCESS_TYPE */
+#define   NVVB_PROBE_ACCESS_PRIV              (1u << 8)
+#define NVVB_REG_PROBE_DMA_ADDR_LO    0x020c      /* RW: system memory */
+#define NVVB_REG_PROBE_DMA_ADDR_HI    0x0210      /* RW */
+#define NVVB_REG_PROBE_DMA_LEN        0x0214      /* RW: bytes */
+#define   NVVB_PROBE_DMA_MAX                  (1u << 20)
+#define NVVB_REG_PROBE_CMD            0x0218      /* WO */
+#define   NVVB_PROBE_CMD_TRANSLATE            1
+#define   NVVB_PROBE_CMD_DMA_READ             2   /* GPU VA -> system memory */
+#define   NVVB_PROBE_CMD_DMA_WRITE            3   /* system memory -> GPU VA */
+#define NVVB_REG_PROBE_STATUS         0x021c      /* RO */
+#define   NVVB_PROBE_STATUS_RESULT_MASK       0xfu
+#define     NVVB_PROBE_RESULT_IDLE            0
+#define     NVVB_PROBE_RESULT_MAPPED          1
+#define     NVVB_PROBE_RESULT_SPARSE          2
+#define     NVVB_PROBE_RESULT_FAULT           3
+#define     NVVB_PROBE_RESULT_BAD_CMD         4   /* command, length, access */
+#define     NVVB_PROBE_RESULT_DMA_ERROR       5   /* system memory unreachable */
+#define   NVVB_PROBE_STATUS_FAULT_TYPE_SHIFT  8   /* NVIDIA FAULT_TYPE */
+#define   NVVB_PROBE_STATUS_FAULT_TYPE_MASK   (0x1fu << 8)
+#define   NVVB_PROBE_STATUS_LEVEL_SHIFT       16  /* NVVB_LEVEL_* of leaf/fault */
+#define   NVVB_PROBE_STATUS_LEVEL_MASK        (0xfu << 16)
+#define   NVVB_PROBE_STATUS_TLB_HIT           (1u << 20)
+#define NVVB_REG_PROBE_PA_LO          0x0220      /* RO: address of the VA */
+#define NVVB_REG_PROBE_PA_HI          0x0224      /* RO */
+#define NVVB_REG_PROBE_INFO           0x0228      /* RO */
+#define   NVVB_PROBE_INFO_APERTURE_MASK       0x3u    /* PTE aperture code */
+#define   NVVB_PROBE_INFO_PAGE_SHIFT_SHIFT    8
+#define   NVVB_PROBE_INFO_PAGE_SHIFT_MASK     (0x3fu << 8)
+#define   NVVB_PROBE_INFO_KIND_SHIFT          16
+#define   NVVB_PROBE_INFO_KIND_MASK           (0xffu << 16)
+#define   NVVB_PROBE_INFO_FLAGS_SHIFT         24  /* leaf entry bits 7:0 */
+#define NVVB_REG_PROBE_PTE_LO         0x022c      /* RO: leaf entry (raw) */
+#define NVVB_REG_PROBE_PTE_HI         0x0230      /* RO */
+#define NVVB_REG_PROBE_ENTRY_LO       0x0234      /* RO: address of leaf or */
+#define NVVB_REG_PROBE_ENTRY_HI       0x0238      /* RO: faulting entry */
+#define NVVB_REG_PROBE_DMA_DONE       0x023c      /* RO: bytes moved */
+
+/*
+ * Fault records raised by the device's own clients carry MMU_CLIENT_TYPE =
+ * HUB, CLIENT = 0 and this ENGINE_ID.  With CTX_TARGET in PDB mode, the
+ * INST fields of a record hold the page-directory address instead.
+ */
+#define NVVB_FAULT_ENGINE_PROBE       0x01
+
+/* Page-table levels as reported in PROBE_STATUS. */
+#define NVVB_LEVEL_PD3                0
+#define NVVB_LEVEL_PD2                1
+#define NVVB_LEVEL_PD1                2
+#define NVVB_LEVEL_PD0                3
+#define NVVB_LEVEL_PT_BIG             4
+#define NVVB_LEVEL_PT_SMALL           5
+#define NVVB_LEVEL_NONE               15
 
 #endif /* HW_DISPLAY_NV_VMBIND_REGS_H */

@@ -8,6 +8,7 @@
 #include "qgraph.h"
 #include "pci.h"
 #include "hw/display/nv-vmbind-regs.h"
+#include "hw/display/nv-gmmu-ver2.h"
 
 typedef struct QNvVmbind {
     QOSGraphObject obj;
@@ -22,5 +23,54 @@ uint32_t qnvvb_readl(QNvVmbind *d, uint32_t reg);
 void qnvvb_writel(QNvVmbind *d, uint32_t reg, uint32_t val);
 /* Re-enables and re-maps the device, e.g. after a system_reset. */
 void qnvvb_remap(QNvVmbind *d);
+
+/*
+ * Page-table builder: writes VER2 tables the way a driver would, with the
+ * shared encoders of nv-gmmu-ver2.h, either into VRAM through BAR 2 or into
+ * guest RAM.  Intermediate tables are created on demand.
+ */
+typedef struct QNvGmmu {
+    QNvVmbind *d;
+    QTestState *qts;
+    QGuestAllocator *alloc;
+    NvGmmuAperture aper;        /* where new tables go: VID or SYS_COH */
+    uint64_t vram_next;         /* VRAM bump allocator */
+    uint64_t pd3;               /* root page directory */
+} QNvGmmu;
+
+void qnvgmmu_init(QNvGmmu *g, QNvVmbind *d, QGuestAllocator *alloc,
+                  NvGmmuAperture aper, uint64_t vram_base);
+/* Zeroed, 4 KiB aligned memory in @aper (VID or SYS). */
+uint64_t qnvgmmu_alloc(QNvGmmu *g, NvGmmuAperture aper, uint64_t size);
+void qnvgmmu_write64(QNvGmmu *g, NvGmmuAperture aper, uint64_t addr,
+                     uint64_t val);
+uint64_t qnvgmmu_read64(QNvGmmu *g, NvGmmuAperture aper, uint64_t addr);
+void qnvgmmu_memwrite(QNvGmmu *g, NvGmmuAperture aper, uint64_t addr,
+                      const void *buf, size_t len);
+void qnvgmmu_memread(QNvGmmu *g, NvGmmuAperture aper, uint64_t addr,
+                     void *buf, size_t len);
+/*
+ * Address of the entry for @va at @level, creating the tables above it.
+ * For PD0 this is the 16-byte dual entry; PT_BIG/PT_SMALL create the
+ * corresponding half of the PD0 entry.
+ */
+uint64_t qnvgmmu_entry(QNvGmmu *g, NvGmmuLevel level, uint64_t va);
+/* Writes @pte for a page of 1 << @page_shift (12, 16 or 21) at @va. */
+uint64_t qnvgmmu_map(QNvGmmu *g, uint64_t va, unsigned page_shift,
+                     uint64_t pte);
+/* Builds an instance block in @aper pointing at the root (VER2, 64K). */
+uint64_t qnvgmmu_inst(QNvGmmu *g, NvGmmuAperture aper, uint32_t extra_flags,
+                      uint64_t adr_limit);
+
+/* Points the probe context at the root (PDB mode) or an instance block. */
+void qnvvb_ctx_pdb(QNvVmbind *d, NvGmmuAperture aper, uint64_t pdb);
+void qnvvb_ctx_inst(QNvVmbind *d, NvGmmuAperture aper, uint64_t inst);
+/* Runs a probe; returns PROBE_STATUS. */
+uint32_t qnvvb_translate(QNvVmbind *d, uint64_t va, uint32_t access);
+uint32_t qnvvb_dma(QNvVmbind *d, uint32_t cmd, uint64_t va, uint64_t sysaddr,
+                   uint32_t len, uint32_t access);
+uint64_t qnvvb_probe_pa(QNvVmbind *d);
+/* Invalidates every PDB, all VA. */
+void qnvvb_invalidate_all(QNvVmbind *d);
 
 #endif
