@@ -10,7 +10,8 @@
  * Mappings are one page each with a page of hole after it; a map request
  * replaces a random existing mapping (UNMAP + MAP), an unmap request
  * removes one (timed) and it is mapped back afterwards (not timed), so the
- * count stays at N.  Timing never decides anything: this prints numbers.
+ * count stays at N; map-seq replaces consecutive mappings, which keeps the
+ * tree path in cache.  Timing never decides anything: this prints numbers.
  *
  * Usage: bench-gpuvm [--max N] [--seconds S]
  */
@@ -53,9 +54,14 @@ static void do_unmap(Bench *b, uint64_t slot)
     must(b->be->unmap(b->vm, slot * SLOT, PG, b->ops));
 }
 
-/* Requests per second for map and unmap with @n mappings. */
+/*
+ * Requests per second with @n mappings: [0] map at random addresses,
+ * [1] unmap at random addresses, [2] map at consecutive addresses (the tree
+ * path stays in cache, so this row shows the algorithm's log n without
+ * the cache misses of a big tree).
+ */
 static void measure(const GpuvmReplayBackend *be, uint64_t n, double secs,
-                    double *map_rate, double *unmap_rate)
+                    double *rate)
 {
     Bench b = { .be = be, .ops = g_array_new(false, true,
                                              sizeof(GpuvmReplayOp)) };
@@ -86,7 +92,7 @@ static void measure(const GpuvmReplayBackend *be, uint64_t n, double secs,
         elapsed += (g_get_monotonic_time() - t) / 1e6;
         done += batch;
     }
-    *map_rate = done / elapsed;
+    rate[0] = done / elapsed;
 
     /* Unmap: a batch of distinct random mappings, then put them back. */
     done = 0;
@@ -109,7 +115,22 @@ static void measure(const GpuvmReplayBackend *be, uint64_t n, double secs,
             do_map(&b, slots[i], slots[i] % N_BOS, slots[i] * PG);
         }
     }
-    *unmap_rate = done / elapsed;
+    rate[1] = done / elapsed;
+
+    /* Map, consecutive mappings. */
+    done = 0;
+    elapsed = 0;
+    while (elapsed < secs) {
+        t = g_get_monotonic_time();
+        for (i = 0; i < batch; i++) {
+            uint64_t s = (done + i) % n;
+
+            do_map(&b, s, (s + done / n + 1) % N_BOS, s * PG);
+        }
+        elapsed += (g_get_monotonic_time() - t) / 1e6;
+        done += batch;
+    }
+    rate[2] = done / elapsed;
 
     be->vm_free(b.vm);
     g_array_free(b.ops, true);
@@ -129,7 +150,8 @@ int main(int argc, char **argv)
     static const char *const short_name[] = { "nv-vmbind", "upstream" };
     uint64_t max = 1000000;
     double secs = 0.3;
-    double rate[2][2][G_N_ELEMENTS(sizes)];
+    double rate[2][G_N_ELEMENTS(sizes)][3];
+    static const char *const op_name[] = { "map", "unmap", "map-seq" };
     guint k, s, o, n_sizes = 0;
     int i;
 
@@ -148,37 +170,47 @@ int main(int argc, char **argv)
     }
     for (k = 0; k < G_N_ELEMENTS(bes); k++) {
         for (s = 0; s < n_sizes; s++) {
-            measure(bes[k], sizes[s], secs, &rate[k][0][s], &rate[k][1][s]);
+            double r[3];
+            guint rep;
+
+            /* Best of three: the machine is shared, noise only slows. */
+            memset(rate[k][s], 0, sizeof(rate[k][s]));
+            for (rep = 0; rep < 3; rep++) {
+                measure(bes[k], sizes[s], secs, r);
+                for (o = 0; o < 3; o++) {
+                    rate[k][s][o] = MAX(rate[k][s][o], r[o]);
+                }
+            }
         }
     }
 
-    printf("GPUVM requests per second (op list computed and applied), "
-           "by existing mappings\n");
+    printf("GPUVM requests per second (op list computed and applied; best "
+           "of 3 runs of %.2f s), by existing mappings\n", secs);
 #ifdef HAVE_GPUVM_UPSTREAM
     printf("upstream = Linux drm_gpuvm.c from linux-source %s, userspace "
            "build, same run\n", GPUVM_UPSTREAM_VERSION);
 #else
     printf("(no upstream figures: configure with -Dlinux_src=DIR)\n");
 #endif
-    printf("%-10s %-6s", "impl", "op");
+    printf("%-10s %-7s", "impl", "op");
     for (s = 0; s < n_sizes; s++) {
         printf(" %12.0e", (double)sizes[s]);
     }
     printf("   time/request vs 1e3\n");
     for (k = 0; k < G_N_ELEMENTS(bes); k++) {
-        for (o = 0; o < 2; o++) {
-            printf("%-10s %-6s", short_name[k], o ? "unmap" : "map");
+        for (o = 0; o < 3; o++) {
+            printf("%-10s %-7s", short_name[k], op_name[o]);
             for (s = 0; s < n_sizes; s++) {
-                printf(" %12.0f", rate[k][o][s]);
+                printf(" %12.0f", rate[k][s][o]);
             }
             printf("  ");
             for (s = 0; s < n_sizes; s++) {
-                printf(" %5.2f", rate[k][o][0] / rate[k][o][s]);
+                printf(" %5.2f", rate[k][0][o] / rate[k][s][o]);
             }
             printf("\n");
         }
     }
-    printf("%-17s", "log2(n) vs 1e3");
+    printf("%-18s", "log2(n) vs 1e3");
     for (s = 0; s < n_sizes; s++) {
         printf(" %12s", "");
     }
