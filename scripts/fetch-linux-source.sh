@@ -69,11 +69,27 @@ fi
 
 work=$(mktemp -d "$NVVB_CACHE/linux-source.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-log "downloading $PKG $VERSION from $SUITE (about 150 MB)"
-# apt-get download writes into the current directory; as root it warns that
-# the _apt user cannot write there, which is harmless.
-(cd "$work" && retry apt-get download -q "$PKG=$VERSION" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
-deb=$(ls "$work"/"${PKG}"_*.deb 2>/dev/null | head -n1)
+download() {
+	log "downloading $PKG $VERSION from $SUITE (about 150 MB)"
+	# apt-get download writes into the current directory; as root it warns
+	# that the _apt user cannot write there, which is harmless.
+	(cd "$work" && apt-get download -q "$PKG=$VERSION" 2>&1 |
+		grep -v '^W: Download is performed unsandboxed' >&2 || true)
+	deb=$(ls "$work"/"${PKG}"_*.deb 2>/dev/null | head -n1)
+}
+download
+if [ -z "$deb" ]; then
+	# Stale package lists name a version the archive no longer has.
+	log "download failed; refreshing apt's lists"
+	retry as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	pick
+	dest="$NVVB_CACHE/linux-source/$VERSION"
+	if [ -f "$dest/.complete" ]; then
+		echo "$dest"
+		exit 0
+	fi
+	download
+fi
 [ -n "$deb" ] || die "apt-get download $PKG=$VERSION failed"
 got=$(dpkg-deb -f "$deb" Version)
 [ "$got" = "$VERSION" ] || die "downloaded $PKG $got, wanted $VERSION"
