@@ -43,8 +43,9 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
     uint32_t lo, hi;
     uint64_t limit;
 
-    memset(pdb, 0, sizeof(*pdb));
-    pdb->aperture = NV_GMMU_APER_NONE;
+    /* On failure the PDB stays unbound with the full VA range, so walks
+     * through it report UNBOUND_INST_BLOCK rather than a VA limit. */
+    nv_gmmu_pdb_init(pdb, NV_GMMU_APER_NONE, 0);
     if (inst_aperture != NV_GMMU_APER_VID &&
         !nv_gmmu_aperture_is_sys(inst_aperture)) {
         return false;
@@ -59,17 +60,14 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
     limit = ((uint64_t)ld_le32(buf + 12) << 32) |
             (ld_le32(buf + 8) & NV_GMMU_RAMIN_ADR_LIMIT_LO_MASK) | 0xfff;
 
-    pdb->vol = lo & NV_GMMU_RAMIN_VOL;
-    pdb->replay_tex = lo & NV_GMMU_RAMIN_FAULT_REPLAY_TEX;
-    pdb->replay_gcc = lo & NV_GMMU_RAMIN_FAULT_REPLAY_GCC;
-    pdb->addr = ((uint64_t)hi << 32) | (lo & NV_GMMU_RAMIN_PDB_LO_MASK);
-    pdb->adr_limit = limit;
-    pdb->va_limit = limit < NV_GMMU_VA_LIMIT ? limit : NV_GMMU_VA_LIMIT - 1;
-
+    /* TARGET_INVALID unbinds; Volta: the old format and 128 KiB big pages
+     * "result in an UNBOUND_INSTANCE fault". */
+    if ((lo & NV_GMMU_RAMIN_TARGET_MASK) == NV_GMMU_RAMIN_TARGET_INVALID ||
+        !(lo & NV_GMMU_RAMIN_USE_VER2_PT_FORMAT) ||
+        !(lo & NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB)) {
+        return false;
+    }
     switch (lo & NV_GMMU_RAMIN_TARGET_MASK) {
-    case NV_GMMU_RAMIN_TARGET_VID_MEM:
-        pdb->aperture = NV_GMMU_APER_VID;
-        break;
     case NV_GMMU_RAMIN_TARGET_SYS_MEM_COHERENT:
         pdb->aperture = NV_GMMU_APER_SYS_COH;
         break;
@@ -77,15 +75,15 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
         pdb->aperture = NV_GMMU_APER_SYS_NCOH;
         break;
     default:
-        /* TARGET_INVALID: the instance block is unbound. */
-        return false;
+        pdb->aperture = NV_GMMU_APER_VID;
+        break;
     }
-    /* Volta: the old format and 128 KiB big pages are UNBOUND_INSTANCE. */
-    if (!(lo & NV_GMMU_RAMIN_USE_VER2_PT_FORMAT) ||
-        !(lo & NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB)) {
-        pdb->aperture = NV_GMMU_APER_NONE;
-        return false;
-    }
+    pdb->vol = lo & NV_GMMU_RAMIN_VOL;
+    pdb->replay_tex = lo & NV_GMMU_RAMIN_FAULT_REPLAY_TEX;
+    pdb->replay_gcc = lo & NV_GMMU_RAMIN_FAULT_REPLAY_GCC;
+    pdb->addr = ((uint64_t)hi << 32) | (lo & NV_GMMU_RAMIN_PDB_LO_MASK);
+    pdb->adr_limit = limit;
+    pdb->va_limit = limit < NV_GMMU_VA_LIMIT ? limit : NV_GMMU_VA_LIMIT - 1;
     return true;
 }
 

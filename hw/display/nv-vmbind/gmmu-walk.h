@@ -80,6 +80,9 @@ void nv_gmmu_pdb_init(NvGmmuPdb *pdb, NvGmmuAperture aper, uint64_t addr);
  * NV_RAMIN_ADR_LIMIT like Pascal does; a Volta-style user may set
  * pdb->va_limit = NV_GMMU_VA_LIMIT - 1 to ignore it.
  *
+ * On failure @pdb is left unbound (aperture NONE, full VA range), so a
+ * walk through it reports UNBOUND_INST_BLOCK.
+ *
  * Returns: true if @pdb is valid.
  */
 bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
