@@ -13,48 +13,58 @@
 /* One bit per PDE level, PD3 (0) .. PD0 (3). */
 #define ALL_PDE_LEVELS  0xfu
 
+/* The tag of a slot; in use when gen equals the table's generation. */
 typedef struct TlbKey {
     uint64_t pdb_addr;
     uint64_t vpn;           /* va >> 12 (leaf) or va >> level shift (PDE) */
+    uint32_t gen;
     uint8_t pdb_aperture;
     uint8_t level;
 } TlbKey;
 
-typedef struct TlbLeaf {
-    TlbKey key;
-    NvGmmuTranslation tr;
-} TlbLeaf;
+typedef union TlbVal {
+    NvGmmuTranslation tr;   /* leaf TLB */
+    NvGmmuWalkStep step;    /* PDE cache */
+} TlbVal;
 
-typedef struct TlbPde {
-    TlbKey key;
-    NvGmmuWalkStep step;
-} TlbPde;
+/*
+ * Both caches are fixed-size open-addressing tables (linear probing, at
+ * most half full) allocated once.  Tags and values are separate arrays so
+ * that probing reads only the compact tags; emptying a table is a
+ * generation bump.
+ */
+typedef struct TlbTable {
+    TlbKey *keys;
+    TlbVal *vals;
+    uint32_t mask;          /* number of slots - 1 */
+    uint32_t gen;
+    unsigned count;
+    unsigned capacity;
+} TlbTable;
 
 struct NvGmmuTlb {
-    GHashTable *leaf;       /* TlbKey* -> TlbLeaf* (key inside value) */
-    GHashTable *pde;        /* TlbKey* -> TlbPde* */
-    unsigned capacity;
-    unsigned pde_capacity;
+    TlbTable leaf;
+    TlbTable pde;
     bool enabled;
     NvGmmuTlbStats stats;
     NvGmmuPdeCache pde_ops;
 };
 
-static guint tlb_key_hash(gconstpointer p)
+/* Runs of 8 consecutive pages share a hash and take neighbouring slots, so
+ * streaming accesses touch few cache lines. */
+static inline uint32_t tlb_key_hash(const TlbKey *k)
 {
-    const TlbKey *k = p;
-    uint64_t h = k->vpn * 0x9e3779b97f4a7c15ULL;
+    uint64_t h = (k->vpn >> 3) * 0x9e3779b97f4a7c15ULL;
 
     h ^= (k->pdb_addr >> 12) * 0xc2b2ae3d27d4eb4fULL;
     h ^= ((uint64_t)k->level << 8 | k->pdb_aperture) * 0x165667b19e3779f9ULL;
-    h ^= h >> 29;
-    return (guint)(h ^ (h >> 32));
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return (uint32_t)(h ^ (h >> 32)) + (uint32_t)(k->vpn & 7);
 }
 
-static gboolean tlb_key_equal(gconstpointer a, gconstpointer b)
+static inline bool tlb_key_equal(const TlbKey *x, const TlbKey *y)
 {
-    const TlbKey *x = a, *y = b;
-
     return x->vpn == y->vpn && x->pdb_addr == y->pdb_addr &&
            x->level == y->level && x->pdb_aperture == y->pdb_aperture;
 }
@@ -62,11 +72,130 @@ static gboolean tlb_key_equal(gconstpointer a, gconstpointer b)
 static void tlb_key_init(TlbKey *k, const NvGmmuPdb *pdb, unsigned level,
                          uint64_t vpn)
 {
-    memset(k, 0, sizeof(*k));
     k->pdb_addr = pdb->addr;
     k->pdb_aperture = (uint8_t)pdb->aperture;
     k->level = (uint8_t)level;
     k->vpn = vpn;
+    k->gen = 0;
+}
+
+static void table_init(TlbTable *t, unsigned capacity)
+{
+    uint32_t n = 4;
+
+    capacity = MIN(capacity, NV_GMMU_TLB_MAX_CAPACITY);
+    while (n < 2u * capacity) {
+        n <<= 1;
+    }
+    t->keys = g_new0(TlbKey, n);
+    t->vals = g_new0(TlbVal, n);
+    t->mask = n - 1;
+    t->gen = 1;
+    t->count = 0;
+    t->capacity = capacity;
+}
+
+static void table_free(TlbTable *t)
+{
+    g_free(t->keys);
+    g_free(t->vals);
+}
+
+static inline bool slot_used(const TlbTable *t, uint32_t i)
+{
+    return t->keys[i].gen == t->gen;
+}
+
+static void table_clear(TlbTable *t)
+{
+    if (++t->gen == 0) {
+        memset(t->keys, 0, sizeof(TlbKey) * (t->mask + 1));
+        t->gen = 1;
+    }
+    t->count = 0;
+}
+
+/* Value of @k, or NULL. */
+static TlbVal *table_find(TlbTable *t, const TlbKey *k)
+{
+    uint32_t i = tlb_key_hash(k) & t->mask;
+
+    while (slot_used(t, i)) {
+        if (tlb_key_equal(&t->keys[i], k)) {
+            return &t->vals[i];
+        }
+        i = (i + 1) & t->mask;
+    }
+    return NULL;
+}
+
+/* Value slot for @k (existing or new); empties a full table first. */
+static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
+{
+    uint32_t i;
+
+    if (t->count >= t->capacity) {
+        table_clear(t);
+        tlb->stats.capacity_flushes++;
+    }
+    i = tlb_key_hash(k) & t->mask;
+    while (slot_used(t, i)) {
+        if (tlb_key_equal(&t->keys[i], k)) {
+            return &t->vals[i];
+        }
+        i = (i + 1) & t->mask;
+    }
+    t->keys[i] = *k;
+    t->keys[i].gen = t->gen;
+    t->count++;
+    return &t->vals[i];
+}
+
+/* Delete slot @i, shifting later members of its probe run back. */
+static void table_remove_at(TlbTable *t, uint32_t i)
+{
+    uint32_t j = i;
+
+    for (;;) {
+        uint32_t home;
+
+        t->keys[i].gen = t->gen - 1;
+        for (;;) {
+            j = (j + 1) & t->mask;
+            if (!slot_used(t, j)) {
+                t->count--;
+                return;
+            }
+            home = tlb_key_hash(&t->keys[j]) & t->mask;
+            /* Stays if its home lies cyclically in (i, j]. */
+            if (i <= j ? (i < home && home <= j) : (i < home || home <= j)) {
+                continue;
+            }
+            break;
+        }
+        t->keys[i] = t->keys[j];
+        t->vals[i] = t->vals[j];
+        i = j;
+    }
+}
+
+/* Remove every entry @pred selects; returns how many. */
+static unsigned table_remove_if(TlbTable *t,
+                                bool (*pred)(const TlbKey *, const TlbVal *,
+                                             const void *),
+                                const void *ctx)
+{
+    unsigned removed = 0;
+    uint32_t i;
+
+    for (i = 0; i <= t->mask; i++) {
+        /* A removal may shift another entry into slot i: look again. */
+        while (slot_used(t, i) && pred(&t->keys[i], &t->vals[i], ctx)) {
+            table_remove_at(t, i);
+            removed++;
+        }
+    }
+    return removed;
 }
 
 static bool pde_cache_lookup(void *opaque, const NvGmmuPdb *pdb,
@@ -74,15 +203,15 @@ static bool pde_cache_lookup(void *opaque, const NvGmmuPdb *pdb,
                              NvGmmuWalkStep *step)
 {
     NvGmmuTlb *tlb = opaque;
-    TlbPde *e;
+    TlbVal *v;
     TlbKey k;
 
     tlb_key_init(&k, pdb, level, va >> nv_gmmu_level_shift(level));
-    e = g_hash_table_lookup(tlb->pde, &k);
-    if (!e) {
+    v = table_find(&tlb->pde, &k);
+    if (!v) {
         return false;
     }
-    *step = e->step;
+    *step = v->step;
     tlb->stats.pde_hits++;
     return true;
 }
@@ -92,29 +221,19 @@ static void pde_cache_insert(void *opaque, const NvGmmuPdb *pdb,
                              const NvGmmuWalkStep *step)
 {
     NvGmmuTlb *tlb = opaque;
-    TlbPde *e;
+    TlbKey k;
 
-    if (g_hash_table_size(tlb->pde) >= tlb->pde_capacity) {
-        g_hash_table_remove_all(tlb->pde);
-        tlb->stats.capacity_flushes++;
-    }
-    e = g_new(TlbPde, 1);
-    tlb_key_init(&e->key, pdb, level, va >> nv_gmmu_level_shift(level));
-    e->step = *step;
-    g_hash_table_replace(tlb->pde, &e->key, e);
+    tlb_key_init(&k, pdb, level, va >> nv_gmmu_level_shift(level));
+    table_insert(tlb, &tlb->pde, &k)->step = *step;
 }
 
 NvGmmuTlb *nv_gmmu_tlb_new(unsigned capacity, unsigned pde_capacity)
 {
     NvGmmuTlb *tlb = g_new0(NvGmmuTlb, 1);
 
-    tlb->capacity = capacity ? capacity : NV_GMMU_TLB_DEFAULT_CAPACITY;
-    tlb->pde_capacity = pde_capacity ? pde_capacity
-                                     : NV_GMMU_TLB_DEFAULT_PDE_CAPACITY;
-    tlb->leaf = g_hash_table_new_full(tlb_key_hash, tlb_key_equal, NULL,
-                                      g_free);
-    tlb->pde = g_hash_table_new_full(tlb_key_hash, tlb_key_equal, NULL,
-                                     g_free);
+    table_init(&tlb->leaf, capacity ? capacity : NV_GMMU_TLB_DEFAULT_CAPACITY);
+    table_init(&tlb->pde, pde_capacity ? pde_capacity
+                                       : NV_GMMU_TLB_DEFAULT_PDE_CAPACITY);
     tlb->enabled = true;
     tlb->pde_ops.lookup = pde_cache_lookup;
     tlb->pde_ops.insert = pde_cache_insert;
@@ -127,15 +246,15 @@ void nv_gmmu_tlb_free(NvGmmuTlb *tlb)
     if (!tlb) {
         return;
     }
-    g_hash_table_destroy(tlb->leaf);
-    g_hash_table_destroy(tlb->pde);
+    table_free(&tlb->leaf);
+    table_free(&tlb->pde);
     g_free(tlb);
 }
 
 void nv_gmmu_tlb_flush_all(NvGmmuTlb *tlb)
 {
-    g_hash_table_remove_all(tlb->leaf);
-    g_hash_table_remove_all(tlb->pde);
+    table_clear(&tlb->leaf);
+    table_clear(&tlb->pde);
 }
 
 void nv_gmmu_tlb_set_enabled(NvGmmuTlb *tlb, bool enabled)
@@ -154,16 +273,10 @@ bool nv_gmmu_tlb_is_enabled(const NvGmmuTlb *tlb)
 static void tlb_insert_leaf(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
                             uint64_t va, const NvGmmuTranslation *tr)
 {
-    TlbLeaf *e;
+    TlbKey k;
 
-    if (g_hash_table_size(tlb->leaf) >= tlb->capacity) {
-        g_hash_table_remove_all(tlb->leaf);
-        tlb->stats.capacity_flushes++;
-    }
-    e = g_new(TlbLeaf, 1);
-    tlb_key_init(&e->key, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
-    e->tr = *tr;
-    g_hash_table_replace(tlb->leaf, &e->key, e);
+    tlb_key_init(&k, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
+    table_insert(tlb, &tlb->leaf, &k)->tr = *tr;
     tlb->stats.inserts++;
 }
 
@@ -172,7 +285,8 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res)
 {
-    const TlbLeaf *e;
+    const NvGmmuTranslation *e;
+    const TlbVal *slot;
     TlbKey k;
     uint8_t fault;
 
@@ -188,29 +302,30 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
     }
 
     tlb_key_init(&k, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
-    e = g_hash_table_lookup(tlb->leaf, &k);
-    if (e) {
+    slot = table_find(&tlb->leaf, &k);
+    if (slot) {
+        e = &slot->tr;
         tlb->stats.hits++;
         res->va = va;
-        res->tr = e->tr;
+        res->tr = *e;
         res->tlb_hit = true;
         res->nsteps = 0;
         res->pa = 0;
         res->fault_type = NV_GMMU_FAULT_NONE;
         res->fault_level = NV_GMMU_LEVEL_NONE;
-        if (e->tr.sparse) {
+        if (e->sparse) {
             res->status = NV_GMMU_WALK_SPARSE;
             return res->status;
         }
-        fault = nv_gmmu_check_access(&e->tr, acc);
+        fault = nv_gmmu_check_access(e, acc);
         if (fault != NV_GMMU_FAULT_NONE) {
             res->status = NV_GMMU_WALK_FAULT;
             res->fault_type = fault;
-            res->fault_level = e->tr.level;
+            res->fault_level = e->level;
             return res->status;
         }
-        res->pa = e->tr.pa_base |
-                  (va & ((1ULL << e->tr.page_shift) - 1));
+        res->pa = e->pa_base |
+                  (va & ((1ULL << e->page_shift) - 1));
         res->status = NV_GMMU_WALK_OK;
         return res->status;
     }
@@ -253,23 +368,20 @@ static bool inval_match(const InvalCtx *c, const TlbKey *k, uint64_t base,
     return true;
 }
 
-static gboolean inval_leaf(gpointer key, gpointer value, gpointer opaque)
+static bool inval_leaf(const TlbKey *k, const TlbVal *v, const void *opaque)
 {
-    const TlbLeaf *e = value;
-
-    return inval_match(opaque, &e->key, e->tr.va_base, e->tr.page_shift);
+    return inval_match(opaque, k, v->tr.va_base, v->tr.page_shift);
 }
 
-static gboolean inval_pde(gpointer key, gpointer value, gpointer opaque)
+static bool inval_pde(const TlbKey *k, const TlbVal *v, const void *opaque)
 {
-    const TlbPde *e = value;
     const InvalCtx *c = opaque;
-    unsigned shift = nv_gmmu_level_shift((NvGmmuLevel)e->key.level);
+    unsigned shift = nv_gmmu_level_shift((NvGmmuLevel)k->level);
 
-    if (!(c->pde_levels & (1u << e->key.level))) {
+    if (!(c->pde_levels & (1u << k->level))) {
         return false;
     }
-    return inval_match(c, &e->key, e->key.vpn << shift, shift);
+    return inval_match(c, k, k->vpn << shift, shift);
 }
 
 /* PDE-cache levels dropped for a CACHE_LEVEL value. */
@@ -301,8 +413,6 @@ static unsigned inval_pde_levels(unsigned cache_level)
 void nv_gmmu_tlb_invalidate(NvGmmuTlb *tlb, const NvGmmuTlbInvalidate *inv)
 {
     InvalCtx c = { .inv = inv };
-    unsigned before = g_hash_table_size(tlb->leaf) +
-                      g_hash_table_size(tlb->pde);
 
     tlb->stats.invalidates++;
     if (inv->hub_only) {
@@ -315,20 +425,20 @@ void nv_gmmu_tlb_invalidate(NvGmmuTlb *tlb, const NvGmmuTlbInvalidate *inv)
     }
 
     if (inv->all_pdb && inv->all_va) {
-        g_hash_table_remove_all(tlb->leaf);
+        tlb->stats.dropped += tlb->leaf.count;
+        table_clear(&tlb->leaf);
         if (c.pde_levels == ALL_PDE_LEVELS) {
-            g_hash_table_remove_all(tlb->pde);
+            tlb->stats.dropped += tlb->pde.count;
+            table_clear(&tlb->pde);
         } else if (c.pde_levels) {
-            g_hash_table_foreach_remove(tlb->pde, inval_pde, &c);
+            tlb->stats.dropped += table_remove_if(&tlb->pde, inval_pde, &c);
         }
     } else {
-        g_hash_table_foreach_remove(tlb->leaf, inval_leaf, &c);
+        tlb->stats.dropped += table_remove_if(&tlb->leaf, inval_leaf, &c);
         if (c.pde_levels) {
-            g_hash_table_foreach_remove(tlb->pde, inval_pde, &c);
+            tlb->stats.dropped += table_remove_if(&tlb->pde, inval_pde, &c);
         }
     }
-    tlb->stats.dropped += before - (g_hash_table_size(tlb->leaf) +
-                                    g_hash_table_size(tlb->pde));
 }
 
 void nv_gmmu_tlb_invalidate_decode(uint32_t invalidate, uint32_t pdb_lo,
@@ -351,10 +461,10 @@ void nv_gmmu_tlb_invalidate_decode(uint32_t invalidate, uint32_t pdb_lo,
 void nv_gmmu_tlb_get_stats(const NvGmmuTlb *tlb, NvGmmuTlbStats *stats)
 {
     *stats = tlb->stats;
-    stats->entries = g_hash_table_size(tlb->leaf);
-    stats->pde_entries = g_hash_table_size(tlb->pde);
-    stats->capacity = tlb->capacity;
-    stats->pde_capacity = tlb->pde_capacity;
+    stats->entries = tlb->leaf.count;
+    stats->pde_entries = tlb->pde.count;
+    stats->capacity = tlb->leaf.capacity;
+    stats->pde_capacity = tlb->pde.capacity;
     stats->enabled = tlb->enabled;
 }
 

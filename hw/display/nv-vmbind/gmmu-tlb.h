@@ -12,9 +12,10 @@
  *   coverage of that level), used by walks after a leaf miss.
  *
  * Faults other than permission faults are not cached.  Both caches have a
- * fixed capacity; inserting into a full cache first empties that cache
- * (like QEMU's SMMU IOTLB), which hardware semantics allow (a TLB may drop
- * entries at any time).  NV_PFB_PRI_MMU_INVALIDATE scopes: see
+ * fixed capacity (open-addressing tables allocated once, no allocation per
+ * entry); inserting into a full cache first empties that cache (like QEMU's
+ * SMMU IOTLB), which hardware semantics allow (a TLB may drop entries at
+ * any time).  NV_PFB_PRI_MMU_INVALIDATE scopes: see
  * NvGmmuTlbInvalidate and docs/specs/nv-vmbind-gmmu.rst.  Not thread-safe.
  */
 #ifndef NV_VMBIND_GMMU_TLB_H
@@ -27,6 +28,8 @@
 
 #define NV_GMMU_TLB_DEFAULT_CAPACITY        4096
 #define NV_GMMU_TLB_DEFAULT_PDE_CAPACITY    512
+/* Larger capacities are clamped to this. */
+#define NV_GMMU_TLB_MAX_CAPACITY            (1u << 20)
 
 /* NV_PFB_PRI_MMU_INVALIDATE (0x100CBC) fields (pri_mmu_hub.ref.txt) */
 #define NV_GMMU_INVAL_ALL_VA                (1u << 0)
@@ -95,7 +98,8 @@ typedef struct NvGmmuTlb NvGmmuTlb;
 
 /**
  * nv_gmmu_tlb_new: create an enabled TLB.
- * @capacity: leaf entries (0 = NV_GMMU_TLB_DEFAULT_CAPACITY)
+ * @capacity: leaf entries (0 = NV_GMMU_TLB_DEFAULT_CAPACITY; at most
+ *            NV_GMMU_TLB_MAX_CAPACITY)
  * @pde_capacity: PDE-cache entries (0 = NV_GMMU_TLB_DEFAULT_PDE_CAPACITY)
  */
 NvGmmuTlb *nv_gmmu_tlb_new(unsigned capacity, unsigned pde_capacity);
