@@ -387,25 +387,21 @@ static bool inval_pde(const TlbKey *k, const TlbVal *v, const void *opaque)
 /* PDE-cache levels dropped for a CACHE_LEVEL value. */
 static unsigned inval_pde_levels(unsigned cache_level)
 {
-    unsigned m = 0;
+    const unsigned pd0 = 1u << NV_GMMU_LEVEL_PD0;
+    const unsigned pd1 = 1u << NV_GMMU_LEVEL_PD1;
+    const unsigned pd2 = 1u << NV_GMMU_LEVEL_PD2;
 
     switch (cache_level) {
     case NV_GMMU_INVAL_LEVEL_PTE_ONLY:
         return 0;
-    case NV_GMMU_INVAL_LEVEL_UP_TO_PDE3:
-        m |= 1u << NV_GMMU_LEVEL_PD3;
-        /* fall through */
-    case NV_GMMU_INVAL_LEVEL_UP_TO_PDE2:
-        m |= 1u << NV_GMMU_LEVEL_PD2;
-        /* fall through */
-    case NV_GMMU_INVAL_LEVEL_UP_TO_PDE1:
-        m |= 1u << NV_GMMU_LEVEL_PD1;
-        /* fall through */
     case NV_GMMU_INVAL_LEVEL_UP_TO_PDE0:
-        m |= 1u << NV_GMMU_LEVEL_PD0;
-        return m;
+        return pd0;
+    case NV_GMMU_INVAL_LEVEL_UP_TO_PDE1:
+        return pd0 | pd1;
+    case NV_GMMU_INVAL_LEVEL_UP_TO_PDE2:
+        return pd0 | pd1 | pd2;
     default:
-        /* ALL, and PDE4/PDE5 which VER2 does not have. */
+        /* UP_TO_PDE3, ALL, and PDE4/PDE5 which VER2 does not have. */
         return ALL_PDE_LEVELS;
     }
 }
