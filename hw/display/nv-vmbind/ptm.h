@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind page-table manager: builds NVIDIA VER2 page tables in VRAM for
+ * one GPU VM from map / unmap / sparse requests or from a GPUVM op list.
+ *
+ * The rules (page-size choice, sparse encoding, table lifetime, write
+ * skipping, invalidation, errors) are described in the DOC block of ptm.c
+ * and in docs/specs/nv-vmbind-ptm.rst.  In one paragraph: every table comes
+ * from an NvvbPtPool and goes back when it no longer holds a valid PTE, a
+ * table pointer or a sparse marker of a region; each 4 KiB-granular piece
+ * of a mapping gets the largest of 2 MiB / 64 KiB / 4 KiB pages that its VA
+ * alignment, length and backing allow (2 MiB and 64 KiB for VRAM only, as
+ * nouveau's gp100 page list); sparse regions are marked at the largest
+ * aligned level, as nouveau's nvkm_vmm_ptes_sparse() does; an entry is
+ * only written when its value changes; a request that cannot get the
+ * tables it needs fails with -ENOSPC and changes nothing.
+ *
+ * All table reads and writes go through the NvGmmuMem given at creation
+ * (mem->read and mem->write, aperture VID).  QEMU-independent core (C11 +
+ * GLib).  Not thread-safe: callers serialise (the device holds its lock
+ * across a request, as it does for the GPUVM).
+ */
+#ifndef NV_VMBIND_PTM_H
+#define NV_VMBIND_PTM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gmmu-walk.h"
+#include "gpuvm.h"
+#include "pt-pool.h"
+
+typedef struct NvvbPtm NvvbPtm;
+
+/* PTE attributes of one mapping (NVVB_MAP_FLAGS of the bind descriptor). */
+typedef struct NvvbPtmAttrs {
+    uint8_t kind;           /* NV_MMU_VER2_PTE_KIND */
+    bool read_only;         /* NV_MMU_VER2_PTE_READ_ONLY */
+    bool priv;              /* NV_MMU_VER2_PTE_PRIVILEGE */
+    bool atomic_disable;    /* NV_MMU_VER2_PTE_ATOMIC_DISABLE */
+} NvvbPtmAttrs;
+
+/*
+ * Where a byte of a buffer object lives: @len bytes from @addr in
+ * @aperture are physically contiguous.  @addr must be 4 KiB aligned and
+ * @len at least 4 KiB (only whole 4 KiB pages are used); VID for VRAM,
+ * SYS_COH or SYS_NCOH for guest memory.
+ */
+typedef struct NvvbPtmExtent {
+    NvGmmuAperture aperture;
+    uint64_t addr;
+    uint64_t len;
+} NvvbPtmExtent;
+
+/*
+ * Backing resolver: fill @ext for byte @bo_offset of the mapped BO; return
+ * false if the offset has no backing.  Must answer the same way for the
+ * whole request (it is asked once to validate and again to write).
+ */
+typedef bool (*NvvbPtmBackingFn)(void *opaque, uint64_t bo_offset,
+                                 NvvbPtmExtent *ext);
+
+typedef struct NvvbPtmBacking {
+    NvvbPtmBackingFn fn;
+    void *opaque;
+} NvvbPtmBacking;
+
+/*
+ * What one request did.  TLB invalidation: if @changed, issue one
+ * invalidate for this VM's PDB covering [@va_start, @va_end) (or all VAs)
+ * with CACHE_LEVEL nvvb_ptm_cache_level(); if not, the tables are
+ * byte-for-byte what they were and no invalidate is needed.
+ */
+typedef struct NvvbPtmResult {
+    bool changed;               /* at least one entry was written */
+    NvGmmuLevel top_level;      /* highest level written (PD3 highest);
+                                 * NV_GMMU_LEVEL_NONE if !changed */
+    uint64_t va_start;          /* VAs whose translation may have */
+    uint64_t va_end;            /* changed: [va_start, va_end) */
+    uint64_t written;           /* entries written */
+    uint64_t skipped;           /* entries already holding the value */
+    uint32_t tables_allocated;
+    uint32_t tables_freed;
+    bool journaled;             /* ran with the undo journal (pool tight) */
+} NvvbPtmResult;
+
+/* Totals since creation (tables_live / table_bytes: now). */
+typedef struct NvvbPtmStats {
+    uint64_t requests;          /* successful requests */
+    uint64_t failed;            /* requests that returned an error */
+    uint64_t enospc;            /* ... of which -ENOSPC */
+    uint64_t journaled;         /* requests run with the journal */
+    uint64_t rollbacks;         /* journaled requests undone */
+    uint64_t entries_written;
+    uint64_t entries_skipped;
+    uint64_t tables_allocated;
+    uint64_t tables_freed;
+    uint64_t tables_live;       /* including the PD3 */
+    uint64_t table_bytes;       /* pool bytes held (4096 or 256 each) */
+} NvvbPtmStats;
+
+/* When to run a request with the undo journal. */
+typedef enum NvvbPtmJournalMode {
+    NVVB_PTM_JOURNAL_AUTO = 0,  /* only when the pool may run out */
+    NVVB_PTM_JOURNAL_ALWAYS,    /* every request (tests) */
+} NvvbPtmJournalMode;
+
+/**
+ * nvvb_ptm_new: create a VM's page tables: an empty PD3 from @pool.
+ * @out: receives the manager
+ * @pool: table memory (shared by the device's VMs; outlives the manager)
+ * @mem: accessor for VRAM (read and write required); copied
+ *
+ * Returns: 0, -ENOSPC if the pool has no granule left, -EIO if the PD3
+ * cannot be written, -EINVAL if @mem has no write function.
+ */
+int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem);
+
+/**
+ * nvvb_ptm_free: release every table of @ptm (NULL is a no-op).  The
+ * memory is not rewritten: the caller stops using the PDB first and
+ * invalidates the TLB for it.
+ */
+void nvvb_ptm_free(NvvbPtm *ptm);
+
+/** nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB). */
+uint64_t nvvb_ptm_pdb(const NvvbPtm *ptm);
+
+/**
+ * nvvb_ptm_map: map [@va, @va + @range) to a BO, replacing whatever is
+ * mapped there (no unmap needed first: this is also how a moved BO's PTEs
+ * are rewritten).
+ * @ptm: the manager
+ * @va: 4 KiB aligned
+ * @range: non-zero multiple of 4 KiB, @va + @range <= 2^49
+ * @bo_offset: BO offset of @va; the resolver is asked for @bo_offset +
+ *             (page VA - @va)
+ * @backing: resolver
+ * @attrs: PTE attributes
+ * @res: receives what was done (may be NULL)
+ *
+ * Pages cut by the range ends that belong to a larger page are rewritten
+ * as smaller pages with their old translation.
+ *
+ * Returns: 0; -EINVAL for a bad range or a backing extent that is missing,
+ * misaligned, shorter than 4 KiB, outside its aperture or PEER; -ENOSPC if
+ * the pool cannot hold the tables; -EIO if the accessor failed.  On any
+ * error nothing changed (tables, pool, statistics aside).
+ */
+int nvvb_ptm_map(NvvbPtm *ptm, uint64_t va, uint64_t range,
+                 uint64_t bo_offset, const NvvbPtmBacking *backing,
+                 const NvvbPtmAttrs *attrs, NvvbPtmResult *res);
+
+/**
+ * nvvb_ptm_unmap: remove the pages in [@va, @va + @range).  Entries inside
+ * a sparse region (nvvb_ptm_sparse()) return to sparse, the others fault.
+ * Larger pages cut by the range ends keep their outside part (as smaller
+ * pages), which may need tables.
+ *
+ * Returns: 0, -EINVAL (bad range), -ENOSPC or -EIO; nothing changed then.
+ */
+int nvvb_ptm_unmap(NvvbPtm *ptm, uint64_t va, uint64_t range,
+                   NvvbPtmResult *res);
+
+/**
+ * nvvb_ptm_sparse: create or destroy a sparse region.
+ * @enable: create [@va, @va + @range): it must not overlap another region
+ *          (-EEXIST); unmapped entries in it become sparse markers at the
+ *          largest aligned level (PD3 .. 4 KiB PTE), as nouveau writes them.
+ *          Pages already mapped stay mapped and return to sparse when
+ *          unmapped.  Destroy: the range must be exactly a region
+ *          (-ENOENT); its markers are cleared, mapped pages stay.
+ *
+ * Returns: 0, -EINVAL, -EEXIST, -ENOENT, -ENOSPC or -EIO; nothing changed
+ * on error.
+ */
+int nvvb_ptm_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range, bool enable,
+                    NvvbPtmResult *res);
+
+/**
+ * nvvb_ptm_in_sparse: true if [@va, @va + @range) lies inside one sparse
+ * region created with nvvb_ptm_sparse().
+ */
+bool nvvb_ptm_in_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range);
+
+/**
+ * nvvb_ptm_apply_ops: write a GPUVM op list to the tables, in order.
+ * @ops: from nvvb_gpuvm_sm_map_ops_create(), _sm_unmap_ops_create() or
+ *       nvvb_uvmm_bind(); computed on the VA space this manager mirrors
+ * @backing: resolver for the MAP op's BO (BO offsets as in the op); may be
+ *           NULL if the list has no MAP
+ * @attrs: PTE attributes of the MAP op (NULL: kind 0, no flags)
+ * @res: receives what was done (may be NULL)
+ *
+ * UNMAP: the mapping's pages are removed, unless `keep` (a later MAP
+ * rewrites the same translation in place).  REMAP: only the part of the
+ * old mapping not covered by prev / next is removed (unless `keep`); prev
+ * and next keep their entries, except a larger page the cut goes through,
+ * which becomes smaller pages.  MAP: as nvvb_ptm_map().  Removed ranges go
+ * back to sparse where a region (nvvb_ptm_sparse()) covers them; a removed
+ * mapping flagged NVVB_GPUVA_IN_REGION must lie in one (else -EINVAL: the
+ * device's regions and the GPUVM's disagree).
+ *
+ * All ops are checked before anything is written.  Use with ops not yet
+ * applied to the GPUVM and apply them only on success: on error the tables
+ * and the pool are unchanged, so the GPUVM must be too.
+ *
+ * Returns: 0; -EINVAL (malformed op, `keep` without a MAP covering it,
+ * bad backing, region mismatch); -ENOSPC; -EIO.
+ */
+int nvvb_ptm_apply_ops(NvvbPtm *ptm, const NvvbGpuVaOps *ops,
+                       const NvvbPtmBacking *backing,
+                       const NvvbPtmAttrs *attrs, NvvbPtmResult *res);
+
+/**
+ * nvvb_ptm_revalidate: rewrite the pages of mappings of one BO after it
+ * moved (BO_MOVE), keeping each mapping's attributes (kind, RO, PRIV,
+ * ATOMIC_DISABLE) as read from its first page.  Page sizes follow the new
+ * backing.  All or nothing.
+ * @vas: the BO's mappings in this VM (NvvbGpuVa addr / range / bo_offset)
+ * @n: how many
+ *
+ * Returns: 0; -ENOENT if a mapping's first page is not mapped; else as
+ * nvvb_ptm_map().
+ */
+int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
+                        const NvvbPtmBacking *backing, NvvbPtmResult *res);
+
+/**
+ * nvvb_ptm_lookup: the page mapping @va according to the manager.
+ * @level: receives PD0 (2 MiB), PT_BIG (64 KiB) or PT_SMALL (4 KiB)
+ * @pte: receives the PTE
+ *
+ * Returns: 0, -ENOENT if @va is not mapped, -EIO if the PTE is unreadable.
+ */
+int nvvb_ptm_lookup(NvvbPtm *ptm, uint64_t va, NvGmmuLevel *level,
+                    uint64_t *pte);
+
+/**
+ * nvvb_ptm_map_bound: upper bound of the pool granules nvvb_ptm_map()
+ * with these arguments can allocate (0 if the arguments are invalid).  A
+ * device that must update several VMs at once (a BO mapped in more than one)
+ * can compare the sum with nvvb_pt_pool_free_granules() first.
+ */
+uint64_t nvvb_ptm_map_bound(uint64_t va, uint64_t range, uint64_t bo_offset,
+                            const NvvbPtmBacking *backing);
+
+/**
+ * nvvb_ptm_cache_level: NV_PFB_PRI_MMU_INVALIDATE CACHE_LEVEL for @res:
+ * PTE_ONLY if only page tables changed, UP_TO_PDE0..3 after PD0..PD3
+ * entries changed.  Meaningless if !res->changed.
+ */
+unsigned nvvb_ptm_cache_level(const NvvbPtmResult *res);
+
+/** nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
+void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r);
+
+void nvvb_ptm_get_stats(const NvvbPtm *ptm, NvvbPtmStats *stats);
+void nvvb_ptm_set_journal(NvvbPtm *ptm, NvvbPtmJournalMode mode);
+
+#endif /* NV_VMBIND_PTM_H */
