@@ -383,6 +383,69 @@ static void test_capacity(void)
     fake_free(&fm);
 }
 
+/* Many targeted invalidates on a full-ish table: exactly the invalidated
+ * pages miss afterwards, every other cached page still hits (checks the
+ * table's deletion against a reference set). */
+static void test_invalidate_stress(void)
+{
+    const unsigned n = 3000;
+    NvGmmuTlb *tlb = nv_gmmu_tlb_new(4096, 64);
+    GRand *rand = g_rand_new_with_seed(99);
+    bool *cached = g_new0(bool, n);
+    NvGmmuWalkResult r;
+    FakeMem fm;
+    FakeVm vm;
+    unsigned i, round;
+
+    fake_init(&fm, 8 << 20, 0);
+    fake_vm_init(&vm, &fm, VID);
+    for (i = 0; i < n; i++) {
+        fake_vm_map(&vm, (uint64_t)i << 12, 12,
+                    nv_gmmu_pte_encode(VID, (uint64_t)i << 12, 0, 0));
+    }
+    for (round = 0; round < 20; round++) {
+        /* Fill: every page cached. */
+        for (i = 0; i < n; i++) {
+            nv_gmmu_tlb_translate(tlb, &fm.mem, &vm.pdb, (uint64_t)i << 12,
+                                  &rd, &r);
+            g_assert_cmphex(r.pa, ==, (uint64_t)i << 12);
+            cached[i] = true;
+        }
+        /* Drop a random third, one page at a time. */
+        for (i = 0; i < n / 3; i++) {
+            unsigned p = g_rand_int_range(rand, 0, n);
+            NvGmmuTlbInvalidate inv = {
+                .pdb_addr = vm.pdb.addr, .va = (uint64_t)p << 12,
+                .size = 1, .cache_level = NV_GMMU_INVAL_LEVEL_PTE_ONLY,
+            };
+
+            nv_gmmu_tlb_invalidate(tlb, &inv);
+            cached[p] = false;
+        }
+        {
+            NvGmmuTlbStats st;
+            unsigned expect = 0;
+
+            for (i = 0; i < n; i++) {
+                expect += cached[i];
+            }
+            nv_gmmu_tlb_get_stats(tlb, &st);
+            g_assert_cmpuint(st.entries, ==, expect);
+        }
+        for (i = 0; i < n; i++) {
+            nv_gmmu_tlb_translate(tlb, &fm.mem, &vm.pdb, (uint64_t)i << 12,
+                                  &rd, &r);
+            g_assert_cmpint(r.tlb_hit, ==, cached[i]);
+            g_assert_cmphex(r.pa, ==, (uint64_t)i << 12);
+        }
+        nv_gmmu_tlb_flush_all(tlb);
+    }
+    g_free(cached);
+    g_rand_free(rand);
+    nv_gmmu_tlb_free(tlb);
+    fake_free(&fm);
+}
+
 /* Register values as nouveau writes them (gf100_vmm_invalidate). */
 static void test_invalidate_decode(void)
 {
@@ -432,6 +495,7 @@ int main(int argc, char **argv)
     ADD("va-limit-not-cached", test_va_limit_not_cached);
     ADD("disabled", test_disabled);
     g_test_add_func("/gmmu/tlb/capacity", test_capacity);
+    g_test_add_func("/gmmu/tlb/invalidate-stress", test_invalidate_stress);
     g_test_add_func("/gmmu/tlb/invalidate-decode", test_invalidate_decode);
     return g_test_run();
 }
