@@ -103,7 +103,22 @@ fi
 targets=(${NVVB_QEMU_TARGETS:-qemu-system-x86_64 tests/qtest/qos-test})
 log "building ${targets[*]} (cold: ~10 min on 2 cores; warm: seconds)"
 if [ $quiet = 1 ]; then
-	ninja -C "$build" ${NVVB_NINJA_FLAGS:-} "${targets[@]}" > "$root/ninja.log" 2>&1 ||
+	# Full log to a file, a progress line every 10% to the terminal.
+	set +o pipefail
+	ninja -C "$build" ${NVVB_NINJA_FLAGS:-} "${targets[@]}" 2>&1 |
+		tee "$root/ninja.log" |
+		awk '/^\[[0-9]+\/[0-9]+\]/ {
+			split(substr($1, 2, length($1) - 2), n, "/")
+			p = int(n[1] * 10 / n[2]) * 10
+			if (p > last && n[2] > 20) {
+				last = p
+				printf "[nvvb] qemu build: %d%% (%d/%d steps)\n", p, n[1], n[2] > "/dev/stderr"
+				fflush("/dev/stderr")
+			}
+		}'
+	st=${PIPESTATUS[0]}
+	set -o pipefail
+	[ "$st" = 0 ] ||
 		{ tail -40 "$root/ninja.log" >&2; die "QEMU build failed, see $root/ninja.log"; }
 else
 	# ninja's own [N/M] progress, one line per step, to stderr.

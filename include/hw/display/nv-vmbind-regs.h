@@ -70,6 +70,8 @@
 #define NVVB_CAP_TLB                  (1u << 3)   /* TLB on (tlb=on property) */
 #define NVVB_CAP_FAULT_BUF            (1u << 4)   /* fault ring */
 #define NVVB_CAP_PROBE                (1u << 5)   /* TRANSLATE and DMA probes */
+#define NVVB_CAP_BIND_QUEUE           (1u << 6)   /* VM contexts, bind queue */
+#define NVVB_CAP_COPY_ENGINE          (1u << 7)   /* copy-engine ring */
 
 /* Interrupt causes; each is delivered on the MSI-X vector of the same name. */
 #define NVVB_INTR_FAULT               (1u << NVVB_MSIX_VEC_FAULT)
@@ -209,6 +211,7 @@
  * INST fields of a record hold the page-directory address instead.
  */
 #define NVVB_FAULT_ENGINE_PROBE       0x01
+#define NVVB_FAULT_ENGINE_COPY        0x02
 
 /* Page-table levels as reported in PROBE_STATUS. */
 #define NVVB_LEVEL_PD3                0
@@ -218,5 +221,128 @@
 #define NVVB_LEVEL_PT_BIG             4
 #define NVVB_LEVEL_PT_SMALL           5
 #define NVVB_LEVEL_NONE               15
+
+/*
+ * Rings (bind queue at 0x0400, copy engine at 0x0500).  Both are arrays of
+ * SIZE 64-byte descriptors in system memory.  The driver fills descriptors
+ * and writes TAIL (the index after the last one); that write is the
+ * doorbell.  The device consumes from HEAD, writes each descriptor's status
+ * back in place, then its fence, and advances HEAD.  Descriptors complete in
+ * order; a bad descriptor completes with an error status and the ring goes
+ * on.  Writing BASE or SIZE resets HEAD and TAIL to 0.
+ */
+#define NVVB_REG_BIND_RING            0x0400
+#define NVVB_REG_CE_RING              0x0500
+#define NVVB_RING_BASE_LO             0x00        /* RW: 64-byte aligned */
+#define NVVB_RING_BASE_HI             0x04        /* RW */
+#define NVVB_RING_SIZE                0x08        /* RW: entries, 0 = off */
+#define   NVVB_RING_SIZE_MAX                  4096    /* power of two */
+#define NVVB_RING_HEAD                0x0c        /* RO */
+#define NVVB_RING_TAIL                0x10        /* RW: doorbell */
+#define NVVB_RING_STATUS              0x14        /* RO; bits are sticky */
+#define   NVVB_RING_STATUS_BAD_TAIL           (1u << 0)   /* TAIL >= SIZE */
+#define   NVVB_RING_STATUS_BAD_RING           (1u << 1)   /* BASE/SIZE bad */
+#define   NVVB_RING_STATUS_DMA_ERROR          (1u << 2)   /* ring unreadable */
+#define NVVB_RING_COMPLETED           0x18        /* RO: descriptors done */
+#define NVVB_RING_ERRORS              0x1c        /* RO: ... with status != 0 */
+
+/* VM contexts and the page-table pool (bind queue block). */
+#define NVVB_REG_MAX_VMS              0x0480      /* RO: VM ids are 0..N-1 */
+#define   NVVB_MAX_VMS                        64
+#define NVVB_REG_PT_POOL_BASE_LO      0x0484      /* RO: VRAM owned by the */
+#define NVVB_REG_PT_POOL_BASE_HI      0x0488      /*     device for tables */
+#define NVVB_REG_PT_POOL_SIZE         0x048c      /* RO: bytes */
+#define NVVB_REG_PT_POOL_FREE         0x0490      /* RO: bytes free */
+#define NVVB_REG_VM_PDB_SELECT        0x0494      /* RW: VM id */
+#define NVVB_REG_VM_PDB_LO            0x0498      /* RO: PD3 of the selected */
+#define NVVB_REG_VM_PDB_HI            0x049c      /*     VM (0 if none) */
+#define NVVB_MAX_BOS                  65536       /* BO ids 1..65535 */
+#define NVVB_MAX_SG_ENTRIES           65536       /* per BO */
+
+/*
+ * Descriptors: 64 bytes, little endian.  Common header, then arguments
+ * whose layout depends on the opcode.
+ */
+#define NVVB_DESC_SIZE                64
+#define NVVB_DESC_OPCODE              0x00        /* u16 */
+#define NVVB_DESC_FLAGS               0x02        /* u16 */
+#define   NVVB_DESC_F_FENCE                   (1u << 0)   /* write fence */
+#define   NVVB_DESC_F_INTR                    (1u << 1)   /* raise MSI-X */
+#define NVVB_DESC_STATUS              0x04        /* u32, written by device */
+#define NVVB_DESC_FENCE_ADDR          0x08        /* u64: system memory */
+#define NVVB_DESC_FENCE_VALUE         0x10        /* u64 */
+#define NVVB_DESC_ARGS                0x18
+
+/* Completion status: 0 or a Linux errno value. */
+#define NVVB_STATUS_OK                0
+#define NVVB_STATUS_ENOENT            2   /* no such sparse region */
+#define NVVB_STATUS_EFAULT            14  /* GPU fault or unreachable memory */
+#define NVVB_STATUS_EBUSY             16  /* object still in use */
+#define NVVB_STATUS_EEXIST            17  /* id in use, region overlap */
+#define NVVB_STATUS_ENODEV            19  /* no such VM */
+#define NVVB_STATUS_EINVAL            22  /* malformed request */
+#define NVVB_STATUS_ENOSPC            28  /* page-table pool exhausted */
+#define NVVB_STATUS_EOPNOTSUPP        95  /* unknown opcode */
+#define NVVB_STATUS_PENDING           0xffffffffu /* driver's initial value */
+
+/* Bind queue opcodes. */
+#define NVVB_OP_NOP                   0x00
+#define NVVB_OP_VM_CREATE             0x01
+#define NVVB_OP_VM_DESTROY            0x02
+#define NVVB_OP_BO_CREATE             0x03
+#define NVVB_OP_BO_DESTROY            0x04
+#define NVVB_OP_MAP                   0x05
+#define NVVB_OP_UNMAP                 0x06
+#define NVVB_OP_BO_MOVE               0x07
+
+/* Copy-engine opcodes (copy-engine ring only). */
+#define NVVB_OP_CE_COPY               0x10
+#define NVVB_OP_CE_FILL               0x11
+#define NVVB_OP_CE_SEMAPHORE          0x12
+
+/*
+ * VM_CREATE / VM_DESTROY arguments.  As with nouveau's VM_INIT, a VM spans
+ * [0, 2^47) and the kernel-managed range inside it is reserved: binds that
+ * touch it fail with EINVAL.
+ */
+#define NVVB_VM_ID                    0x18        /* u32 */
+#define NVVB_VM_KERNEL_START          0x20        /* u64 */
+#define NVVB_VM_KERNEL_RANGE          0x28        /* u64: 0 = none */
+#define NVVB_VM_VA_END                (1ull << 47)
+
+/* BO_CREATE / BO_MOVE / BO_DESTROY arguments. */
+#define NVVB_BO_ID                    0x18        /* u32, 1..65535 */
+#define NVVB_BO_PLACEMENT             0x1c        /* u32 */
+#define   NVVB_BO_VRAM                        0   /* ADDR = VRAM offset */
+#define   NVVB_BO_SYSMEM                      1   /* ADDR = scatter list */
+#define NVVB_BO_SIZE                  0x20        /* u64, 4 KiB multiple */
+#define NVVB_BO_ADDR                  0x28        /* u64 */
+#define NVVB_BO_SG_COUNT              0x30        /* u32 */
+/* Scatter-list entry: 16 bytes, 4 KiB-aligned system-memory extents. */
+#define NVVB_SG_ENTRY_SIZE            16
+#define NVVB_SG_ADDR                  0x00        /* u64 */
+#define NVVB_SG_LEN                   0x08        /* u64 */
+
+/* MAP / UNMAP arguments. */
+#define NVVB_MAP_VM_ID                0x18        /* u32 */
+#define NVVB_MAP_BO_ID                0x1c        /* u32, 0 for SPARSE */
+#define NVVB_MAP_VA                   0x20        /* u64, 4 KiB aligned */
+#define NVVB_MAP_RANGE                0x28        /* u64, 4 KiB multiple */
+#define NVVB_MAP_BO_OFFSET            0x30        /* u64, 4 KiB aligned */
+#define NVVB_MAP_FLAGS                0x38        /* u32 */
+#define   NVVB_MAP_KIND_MASK                  0xffu       /* PTE kind */
+#define   NVVB_MAP_SPARSE                     (1u << 8)   /* as nouveau */
+#define   NVVB_MAP_READ_ONLY                  (1u << 9)
+#define   NVVB_MAP_PRIV                       (1u << 10)
+#define   NVVB_MAP_NO_ATOMIC                  (1u << 11)
+
+/* CE_COPY / CE_FILL / CE_SEMAPHORE arguments. */
+#define NVVB_CE_VM_ID                 0x18        /* u32 */
+#define NVVB_CE_PATTERN               0x1c        /* u32 (FILL) */
+#define NVVB_CE_SRC_VA                0x20        /* u64 (COPY) */
+#define NVVB_CE_DST_VA                0x28        /* u64 (COPY, FILL, SEM) */
+#define NVVB_CE_LENGTH                0x30        /* u64 (COPY, FILL) */
+#define NVVB_CE_SEM_VALUE             0x38        /* u64 (SEMAPHORE) */
+#define   NVVB_CE_LENGTH_MAX                  (64ull << 20)
 
 #endif /* HW_DISPLAY_NV_VMBIND_REGS_H */
