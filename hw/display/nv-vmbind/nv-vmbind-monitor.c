@@ -18,6 +18,7 @@
 #include "monitor/monitor.h"
 #include "hw/qdev-core.h"
 #include "nv-vmbind-internal.h"
+#include "gp107-internal.h"
 #include "gmmu-dump.h"
 #include "gmmu-fault.h"
 
@@ -177,7 +178,8 @@ NvVmbindTranslation *qmp_x_nv_vmbind_translate(const char *id,
                                                bool has_priv, bool priv,
                                                Error **errp)
 {
-    NvVmbindState *s = nv_vmbind_find(id, errp);
+    /* Either device type: the walk only needs its memory accessor. */
+    const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
     NvGmmuAccess acc = { .priv = has_priv && priv, .peer_unsupported = true };
     NvVmbindTranslation *t;
     NvVmbindWalkStepList **tail;
@@ -185,11 +187,11 @@ NvVmbindTranslation *qmp_x_nv_vmbind_translate(const char *id,
     NvGmmuPdb p;
     unsigned i;
 
-    if (!s || !nv_vmbind_parse_access(access, &acc.type, errp) ||
+    if (!mem || !nv_vmbind_parse_access(access, &acc.type, errp) ||
         !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
         return NULL;
     }
-    nv_gmmu_walk(&s->mem, &p, va, &acc, &res);
+    nv_gmmu_walk(mem, &p, va, &acc, &res);
 
     t = g_new0(NvVmbindTranslation, 1);
     t->va = va;
@@ -262,18 +264,18 @@ NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
                                                  uint64_t start, bool has_end,
                                                  uint64_t end, Error **errp)
 {
-    NvVmbindState *s = nv_vmbind_find(id, errp);
+    const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
     NvVmbindMappings *ret;
     NvVmbindDumpCtx ctx;
     NvGmmuDumpStats stats;
     NvGmmuPdb p;
 
-    if (!s || !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
+    if (!mem || !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
         return NULL;
     }
     ret = g_new0(NvVmbindMappings, 1);
     ctx.tail = &ret->mappings;
-    ret->complete = nv_gmmu_dump(&s->mem, &p, has_start ? start : 0,
+    ret->complete = nv_gmmu_dump(mem, &p, has_start ? start : 0,
                                  has_end ? end : NV_GMMU_VA_LIMIT, 0,
                                  nv_vmbind_dump_qmp, &ctx, &stats) ==
                     NV_GMMU_DUMP_DONE;

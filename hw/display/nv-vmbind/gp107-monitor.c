@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind-gp107: QMP.  x-nv-vmbind-query-pdbs lists the page
+ * directories the device learnt from invalidates, with their walked
+ * mappings; x-nv-vmbind-read reads memory through a GPU VA (either
+ * device type).  Like the other introspection commands, walks read the
+ * tables as they are now, bypass the TLB and raise no fault.
+ *
+ * Copyright (c) 2026 The nv-vmbind authors
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-nv-vmbind.h"
+#include "hw/qdev-core.h"
+#include "gp107-internal.h"
+#include "nv-vmbind-internal.h"
+#include "gmmu-dump.h"
+#include "gmmu-fault.h"
+
+#define NV_VMBIND_READ_MAX      (1u << 20)
+
+static int gp107_collect(Object *obj, void *opaque)
+{
+    GSList **list = opaque;
+
+    if (object_dynamic_cast(obj, TYPE_NV_GP107) && DEVICE(obj)->realized) {
+        *list = g_slist_append(*list, obj);
+    }
+    return 0;
+}
+
+GSList *nv_gp107_all_devices(void)
+{
+    GSList *list = NULL;
+
+    object_child_foreach_recursive(object_get_root(), gp107_collect, &list);
+    return list;
+}
+
+NvGp107State *nv_gp107_find(const char *id)
+{
+    g_autoptr(GSList) devs = nv_gp107_all_devices();
+    GSList *l;
+
+    if (id[0] == '/') {
+        Object *obj = object_resolve_path_type(id, TYPE_NV_GP107, NULL);
+
+        if (obj && DEVICE(obj)->realized) {
+            return NV_GP107(obj);
+        }
+    }
+    for (l = devs; l; l = l->next) {
+        const char *did = DEVICE(l->data)->id;
+
+        if (did && !strcmp(did, id)) {
+            return l->data;
+        }
+    }
+    return NULL;
+}
+
+const NvGmmuMem *nv_vmbind_any_mem(const char *id, Error **errp)
+{
+    NvGp107State *g = nv_gp107_find(id);
+    g_autoptr(GSList) devs = NULL;
+    GSList *l;
+
+    if (g) {
+        return &g->mem;
+    }
+    if (id[0] == '/') {
+        Object *obj = object_resolve_path_type(id, TYPE_NV_VMBIND, NULL);
+
+        if (obj && DEVICE(obj)->realized) {
+            return &NV_VMBIND(obj)->mem;
+        }
+    }
+    devs = nv_vmbind_all_devices();
+    for (l = devs; l; l = l->next) {
+        const char *did = DEVICE(l->data)->id;
+
+        if (did && !strcmp(did, id)) {
+            return &((NvVmbindState *)l->data)->mem;
+        }
+    }
+    error_setg(errp, "no nv-vmbind or nv-vmbind-gp107 device '%s'", id);
+    return NULL;
+}
+
+static NvVmbindAperture aper_to_qapi(NvGmmuAperture a)
+{
+    switch (a) {
+    case NV_GMMU_APER_PEER:
+        return NV_VMBIND_APERTURE_PEER;
+    case NV_GMMU_APER_SYS_COH:
+        return NV_VMBIND_APERTURE_SYS;
+    case NV_GMMU_APER_SYS_NCOH:
+        return NV_VMBIND_APERTURE_NCOH;
+    default:
+        return NV_VMBIND_APERTURE_VID;
+    }
+}
+
+static NvGmmuAperture aper_from_qapi(NvVmbindAperture a)
+{
+    switch (a) {
+    case NV_VMBIND_APERTURE_VID:
+        return NV_GMMU_APER_VID;
+    case NV_VMBIND_APERTURE_SYS:
+        return NV_GMMU_APER_SYS_COH;
+    case NV_VMBIND_APERTURE_NCOH:
+        return NV_GMMU_APER_SYS_NCOH;
+    default:
+        return NV_GMMU_APER_NONE;
+    }
+}
+
+static strList *flag_list(uint8_t flags)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } names[] = {
+        { NV_GMMU_PTE_READ_ONLY, "ro" },
+        { NV_GMMU_PTE_PRIVILEGE, "priv" },
+        { NV_GMMU_PTE_VOL, "vol" },
+        { NV_GMMU_PTE_ATOMIC_DISABLE, "noatomic" },
+        { NV_GMMU_PTE_ENCRYPTED, "encrypted" },
+    };
+    strList *head = NULL, **tail = &head;
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(names); i++) {
+        if (flags & names[i].bit) {
+            QAPI_LIST_APPEND(tail, g_strdup(names[i].name));
+        }
+    }
+    return head;
+}
+
+static bool dump_one(void *opaque, const NvGmmuMapping *m)
+{
+    NvVmbindMappingList ***tail = opaque;
+    NvVmbindMapping *e = g_new0(NvVmbindMapping, 1);
+
+    e->va = m->va;
+    e->size = m->size;
+    e->sparse = m->sparse;
+    e->page_size = 1ULL << m->page_shift;
+    e->kind = m->kind;
+    e->flags = flag_list(m->flags);
+    if (!m->sparse) {
+        e->has_aperture = e->has_address = true;
+        e->aperture = aper_to_qapi(m->aperture);
+        e->address = m->pa;
+    }
+    QAPI_LIST_APPEND(*tail, e);
+    return true;
+}
+
+static const char *role_name(uint32_t tag)
+{
+    switch (tag) {
+    case NV_GP107_PDB_BAR1:
+        return "bar1";
+    case NV_GP107_PDB_BAR2:
+        return "bar2";
+    default:
+        return "user";
+    }
+}
+
+NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
+                                         bool mappings, Error **errp)
+{
+    NvGp107State *s = nv_gp107_find(id);
+    g_autofree NvGmmuPdbEntry *ents = NULL;
+    NvVmbindPdbInfoList **tail;
+    NvVmbindPdbs *ret;
+    unsigned n, i;
+
+    if (!s) {
+        error_setg(errp, "no nv-vmbind-gp107 device '%s'", id);
+        return NULL;
+    }
+    ret = g_new0(NvVmbindPdbs, 1);
+    ret->capacity = nv_gmmu_pdbset_capacity(s->pdbs);
+    ret->evictions = nv_gmmu_pdbset_evictions(s->pdbs);
+    ret->invalidates = s->inval_seq;
+    ret->unhandled = s->unhandled;
+    if (s->corrupted) {
+        ret->has_corrupted_pte = ret->has_corrupted_pdb = true;
+        ret->corrupted_pte = s->corrupt_vram_addr;
+        ret->corrupted_pdb = s->corrupt_pdb;
+    }
+    ents = g_new0(NvGmmuPdbEntry, ret->capacity);
+    n = nv_gmmu_pdbset_list(s->pdbs, ents, ret->capacity);
+    tail = &ret->pdbs;
+    for (i = 0; i < n; i++) {
+        NvVmbindPdbInfo *p = g_new0(NvVmbindPdbInfo, 1);
+
+        p->aperture = aper_to_qapi(ents[i].aperture);
+        p->pdb = ents[i].addr;
+        p->role = g_strdup(role_name(ents[i].tag));
+        p->first_seq = ents[i].first_seq;
+        p->last_seq = ents[i].last_seq;
+        p->invalidates = ents[i].count;
+        if (has_mappings && mappings) {
+            NvVmbindMappingList **mtail = &p->mappings;
+            NvGmmuPdb pdb;
+
+            nv_gmmu_pdb_init(&pdb, ents[i].aperture, ents[i].addr);
+            p->has_mappings = p->has_complete = true;
+            p->complete = nv_gmmu_dump(&s->mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
+                                       dump_one, &mtail, NULL) ==
+                          NV_GMMU_DUMP_DONE;
+        }
+        QAPI_LIST_APPEND(tail, p);
+    }
+    return ret;
+}
+
+NvVmbindBytes *qmp_x_nv_vmbind_read(const char *id, bool has_pdb_aperture,
+                                    NvVmbindAperture pdb_aperture,
+                                    uint64_t pdb, uint64_t va, uint32_t size,
+                                    Error **errp)
+{
+    const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
+    NvGmmuAperture aper = has_pdb_aperture ? aper_from_qapi(pdb_aperture) :
+                          NV_GMMU_APER_VID;
+    NvGmmuAccess acc = {
+        .type = NV_GMMU_ACCESS_TYPE_VIRT_READ,
+        .priv = true,
+        .peer_unsupported = true,
+    };
+    g_autofree uint8_t *buf = NULL;
+    NvVmbindBytes *ret;
+    uint32_t done = 0;
+    NvGmmuPdb p;
+
+    if (!mem) {
+        return NULL;
+    }
+    if (aper == NV_GMMU_APER_NONE || (pdb & 0xfff)) {
+        error_setg(errp, "the page directory must be 4 KiB aligned in vid, "
+                   "sys or ncoh memory");
+        return NULL;
+    }
+    if (size == 0 || size > NV_VMBIND_READ_MAX || va + size < va) {
+        error_setg(errp, "size must be 1..%u bytes", NV_VMBIND_READ_MAX);
+        return NULL;
+    }
+    nv_gmmu_pdb_init(&p, aper, pdb);
+    buf = g_malloc(size);
+    while (done < size) {
+        uint64_t cur = va + done, page, chunk;
+        NvGmmuWalkResult res;
+
+        nv_gmmu_walk(mem, &p, cur, &acc, &res);
+        if (res.status != NV_GMMU_WALK_OK) {
+            const char *f = nv_gmmu_fault_type_name(res.fault_type);
+
+            error_setg(errp, "va 0x%" PRIx64 " is %s", cur,
+                       res.status == NV_GMMU_WALK_SPARSE ? "sparse" :
+                       f ? f : "not mapped");
+            return NULL;
+        }
+        page = 1ULL << res.tr.page_shift;
+        chunk = MIN(page - (cur & (page - 1)), size - done);
+        if (!mem->read(mem->opaque, res.tr.aperture, res.pa, buf + done,
+                       chunk)) {
+            error_setg(errp, "va 0x%" PRIx64 " -> %s 0x%" PRIx64
+                       " is not readable", cur,
+                       nv_gmmu_aperture_name(res.tr.aperture), res.pa);
+            return NULL;
+        }
+        done += chunk;
+    }
+    ret = g_new0(NvVmbindBytes, 1);
+    ret->data = g_base64_encode(buf, size);
+    return ret;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind-gp107: an NVIDIA GP107 that Linux's unmodified nouveau driver
+ * binds to (noaccel: no engines run), so that nouveau's VM_BIND, built on
+ * drm_gpuvm, writes real VER2 page tables the device walks and the host
+ * checks.  This file is the PCI/QOM shell: BAR0 (registers,
+ * gp107-regs.c), BAR1 and BAR3 (translated apertures, gp107-mmu.c), MSI
+ * and INTx, VRAM, properties and reset.  docs/specs/nv-vmbind-gp107.rst
+ * documents the model.
+ *
+ * Copyright (c) 2026 The nv-vmbind authors
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/module.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "hw/pci/msi.h"
+#include "hw/pci/pci.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "gp107-internal.h"
+#include "trace.h"
+
+#define NV_GP107_VRAM_MIN       (32 * MiB)
+#define NV_GP107_VRAM_MAX       (4 * GiB)
+
+static uint64_t gp107_bar0_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return nv_gp107_bar0_read(opaque, addr, size);
+}
+
+static void gp107_bar0_write(void *opaque, hwaddr addr, uint64_t val,
+                             unsigned size)
+{
+    nv_gp107_bar0_write(opaque, addr, val, size);
+}
+
+/*
+ * Registers are 32-bit; the VGA CRTC ports are 8-bit and PROM/PRAMIN take
+ * any size up to 4.  Wider accesses are split by the memory core.
+ */
+static const MemoryRegionOps gp107_bar0_ops = {
+    .read = gp107_bar0_read,
+    .write = gp107_bar0_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 4 },
+};
+
+static void gp107_reset_state(NvGp107State *s)
+{
+    /* VRAM keeps its contents, as on hardware. */
+    nv_gp107_regs_reset(s);
+    nv_gp107_mmu_reset(s);
+    s->unhandled = 0;
+}
+
+static void gp107_realize(PCIDevice *pdev, Error **errp)
+{
+    NvGp107State *s = NV_GP107(pdev);
+    uint8_t *conf = pdev->config;
+    Error *err = NULL;
+
+    if (s->vram_size < NV_GP107_VRAM_MIN || s->vram_size > NV_GP107_VRAM_MAX ||
+        !is_power_of_2(s->vram_size)) {
+        error_setg(errp, "nv-vmbind-gp107: 'vram-size' must be a power of "
+                   "two from 32 MiB to 4 GiB (got %" PRIu64 ")", s->vram_size);
+        return;
+    }
+    if (s->bar1_size < 16 * MiB || s->bar1_size > 64 * GiB ||
+        !is_power_of_2(s->bar1_size) || s->bar3_size < 16 * MiB ||
+        s->bar3_size > 1 * GiB || !is_power_of_2(s->bar3_size)) {
+        error_setg(errp, "nv-vmbind-gp107: 'bar1-size' (16 MiB..64 GiB) and "
+                   "'bar3-size' (16 MiB..1 GiB) must be powers of two");
+        return;
+    }
+    if (s->pdb_capacity < 1 || s->pdb_capacity > NV_GMMU_PDBSET_MAX_CAPACITY) {
+        error_setg(errp, "nv-vmbind-gp107: 'pdbs' must be 1..%u",
+                   NV_GMMU_PDBSET_MAX_CAPACITY);
+        return;
+    }
+
+    nv_gp107_vbios_build(s->vbios, NV_GP107_PCI_VENDOR_ID,
+                         NV_GP107_PCI_DEVICE_ID, 0);
+
+    /* INTx pin A: nouveau's request_irq needs an interrupt line. */
+    conf[PCI_INTERRUPT_PIN] = 1;
+
+    memory_region_init_io(&s->bar0, OBJECT(s), &gp107_bar0_ops, s,
+                          "nv-gp107-bar0", NV_GP107_BAR0_SIZE);
+    pci_register_bar(pdev, NV_GP107_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &s->bar0);
+    memory_region_init_io(&s->bar1, OBJECT(s), &nv_gp107_bar1_ops, s,
+                          "nv-gp107-bar1", s->bar1_size);
+    pci_register_bar(pdev, NV_GP107_BAR_FB,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH, &s->bar1);
+    memory_region_init_io(&s->bar3, OBJECT(s), &nv_gp107_bar3_ops, s,
+                          "nv-gp107-bar3", s->bar3_size);
+    pci_register_bar(pdev, NV_GP107_BAR_INST,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH, &s->bar3);
+
+    /* VRAM: device memory, reached only through PRAMIN, BAR1 and BAR3. */
+    if (!memory_region_init_ram(&s->vram_mr, OBJECT(s), "nv-gp107-vram",
+                                s->vram_size, errp)) {
+        return;
+    }
+    s->vram = memory_region_get_ram_ptr(&s->vram_mr);
+
+    if (s->msi && msi_init(pdev, 0x48, 1, true, false, &err) < 0) {
+        error_propagate(errp, err);
+        return;
+    }
+    nv_gp107_mmu_realize(s);
+}
+
+static void gp107_exit(PCIDevice *pdev)
+{
+    NvGp107State *s = NV_GP107(pdev);
+
+    msi_uninit(pdev);
+    nv_gp107_mmu_unrealize(s);
+}
+
+static void gp107_reset_hold(Object *obj, ResetType type)
+{
+    trace_nv_gp107_reset();
+    gp107_reset_state(NV_GP107(obj));
+}
+
+static int gp107_post_load(void *opaque, int version_id)
+{
+    NvGp107State *s = opaque;
+
+    /* The TLB is a cache: start empty on the destination. */
+    nv_gmmu_tlb_flush_all(s->tlb);
+    return 0;
+}
+
+static const VMStateDescription vmstate_nv_gp107 = {
+    .name = TYPE_NV_GP107,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = gp107_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, NvGp107State),
+        VMSTATE_UINT32_ARRAY(regs, NvGp107State, NV_GP107_NREGS),
+        VMSTATE_UINT32_ARRAY(intr_en, NvGp107State, 2),
+        VMSTATE_UINT8(crtc_index, NvGp107State),
+        VMSTATE_INT64(ptimer_offset, NvGp107State),
+        VMSTATE_UINT64(ptimer_last, NvGp107State),
+        VMSTATE_UINT32(ptimer_hi_latch, NvGp107State),
+        VMSTATE_UINT32_ARRAY(bar_block, NvGp107State, 2),
+        VMSTATE_UINT32(inval_pdb, NvGp107State),
+        VMSTATE_UINT32(inval_upper_pdb, NvGp107State),
+        VMSTATE_UINT64(inval_seq, NvGp107State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property gp107_properties[] = {
+    DEFINE_PROP_SIZE("vram-size", NvGp107State, vram_size, 256 * MiB),
+    DEFINE_PROP_SIZE("bar1-size", NvGp107State, bar1_size,
+                     NV_GP107_BAR1_SIZE_DEFAULT),
+    DEFINE_PROP_SIZE("bar3-size", NvGp107State, bar3_size,
+                     NV_GP107_BAR3_SIZE_DEFAULT),
+    DEFINE_PROP_BOOL("msi", NvGp107State, msi, true),
+    DEFINE_PROP_UINT32("pdbs", NvGp107State, pdb_capacity,
+                       NV_GMMU_PDBSET_DEFAULT_CAPACITY),
+    /* Test mode: corrupt the Nth PTE written to a user VMM (0 = off). */
+    DEFINE_PROP_UINT32("x-corrupt-pte", NvGp107State, corrupt_pte, 0),
+};
+
+static void gp107_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    k->realize = gp107_realize;
+    k->exit = gp107_exit;
+    k->vendor_id = NV_GP107_PCI_VENDOR_ID;
+    k->device_id = NV_GP107_PCI_DEVICE_ID;
+    k->subsystem_vendor_id = NV_GP107_PCI_VENDOR_ID;
+    k->subsystem_id = 0x0000;
+    k->revision = NV_GP107_PCI_REVISION;
+    k->class_id = NV_GP107_PCI_CLASS >> 8;
+    rc->phases.hold = gp107_reset_hold;
+    dc->desc = "NVIDIA GP107 model for nouveau (nv-vmbind, VER2 GMMU)";
+    dc->vmsd = &vmstate_nv_gp107;
+    device_class_set_props(dc, gp107_properties);
+    set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+}
+
+static const TypeInfo gp107_info = {
+    .name = TYPE_NV_GP107,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(NvGp107State),
+    .class_init = gp107_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { }
+    },
+};
+
+static void gp107_register_types(void)
+{
+    type_register_static(&gp107_info);
+}
+
+type_init(gp107_register_types)

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind-gp107: an NVIDIA GP107 (Pascal, pre-GSP) personality of the
+ * nv-vmbind device, for Linux's unmodified nouveau driver.
+ *
+ * BAR0 register offsets the model implements, grouped by unit.  Names
+ * follow NVIDIA's nvgpu headers for the sibling GP106/GP10B chips where
+ * such names exist; behaviour follows nouveau (Linux 6.12).  Fixed-width
+ * types only: shared by the device, qtests and guest tools.  The register
+ * reference is docs/specs/nv-vmbind-gp107.rst.
+ */
+#ifndef HW_DISPLAY_NV_GP107_H
+#define HW_DISPLAY_NV_GP107_H
+
+#define TYPE_NV_GP107               "nv-vmbind-gp107"
+
+/* PCI identity */
+#define NV_GP107_PCI_VENDOR_ID      0x10de
+#define NV_GP107_PCI_DEVICE_ID      0x1c82      /* GP107 [GeForce GTX 1050 Ti] */
+#define NV_GP107_PCI_REVISION       0xa1
+#define NV_GP107_PCI_CLASS          0x030200    /* 3D controller */
+
+/* BARs (PCI resource numbers) */
+#define NV_GP107_BAR_REGS           0           /* BAR0: 16 MiB registers */
+#define NV_GP107_BAR_FB             1           /* BAR1: VRAM via BAR1 VMM */
+#define NV_GP107_BAR_INST           3           /* BAR3: BAR2 VMM aperture */
+#define NV_GP107_BAR0_SIZE          (16u << 20)
+#define NV_GP107_BAR1_SIZE_DEFAULT  (256ULL << 20)
+#define NV_GP107_BAR3_SIZE_DEFAULT  (32ULL << 20)
+
+/* ---- PMC 0x000000 ---- */
+#define NV_PMC_BOOT_0               0x000000
+#define NV_PMC_BOOT_0_GP107         0x137000a1
+#define NV_PMC_BOOT_1               0x000004
+#define NV_PMC_INTR(i)              (0x000100 + (i) * 4)
+#define NV_PMC_INTR_EN_SET(i)       (0x000160 + (i) * 4)
+#define NV_PMC_INTR_EN_CLEAR(i)     (0x000180 + (i) * 4)
+#define NV_PMC_ENABLE               0x000200
+
+/* ---- PBUS 0x001000 ---- */
+#define NV_PBUS_INTR_0              0x001100
+#define NV_PBUS_INTR_EN_0           0x001140
+#define NV_PBUS_BAR0_WINDOW         0x001700    /* PRAMIN base >> 16 */
+#define NV_PBUS_BAR0_WINDOW_BASE_MASK   0x00ffffffu
+#define NV_PBUS_BAR1_BLOCK          0x001704
+#define NV_PBUS_BIND_STATUS         0x001710
+#define NV_PBUS_BAR2_BLOCK          0x001714
+#define NV_PBUS_BLOCK_PTR_MASK      0x0fffffffu /* inst >> 12 */
+#define NV_PBUS_BLOCK_TARGET_SHIFT  28
+#define NV_PBUS_BLOCK_MODE_VIRTUAL  (1u << 31)
+
+/* ---- PFIFO (fault buffer) ---- */
+#define NV_PFIFO_REPLAY_FAULT_BUFFER_LO     0x002a70
+#define NV_PFIFO_REPLAY_FAULT_BUFFER_HI     0x002a74
+#define NV_PFIFO_REPLAY_FAULT_BUFFER_SIZE   0x002a78
+#define NV_PFIFO_REPLAY_FAULT_BUFFER_GET    0x002a7c
+#define NV_PFIFO_REPLAY_FAULT_BUFFER_PUT    0x002a80
+#define NV_GP107_FAULT_BUFFER_ENTRIES       0xc0
+
+/* ---- PTIMER 0x009000 ---- */
+#define NV_PTIMER_INTR_0            0x009100
+#define NV_PTIMER_INTR_EN_0         0x009140
+#define NV_PTIMER_TIME_0            0x009400
+#define NV_PTIMER_TIME_1            0x009410
+#define NV_PTIMER_ALARM_0           0x009420
+
+/* ---- THERM / FUSE / PTOP ---- */
+#define NV_THERM_TSENSOR            0x020460
+#define NV_FUSE_CE_DISABLE          0x021c00
+#define NV_FUSE_DISP_DISABLE        0x021c04
+#define NV_PTOP_SCRATCH1            0x02240c
+#define NV_PTOP_SCRATCH1_DEVINIT_COMPLETED  (1u << 1)
+#define NV_PTOP_DEVICE_INFO(i)      (0x022700 + (i) * 4)    /* i < 64 */
+
+/* ---- FLUSH ---- */
+#define NV_UFLUSH_FB_FLUSH          0x070000
+
+/* ---- XVE (PCI config mirror) 0x088000 ---- */
+#define NV_XVE_BASE                 0x088000
+#define NV_XVE_ROM_CTRL             0x088050
+#define NV_XVE_MSI_REARM            0x088704
+
+/* ---- PFB / MMU 0x100000 ---- */
+#define NV_PFB_NISO_FLUSH_SYSMEM_ADDR   0x100c10
+#define NV_PFB_REMAPPER             0x100c14
+#define NV_PFB_MMU_CTRL             0x100c80
+#define NV_PFB_MMU_CTRL_PRI_FIFO_EMPTY  (1u << 15)
+#define NV_PFB_MMU_CTRL_PRI_FIFO_SPACE_SHIFT 16
+#define NV_PFB_MMU_INVALIDATE_PDB   0x100cb8
+#define NV_PFB_MMU_INVALIDATE       0x100cbc
+#define NV_PFB_MMU_DEBUG_CTRL       0x100cc4
+#define NV_PFB_MMU_DEBUG_WR         0x100cc8
+#define NV_PFB_MMU_DEBUG_RD         0x100ccc
+#define NV_PFB_VPR_INFO             0x100cd0
+#define NV_PFB_MMU_LOCAL_MEMORY_RANGE   0x100ce0
+#define NV_PFB_MMU_INVALIDATE_UPPER_PDB 0x100cec
+#define NV_PEXTDEV_BOOT_0           0x101000
+#define NV_PFB_UNK_10ECC0           0x10ecc0
+
+/* ---- priv ring / LTC ---- */
+#define NV_PRI_RINGMASTER_ENUM_LTC  0x12006c
+#define NV_PLTCG_LTCS_CBC_NUM_LTS   0x17e280
+
+/* ---- windows ---- */
+#define NV_PROM_BASE                0x300000    /* VBIOS, 1 MiB */
+#define NV_PROM_SIZE                0x100000
+#define NV_PRMVIO_CRTC_INDEX        0x6013d4    /* 8-bit VGA CRTC */
+#define NV_PRMVIO_CRTC_DATA         0x6013d5
+#define NV_PRAMIN_BASE              0x700000    /* VRAM window, 1 MiB */
+#define NV_PRAMIN_SIZE              0x100000
+
+#endif /* HW_DISPLAY_NV_GP107_H */

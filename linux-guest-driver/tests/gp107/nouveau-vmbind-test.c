@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nouveau-vmbind-test: VM_INIT / GEM_NEW / VM_BIND on nouveau, through
+ * nouveau's own uAPI header and raw ioctls only, so the same binary runs
+ * unchanged on a real NVIDIA GPU (Pascal or later with nouveau) and on
+ * nv-vmbind-gp107.  It never asks GETPARAM GRAPH_UNITS (it oopses on a
+ * GPU without GR firmware) and needs no channel.
+ *
+ *   nouveau-vmbind-test [-d /dev/dri/renderD128] [-c]
+ *
+ * Output is TAP, then "N passed, N failed".  Every request is also
+ * reported as an "@nvvb ..." line (docs/specs/nv-vmbind-gp107.rst) so a
+ * host can replay it; with -c the program stops at each "@nvvb check"
+ * line until it reads a line on stdin, so the host can walk the page
+ * tables while the bindings exist.
+ *
+ * BO contents: word i of a BO filled with seed s is nvvb_pattern(s, i);
+ * the host recomputes it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <drm/nouveau_drm.h>
+
+#define KiB     (1024ULL)
+#define MiB     (1024ULL * KiB)
+#define GiB     (1024ULL * MiB)
+
+/* The kernel-managed window every VM of this test reserves. */
+#define KM_ADDR     0x0ULL
+#define KM_SIZE     (4 * GiB)
+/* User VAs: 8 GiB up, each case in its own 1 GiB slot. */
+#define VA_BASE     (8 * GiB)
+
+static const char *dev_path = "/dev/dri/renderD128";
+static bool check_mode;
+static const char *only;    /* run only this case */
+static unsigned ntest, npass, nfail;
+static unsigned ncase;
+
+/* ---- reporting ---- */
+
+static void report(const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("@nvvb ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+}
+
+static bool ok(bool cond, const char *fmt, ...)
+{
+    va_list ap;
+
+    ntest++;
+    printf("%s %u - ", cond ? "ok" : "not ok", ntest);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+    if (cond) {
+        npass++;
+    } else {
+        nfail++;
+    }
+    return cond;
+}
+
+/* Stop until the host has looked (with -c). */
+static void checkpoint(const char *what)
+{
+    char line[64];
+
+    report("check %u %s", ncase, what);
+    if (!check_mode) {
+        return;
+    }
+    if (!fgets(line, sizeof(line), stdin)) {
+        fprintf(stderr, "no answer from the host\n");
+    }
+}
+
+static uint32_t nvvb_pattern(uint32_t seed, uint32_t i)
+{
+    uint32_t x = seed * 0x9e3779b1u ^ i * 0x85ebca77u;
+
+    x ^= x >> 15;
+    x *= 0x2c1b3c6du;
+    x ^= x >> 12;
+    return x;
+}
+
+static const char *errname(int e)
+{
+    switch (e) {
+    case 0: return "0";
+    case EINVAL: return "EINVAL";
+    case ENOENT: return "ENOENT";
+    case ENOSPC: return "ENOSPC";
+    case ENOSYS: return "ENOSYS";
+    case EEXIST: return "EEXIST";
+    case EBUSY: return "EBUSY";
+    case ENOMEM: return "ENOMEM";
+    default: return strerror(e);
+    }
+}
+
+/* ---- ioctls ---- */
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+    int r;
+
+    do {
+        r = ioctl(fd, req, arg);
+    } while (r < 0 && (errno == EINTR || errno == EAGAIN));
+    return r < 0 ? errno : 0;
+}
+
+typedef struct Vm {
+    int fd;
+    unsigned id;
+} Vm;
+
+typedef struct Bo {
+    uint32_t handle;
+    uint64_t size;
+    uint64_t map_handle;
+    uint32_t domain;
+    uint32_t seed;
+    char name[16];
+    void *cpu;
+} Bo;
+
+/* Open a client with its own VM; its bindings stay in [window, +1 GiB). */
+static int vm_open(Vm *vm, uint64_t window)
+{
+    struct drm_nouveau_vm_init init = {
+        .kernel_managed_addr = KM_ADDR,
+        .kernel_managed_size = KM_SIZE,
+    };
+    int r;
+
+    vm->fd = open(dev_path, O_RDWR | O_CLOEXEC);
+    if (vm->fd < 0) {
+        return errno;
+    }
+    r = xioctl(vm->fd, DRM_IOCTL_NOUVEAU_VM_INIT, &init);
+    if (r == 0) {
+        vm->id = ++ncase;
+        report("vm %u start=0x0 range=0x%llx kstart=0x%llx krange=0x%llx "
+               "window=0x%llx,0x%llx", vm->id, 1ULL << 47, KM_ADDR, KM_SIZE,
+               (unsigned long long)window, GiB);
+    }
+    return r;
+}
+
+static void vm_close(Vm *vm)
+{
+    report("close %u", vm->id);
+    close(vm->fd);
+}
+
+/* Fill a BO through its CPU mapping with a seeded pattern and report it. */
+static void bo_fill(Vm *vm, Bo *bo, uint32_t seed)
+{
+    uint32_t *p = bo->cpu;
+    uint64_t i;
+
+    bo->seed = seed;
+    for (i = 0; i < bo->size / 4; i++) {
+        p[i] = nvvb_pattern(seed, i);
+    }
+    __sync_synchronize();
+    report("fill %u %s seed=0x%x", vm->id, bo->name, seed);
+}
+
+static bool bo_verify(Bo *bo)
+{
+    const uint32_t *p = bo->cpu;
+    uint64_t i;
+
+    for (i = 0; i < bo->size / 4; i++) {
+        if (p[i] != nvvb_pattern(bo->seed, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int bo_new(Vm *vm, Bo *bo, const char *name, uint64_t size,
+                  uint32_t domain)
+{
+    struct drm_nouveau_gem_new req = {
+        .info = { .size = size, .domain = domain },
+        .align = 0,
+    };
+    int r;
+
+    memset(bo, 0, sizeof(*bo));
+    r = xioctl(vm->fd, DRM_IOCTL_NOUVEAU_GEM_NEW, &req);
+    if (r) {
+        return r;
+    }
+    bo->handle = req.info.handle;
+    bo->size = req.info.size;
+    bo->map_handle = req.info.map_handle;
+    bo->domain = domain;
+    snprintf(bo->name, sizeof(bo->name), "%s", name);
+    bo->cpu = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   vm->fd, bo->map_handle);
+    if (bo->cpu == MAP_FAILED) {
+        bo->cpu = NULL;
+        return errno;
+    }
+    report("bo %u %s handle=%u size=0x%llx domain=%s", vm->id, name,
+           bo->handle, (unsigned long long)bo->size,
+           (domain & NOUVEAU_GEM_DOMAIN_VRAM) ? "vram" : "gart");
+    return 0;
+}
+
+static void bo_free(Vm *vm, Bo *bo)
+{
+    struct drm_gem_close c = { .handle = bo->handle };
+
+    if (bo->cpu) {
+        munmap(bo->cpu, bo->size);
+    }
+    ioctl(vm->fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+typedef struct Op {
+    uint32_t op, flags;
+    const Bo *bo;
+    uint64_t addr, range, offset;
+} Op;
+
+static void op_report(Vm *vm, const Op *o, int err)
+{
+    char buf[160];
+
+    if (o->op == DRM_NOUVEAU_VM_BIND_OP_MAP && (o->flags &
+                                                DRM_NOUVEAU_VM_BIND_SPARSE)) {
+        snprintf(buf, sizeof(buf), "sparse 0x%" PRIx64 " 0x%" PRIx64,
+                 o->addr, o->range);
+    } else if (o->op == DRM_NOUVEAU_VM_BIND_OP_MAP) {
+        snprintf(buf, sizeof(buf), "map 0x%" PRIx64 " 0x%" PRIx64 " %s 0x%"
+                 PRIx64, o->addr, o->range, o->bo ? o->bo->name : "-",
+                 o->offset);
+    } else if (o->flags & DRM_NOUVEAU_VM_BIND_SPARSE) {
+        snprintf(buf, sizeof(buf), "unsparse 0x%" PRIx64 " 0x%" PRIx64,
+                 o->addr, o->range);
+    } else {
+        snprintf(buf, sizeof(buf), "unmap 0x%" PRIx64 " 0x%" PRIx64,
+                 o->addr, o->range);
+    }
+    if (err) {
+        report("refused %u %s %s", vm->id, errname(err), buf);
+    } else {
+        report("op %u %s", vm->id, buf);
+    }
+}
+
+/*
+ * One VM_BIND ioctl with @n ops; async with syncobjs when @sig != 0 (then
+ * @wait may name a syncobj to wait for).  Returns the ioctl's errno.
+ */
+static int vm_bind_ex(Vm *vm, const Op *ops, unsigned n, uint32_t flags,
+                      uint32_t wait, uint32_t sig)
+{
+    struct drm_nouveau_vm_bind_op bops[8];
+    struct drm_nouveau_sync ws = { .flags = DRM_NOUVEAU_SYNC_SYNCOBJ,
+                                   .handle = wait };
+    struct drm_nouveau_sync ss = { .flags = DRM_NOUVEAU_SYNC_SYNCOBJ,
+                                   .handle = sig };
+    struct drm_nouveau_vm_bind req = {
+        .op_count = n,
+        .flags = flags,
+        .op_ptr = (uintptr_t)bops,
+    };
+    unsigned i;
+    int r;
+
+    if (n > 8) {
+        return E2BIG;
+    }
+    memset(bops, 0, sizeof(bops));
+    for (i = 0; i < n; i++) {
+        bops[i].op = ops[i].op;
+        bops[i].flags = ops[i].flags;
+        bops[i].handle = ops[i].bo ? ops[i].bo->handle : 0;
+        bops[i].addr = ops[i].addr;
+        bops[i].bo_offset = ops[i].offset;
+        bops[i].range = ops[i].range;
+    }
+    if (wait) {
+        req.wait_count = 1;
+        req.wait_ptr = (uintptr_t)&ws;
+    }
+    if (sig) {
+        req.sig_count = 1;
+        req.sig_ptr = (uintptr_t)&ss;
+    }
+    r = xioctl(vm->fd, DRM_IOCTL_NOUVEAU_VM_BIND, &req);
+    for (i = 0; i < n; i++) {
+        op_report(vm, &ops[i], r);
+    }
+    return r;
+}
+
+static int vm_bind(Vm *vm, const Op *op)
+{
+    return vm_bind_ex(vm, op, 1, 0, 0, 0);
+}
+
+static Op op_map(const Bo *bo, uint64_t addr, uint64_t range, uint64_t off)
+{
+    return (Op){ DRM_NOUVEAU_VM_BIND_OP_MAP, 0, bo, addr, range, off };
+}
+
+static Op op_unmap(uint64_t addr, uint64_t range)
+{
+    return (Op){ DRM_NOUVEAU_VM_BIND_OP_UNMAP, 0, NULL, addr, range, 0 };
+}
+
+static Op op_sparse(uint64_t addr, uint64_t range)
+{
+    return (Op){ DRM_NOUVEAU_VM_BIND_OP_MAP, DRM_NOUVEAU_VM_BIND_SPARSE, NULL,
+                 addr, range, 0 };
+}
+
+static Op op_unsparse(uint64_t addr, uint64_t range)
+{
+    return (Op){ DRM_NOUVEAU_VM_BIND_OP_UNMAP, DRM_NOUVEAU_VM_BIND_SPARSE,
+                 NULL, addr, range, 0 };
+}
+
+/* ---- syncobjs (core DRM uAPI) ---- */
+
+static uint32_t syncobj_new(int fd)
+{
+    struct drm_syncobj_create c = { 0 };
+
+    return xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c) ? 0 : c.handle;
+}
+
+static int syncobj_wait(int fd, uint32_t h, int64_t timeout_ns)
+{
+    struct drm_syncobj_wait w = {
+        .handles = (uintptr_t)&h,
+        .count_handles = 1,
+        .timeout_nsec = timeout_ns,
+        .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+    };
+
+    return xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+}
+
+static void syncobj_free(int fd, uint32_t h)
+{
+    struct drm_syncobj_destroy d = { .handle = h };
+
+    ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
+}
+
+static int64_t abs_timeout(int64_t ns)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec + ns;
+}
+
+/* ---- cases ---- */
+
+/* Order rules: VM_BIND needs VM_INIT; VM_INIT after GEM_NEW is refused. */
+static void case_init_rules(void)
+{
+    struct drm_nouveau_vm_init init = { .kernel_managed_size = KM_SIZE };
+    struct drm_nouveau_vm_bind bind = { 0 };
+    struct drm_nouveau_gem_new gn = {
+        .info = { .size = 64 * KiB, .domain = NOUVEAU_GEM_DOMAIN_GART },
+    };
+    struct drm_gem_close c = { 0 };
+    int fd = open(dev_path, O_RDWR | O_CLOEXEC);
+
+    if (!ok(fd >= 0, "open %s (%s)", dev_path, fd < 0 ? strerror(errno) :
+            "ok")) {
+        return;
+    }
+    ok(xioctl(fd, DRM_IOCTL_NOUVEAU_VM_BIND, &bind) == ENOSYS,
+       "VM_BIND before VM_INIT fails with ENOSYS");
+    ok(xioctl(fd, DRM_IOCTL_NOUVEAU_GEM_NEW, &gn) == 0,
+       "GEM_NEW without VM_INIT (legacy client)");
+    ok(xioctl(fd, DRM_IOCTL_NOUVEAU_VM_INIT, &init) == ENOSYS,
+       "VM_INIT after GEM_NEW fails with ENOSYS");
+    c.handle = gn.info.handle;
+    ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+    close(fd);
+
+    fd = open(dev_path, O_RDWR | O_CLOEXEC);
+    init.kernel_managed_addr = 1ULL << 47;
+    ok(xioctl(fd, DRM_IOCTL_NOUVEAU_VM_INIT, &init) == EINVAL,
+       "VM_INIT with the kernel window beyond 2^47 fails with EINVAL");
+    close(fd);
+}
+
+/* Map a VRAM and a GART BO, unmap a middle piece, remap over a mapping. */
+static void case_map_unmap_remap(void)
+{
+    Vm vm;
+    Bo a, b, c;
+    uint64_t va = VA_BASE + 1 * GiB;
+    Op o;
+    int r;
+
+    if (!ok(vm_open(&vm, va) == 0, "VM_INIT")) {
+        return;
+    }
+    ok(bo_new(&vm, &a, "a", 256 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0,
+       "GEM_NEW 256 KiB VRAM + mmap");
+    ok(bo_new(&vm, &b, "b", 128 * KiB, NOUVEAU_GEM_DOMAIN_GART) == 0,
+       "GEM_NEW 128 KiB GART + mmap");
+    ok(bo_new(&vm, &c, "c", 64 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0,
+       "GEM_NEW 64 KiB VRAM + mmap");
+    if (!a.cpu || !b.cpu || !c.cpu) {
+        vm_close(&vm);
+        return;
+    }
+    bo_fill(&vm, &a, 0xa0001);
+    bo_fill(&vm, &b, 0xb0001);
+    bo_fill(&vm, &c, 0xc0001);
+    ok(bo_verify(&a) && bo_verify(&b) && bo_verify(&c),
+       "CPU writes through the BO mmaps read back");
+
+    o = op_map(&a, va, a.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map VRAM BO a at 0x%" PRIx64, va);
+    o = op_map(&b, va + 1 * MiB, b.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map GART BO b");
+    /* A BO mapped twice, at an offset. */
+    o = op_map(&a, va + 2 * MiB + 60 * KiB, 64 * KiB, 128 * KiB);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map a second view of a at offset");
+    checkpoint("mapped");
+
+    o = op_unmap(va + 64 * KiB, 64 * KiB);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND partial unmap in the middle of a");
+    o = op_unmap(va + 1 * MiB + 96 * KiB, 64 * KiB);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND unmap across the end of b");
+    checkpoint("partial-unmap");
+
+    /* Remap: c over the tail of a's first mapping and into the hole. */
+    o = op_map(&c, va + 160 * KiB, 64 * KiB, 0);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map c over part of a (remap)");
+    o = op_map(&b, va + 32 * KiB, 64 * KiB, 64 * KiB);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map b across a hole and a (remap)");
+    checkpoint("remap");
+
+    /* New contents through the CPU mapping, seen through the GPU VA. */
+    bo_fill(&vm, &a, 0xa0002);
+    ok(bo_verify(&a), "CPU rewrite of a through its mmap");
+    checkpoint("rewrite");
+
+    r = vm_bind(&vm, &(Op){ DRM_NOUVEAU_VM_BIND_OP_UNMAP, 0, NULL, va,
+                            4 * MiB, 0 });
+    ok(r == 0, "VM_BIND unmap everything");
+    checkpoint("unmapped");
+    bo_free(&vm, &a);
+    bo_free(&vm, &b);
+    bo_free(&vm, &c);
+    vm_close(&vm);
+}
+
+/* Refused requests and their error codes. */
+static void case_errors(void)
+{
+    Vm vm;
+    Bo a;
+    uint64_t va = VA_BASE + 2 * GiB;
+    Op o;
+
+    if (!ok(vm_open(&vm, va) == 0, "VM_INIT")) {
+        return;
+    }
+    if (!ok(bo_new(&vm, &a, "a", 64 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0,
+            "GEM_NEW 64 KiB VRAM")) {
+        vm_close(&vm);
+        return;
+    }
+    bo_fill(&vm, &a, 0xe0001);
+    o = op_map(&a, va + 0x800, 4 * KiB, 0);
+    ok(vm_bind(&vm, &o) == EINVAL, "map at an unaligned address: EINVAL");
+    o = op_map(&a, va, 6 * KiB, 0);
+    ok(vm_bind(&vm, &o) == EINVAL, "map of an unaligned range: EINVAL");
+    o = op_map(&a, va, 4 * KiB, 0x200);
+    ok(vm_bind(&vm, &o) == EINVAL, "map at an unaligned BO offset: EINVAL");
+    o = op_map(&a, va, 4 * KiB, a.size);
+    ok(vm_bind(&vm, &o) == EINVAL, "map at an offset past the BO: EINVAL");
+    o = op_map(&a, va, a.size + 4 * KiB, 0);
+    ok(vm_bind(&vm, &o) == EINVAL, "map larger than the BO: EINVAL");
+    o = op_map(&a, 1 * GiB, 4 * KiB, 0);
+    ok(vm_bind(&vm, &o) == EINVAL,
+       "map inside the kernel-managed window: EINVAL");
+    o = op_map(&a, (1ULL << 47) - 4 * KiB, 8 * KiB, 0);
+    ok(vm_bind(&vm, &o) == EINVAL, "map past the end of the VA space: EINVAL");
+    o = op_map(&a, va, 4 * KiB, 0);
+    o.bo = &(Bo){ .handle = 0xdead, .name = "bad" };
+    ok(vm_bind(&vm, &o) == ENOENT, "map of an unknown handle: ENOENT");
+    o = op_map(&a, va, a.size, 0);
+    ok(vm_bind_ex(&vm, &o, 1, 0, 0, 1) == EINVAL,
+       "sync VM_BIND with a signal syncobj: EINVAL");
+    /* Nothing of the above may have mapped anything. */
+    checkpoint("errors");
+    bo_free(&vm, &a);
+    vm_close(&vm);
+}
+
+/* Sparse regions: creation, mappings inside, boundaries, removal. */
+static void case_sparse(void)
+{
+    Vm vm;
+    Bo a;
+    uint64_t r0 = VA_BASE + 3 * GiB, rsz = 4 * MiB;
+    Op o;
+
+    if (!ok(vm_open(&vm, r0) == 0, "VM_INIT")) {
+        return;
+    }
+    if (!ok(bo_new(&vm, &a, "a", 128 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0,
+            "GEM_NEW 128 KiB VRAM")) {
+        vm_close(&vm);
+        return;
+    }
+    bo_fill(&vm, &a, 0x50001);
+    o = op_sparse(r0, rsz);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND sparse region of 4 MiB");
+    checkpoint("sparse");
+    o = op_map(&a, r0 + 1 * MiB, a.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "map inside the sparse region");
+    o = op_map(&a, r0 + rsz - 64 * KiB, a.size, 0);
+    ok(vm_bind(&vm, &o) == ENOSPC, "map across the region's end: ENOSPC");
+    o = op_sparse(r0 + 2 * MiB, rsz);
+    ok(vm_bind(&vm, &o) == ENOSPC, "overlapping sparse region: ENOSPC");
+    o = op_map(&a, r0 + rsz + 1 * MiB, a.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "map just outside the region");
+    o = op_sparse(r0 + rsz, 4 * MiB);
+    ok(vm_bind(&vm, &o) == ENOSPC, "sparse region over a mapping: ENOSPC");
+    checkpoint("sparse-mapped");
+    o = op_unmap(r0 + 1 * MiB + 32 * KiB, 32 * KiB);
+    ok(vm_bind(&vm, &o) == 0, "unmap inside the region: back to sparse");
+    checkpoint("sparse-unmapped");
+    o = op_unsparse(r0, 2 * MiB);
+    ok(vm_bind(&vm, &o) == ENOENT, "remove a region by a wrong range: ENOENT");
+    o = op_unsparse(r0, rsz);
+    ok(vm_bind(&vm, &o) == 0, "remove the sparse region (and its mappings)");
+    checkpoint("unsparse");
+    bo_free(&vm, &a);
+    vm_close(&vm);
+}
+
+/* RUN_ASYNC with syncobjs: wait on one, signal another; ops batched. */
+static void case_async(void)
+{
+    Vm vm;
+    Bo a, b;
+    uint64_t va = VA_BASE + 4 * GiB;
+    uint32_t s1, s2;
+    Op ops[3];
+
+    if (!ok(vm_open(&vm, va) == 0, "VM_INIT")) {
+        return;
+    }
+    if (!ok(bo_new(&vm, &a, "a", 64 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0 &&
+            bo_new(&vm, &b, "b", 64 * KiB, NOUVEAU_GEM_DOMAIN_GART) == 0,
+            "GEM_NEW VRAM and GART")) {
+        vm_close(&vm);
+        return;
+    }
+    bo_fill(&vm, &a, 0x7a001);
+    bo_fill(&vm, &b, 0x7b001);
+    s1 = syncobj_new(vm.fd);
+    s2 = syncobj_new(vm.fd);
+    ok(s1 && s2, "SYNCOBJ_CREATE x2");
+    ops[0] = op_map(&a, va, a.size, 0);
+    ops[1] = op_map(&b, va + 64 * KiB, b.size, 0);
+    ops[2] = op_sparse(va + 1 * MiB, 1 * MiB);
+    ok(vm_bind_ex(&vm, ops, 3, DRM_NOUVEAU_VM_BIND_RUN_ASYNC, 0, s1) == 0,
+       "VM_BIND RUN_ASYNC, 3 ops, signal syncobj 1");
+    ok(syncobj_wait(vm.fd, s1, abs_timeout(10000000000LL)) == 0,
+       "syncobj 1 signals");
+    ops[0] = op_unmap(va + 16 * KiB, 16 * KiB);
+    ok(vm_bind_ex(&vm, ops, 1, DRM_NOUVEAU_VM_BIND_RUN_ASYNC, s1, s2) == 0,
+       "VM_BIND RUN_ASYNC waiting on syncobj 1, signal syncobj 2");
+    ok(syncobj_wait(vm.fd, s2, abs_timeout(10000000000LL)) == 0,
+       "syncobj 2 signals");
+    checkpoint("async");
+    syncobj_free(vm.fd, s1);
+    syncobj_free(vm.fd, s2);
+    bo_free(&vm, &a);
+    bo_free(&vm, &b);
+    vm_close(&vm);
+}
+
+int main(int argc, char **argv)
+{
+    int c;
+
+    while ((c = getopt(argc, argv, "d:co:")) != -1) {
+        switch (c) {
+        case 'o':
+            only = optarg;
+            break;
+        case 'd':
+            dev_path = optarg;
+            break;
+        case 'c':
+            check_mode = true;
+            break;
+        default:
+            fprintf(stderr, "usage: %s [-d DEVICE] [-c] [-o CASE]\n"
+                    "cases: init map errors sparse async\n", argv[0]);
+            return 2;
+        }
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    report("begin device=%s", dev_path);
+    if (!only || !strcmp(only, "init")) {
+        case_init_rules();
+    }
+    if (!only || !strcmp(only, "map")) {
+        case_map_unmap_remap();
+    }
+    if (!only || !strcmp(only, "errors")) {
+        case_errors();
+    }
+    if (!only || !strcmp(only, "sparse")) {
+        case_sparse();
+    }
+    if (!only || !strcmp(only, "async")) {
+        case_async();
+    }
+    printf("1..%u\n", ntest);
+    report("end");
+    printf("%u passed, %u failed\n", npass, nfail);
+    return nfail ? 1 : 0;
+}

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Boot a guest kernel + initramfs under QEMU and collect its results.
+
+    boot.py --qemu QEMU --kernel BZIMAGE --initrd INITRD [options] [-- QEMU ARGS]
+
+The guest console (ttyS0) is QEMU's stdio: every line is shown live on
+stderr (prefixed with the time since start) and saved with --log.  The
+guest's stdin is the same serial line, so a host-side hook can answer it.
+
+Results are read from the console:
+  * TAP lines "ok N - name" / "not ok N - name" from the guest program;
+  * "nvvb-guest: exit N" from the initramfs /init (scripts/guest/initramfs.sh);
+  * kernel Oops / BUG / WARNING / panic lines, each a failure.
+--tap FILE writes them as TAP (the guest's lines, then one line for the
+kernel log and one for the exit status).
+
+Hooks (--hook FILE.py): a Python file defining `class Hook` with
+  __init__(self, ctx)      ctx.qmp (a QMP client, when --qmp), ctx.send(str)
+                           (to the guest's console), ctx.log(str), ctx.args
+  line(self, text)         every console line
+  results(self)            a list of (ok: bool, name: str) appended to the TAP
+The hook runs in the reader thread: a slow hook stalls the guest only if
+the guest waits for an answer.
+
+Accelerator: --accel auto uses KVM only if /dev/kvm is usable and backed by
+hardware virtualisation (vmx/svm in /proc/cpuinfo, not kvm_pvm); otherwise
+TCG.  The exit status is 0 only if the guest reached its exit line with
+status 0, nothing failed, and the timeout did not fire (124 then).
+"""
+
+import argparse
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import importlib.util
+
+KERNEL_BAD = re.compile(
+    r'(Oops[: ]|BUG: |WARNING: (CPU|at)|Kernel panic|general protection fault|'
+    r'Call Trace:|kernel BUG at|unable to handle)')
+TAP_LINE = re.compile(r'^(ok|not ok) (\d+)( - (.*))?$')
+EXIT_LINE = re.compile(r'nvvb-guest: exit (\d+)')
+
+
+def kvm_usable():
+    """True if KVM here is real hardware virtualisation."""
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        return False
+    try:
+        with open('/proc/modules') as f:
+            if any(l.startswith('kvm_pvm ') for l in f):
+                return False
+        with open('/proc/cpuinfo') as f:
+            flags = f.read()
+        if not re.search(r'\b(vmx|svm)\b', flags):
+            return False
+    except OSError:
+        return False
+    return True
+
+
+class Qmp:
+    """Minimal QMP client over a unix socket."""
+
+    def __init__(self, path, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.f = self.sock.makefile('rw')
+        self._read()            # greeting
+        self.cmd('qmp_capabilities')
+        self.lock = threading.Lock()
+
+    def _read(self):
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise EOFError('QMP connection closed')
+            msg = json.loads(line)
+            if 'event' not in msg:
+                return msg
+
+    def cmd(self, name, **args):
+        """Run a command; return its 'return' or raise QmpError."""
+        req = {'execute': name}
+        if args:
+            req['arguments'] = {k.replace('_', '-'): v for k, v in args.items()}
+        lock = getattr(self, 'lock', None)
+        if lock:
+            lock.acquire()
+        try:
+            self.f.write(json.dumps(req) + '\n')
+            self.f.flush()
+            rsp = self._read()
+        finally:
+            if lock:
+                lock.release()
+        if 'error' in rsp:
+            raise QmpError(name, rsp['error'].get('desc', str(rsp['error'])))
+        return rsp['return']
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class QmpError(Exception):
+    def __init__(self, cmd, desc):
+        super().__init__('%s: %s' % (cmd, desc))
+        self.desc = desc
+
+
+class Ctx:
+    pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--qemu', required=True)
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--initrd', required=True)
+    ap.add_argument('--append', default='', help='extra kernel command line')
+    ap.add_argument('--memory', default='1G')
+    ap.add_argument('--accel', default=os.environ.get('NVVB_ACCEL', 'auto'),
+                    choices=['auto', 'kvm', 'tcg'])
+    ap.add_argument('--timeout', type=float, default=600,
+                    help='seconds before the guest is killed (default 600)')
+    ap.add_argument('--log', help='save the console here')
+    ap.add_argument('--tap', help='write results as TAP here')
+    ap.add_argument('--qmp', action='store_true', help='open a QMP socket for hooks')
+    ap.add_argument('--hook', help='Python file with a Hook class')
+    ap.add_argument('--hook-arg', action='append', default=[],
+                    help='KEY=VALUE passed to the hook as ctx.args')
+    ap.add_argument('--quiet', action='store_true', help='do not echo the console')
+    ap.add_argument('qemu_args', nargs='*')
+    a = ap.parse_args()
+
+    accel = a.accel
+    if accel == 'auto':
+        accel = 'kvm' if kvm_usable() else 'tcg'
+    cpu = 'host' if accel == 'kvm' else 'max'
+    append = 'console=ttyS0 loglevel=4 panic=-1 rdinit=/init ' + a.append
+    tmpdir = tempfile.mkdtemp(prefix='nvvb-boot-')
+    qmp_path = os.path.join(tmpdir, 'qmp.sock')
+    cmd = [a.qemu, '-M', 'pc', '-accel', accel, '-cpu', cpu, '-m', a.memory,
+           '-smp', '1', '-nographic', '-nodefaults', '-serial', 'stdio',
+           '-no-reboot', '-kernel', a.kernel, '-initrd', a.initrd,
+           '-append', append.strip()]
+    if a.qmp or a.hook:
+        cmd += ['-qmp', 'unix:%s,server=on,wait=off' % qmp_path]
+    cmd += a.qemu_args
+
+    t0 = time.time()
+    logf = open(a.log, 'w') if a.log else None
+
+    def say(msg):
+        line = '[%7.2fs] %s' % (time.time() - t0, msg)
+        if not a.quiet:
+            print(line, file=sys.stderr, flush=True)
+        if logf:
+            logf.write(line + '\n')
+            logf.flush()
+
+    say('accel %s: %s' % (accel, ' '.join(cmd)))
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, bufsize=0)
+    ctx = Ctx()
+    ctx.qmp = None
+    ctx.args = dict(kv.split('=', 1) for kv in a.hook_arg)
+    ctx.log = lambda m: say('host: ' + m)
+    ctx.t0 = t0
+
+    def send(text):
+        try:
+            proc.stdin.write(text.encode())
+            proc.stdin.flush()
+        except OSError:
+            pass
+    ctx.send = send
+    hook = None
+    if a.qmp or a.hook:
+        try:
+            ctx.qmp = Qmp(qmp_path)
+        except Exception as e:  # QEMU failed to start
+            say('host: no QMP connection: %s' % e)
+    if a.hook:
+        spec = importlib.util.spec_from_file_location('nvvb_hook', a.hook)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        hook = mod.Hook(ctx)
+
+    tap = []            # (ok, name) from the guest
+    kernel_bad = []
+    exit_status = None
+    timed_out = False
+    buf = b''
+    deadline = t0 + a.timeout
+    fd = proc.stdout.fileno()
+    while True:
+        left = deadline - time.time()
+        if left <= 0:
+            timed_out = True
+            break
+        r, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if not r:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        buf += chunk
+        while b'\n' in buf:
+            raw, buf = buf.split(b'\n', 1)
+            text = raw.decode('utf-8', 'replace').rstrip('\r')
+            say(text)
+            m = TAP_LINE.match(text)
+            if m:
+                tap.append((m.group(1) == 'ok', m.group(4) or ''))
+            if KERNEL_BAD.search(text):
+                kernel_bad.append(text.strip())
+            m = EXIT_LINE.search(text)
+            if m:
+                exit_status = int(m.group(1))
+            if hook:
+                try:
+                    hook.line(text)
+                except Exception as e:
+                    import traceback
+                    traceback.print_exc()
+                    kernel_bad.append('host hook raised %r' % e)
+    if timed_out:
+        say('TIMEOUT: no power-off after %.0f s; killing QEMU' % a.timeout)
+        proc.kill()
+    try:
+        rc = proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    if buf:
+        say(buf.decode('utf-8', 'replace'))
+    elapsed = time.time() - t0
+    hook_results = hook.results() if hook else []
+    if ctx.qmp:
+        ctx.qmp.close()
+
+    results = list(tap)
+    results += hook_results
+    results.append((not kernel_bad,
+                    'guest kernel log has no Oops/BUG/WARNING/panic' +
+                    ('' if not kernel_bad else ' (first: %s)' % kernel_bad[0][:120])))
+    results.append((exit_status == 0 and not timed_out,
+                    'guest ran to completion in %.1f s (exit %s%s, QEMU rc %s)' %
+                    (elapsed, exit_status, ', TIMEOUT' if timed_out else '', rc)))
+    if a.tap:
+        with open(a.tap, 'w') as f:
+            for i, (ok, name) in enumerate(results, 1):
+                f.write('%s %d - %s\n' % ('ok' if ok else 'not ok', i, name))
+            f.write('1..%d\n' % len(results))
+    npass = sum(1 for ok, _ in results if ok)
+    nfail = len(results) - npass
+    say('boot: %.1f s, %d passed, %d failed%s' %
+        (elapsed, npass, nfail, ' (timeout)' if timed_out else ''))
+    if logf:
+        logf.close()
+    if timed_out:
+        return 124
+    return 0 if nfail == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build a guest initramfs (gzipped newc cpio) and print its path.
+#
+#   initramfs.sh -k KDIR [-m MODULE[:OPTIONS]]... [-f SRC:DEST]... \
+#                [-r RUN_SCRIPT] [-o OUT]
+#
+#   -k KDIR   a kernel directory from scripts/guest/kernel.sh, or any
+#             directory with lib/modules/KVER/ below KDIR/root (own kernels:
+#             see scripts/guest/README.md)
+#   -m NAME[:OPTS]  load module NAME (and, first, what its .modinfo
+#             depends= names, recursively) with module options OPTS
+#   -f SRC:DEST  copy a host file into the image (e.g. a static test binary)
+#   -r SCRIPT the guest's job, run by /init as /run-test; its exit status is
+#             printed as "nvvb-guest: exit N" before power-off
+#   -o OUT    output file (default: a cache path keyed by the inputs)
+#
+# Modules: .ko.xz files are decompressed on the host (the signature appended
+# to each stays valid: it covers the uncompressed module) and loaded by
+# busybox insmod in dependency order.  busybox comes from Debian's
+# busybox-static .deb, extracted into the cache (not installed).
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+kdir= out= run=
+mods=() files=()
+while getopts "k:m:f:r:o:" o; do
+	case $o in
+	k) kdir=$OPTARG ;;
+	m) mods+=("$OPTARG") ;;
+	f) files+=("$OPTARG") ;;
+	r) run=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) die "usage: initramfs.sh -k KDIR [-m MOD[:OPTS]]... [-f SRC:DEST]... [-r SCRIPT] [-o OUT]" ;;
+	esac
+done
+[ -n "$kdir" ] || die "initramfs.sh: -k KDIR is required"
+kver=$(cat "$kdir/version")
+mdir="$kdir/root/lib/modules/$kver"
+[ -d "$mdir" ] || die "no modules in $mdir"
+
+# busybox-static, extracted once.
+bb="$NVVB_CACHE/guest/busybox/bin/busybox"
+if [ ! -x "$bb" ]; then
+	mkdir -p "$NVVB_CACHE/guest/busybox-deb"
+	log "downloading busybox-static"
+	(cd "$NVVB_CACHE/guest/busybox-deb" && rm -f ./*.deb &&
+	 retry apt-get download -qq busybox-static) >&2 || die "apt-get download busybox-static failed"
+	rm -rf "$NVVB_CACHE/guest/busybox"
+	dpkg-deb -x "$NVVB_CACHE"/guest/busybox-deb/busybox-static_*.deb "$NVVB_CACHE/guest/busybox"
+	[ -x "$bb" ] || die "busybox-static has no bin/busybox"
+fi
+
+# Module resolution: name -> path (names compare with '-' == '_').
+declare -A modpath=()
+while read -r p; do
+	n=$(basename "$p"); n=${n%%.ko*}; modpath[${n//-/_}]=$p
+done < <(cd "$mdir" && find kernel -name '*.ko*')
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+declare -A seen=()
+order=()
+decompress() {  # kernel/.../x.ko.xz -> $tmp/ko/x.ko
+	local src=$mdir/$1 dst=$tmp/ko/$(basename "${1%.xz}")
+	mkdir -p "$tmp/ko"
+	case $src in
+	*.xz) xz -dc "$src" > "$dst" ;;
+	*.zst) zstd -qdc "$src" > "$dst" ;;
+	*) cp "$src" "$dst" ;;
+	esac
+	echo "$dst"
+}
+add_mod() {
+	local n=${1//-/_} ko deps d
+	[ -n "${seen[$n]:-}" ] && return 0
+	seen[$n]=1
+	[ -n "${modpath[$n]:-}" ] || {
+		# Built into the kernel: nothing to load.
+		grep -q "/${1}.ko\$\|/${n}.ko\$" "$mdir/modules.builtin" 2>/dev/null && return 0
+		die "module $1 not found in $mdir"
+	}
+	ko=$(decompress "${modpath[$n]}")
+	deps=$(readelf -p .modinfo "$ko" | sed -n 's/.*depends=//p' | tr ',' ' ')
+	for d in $deps; do add_mod "$d"; done
+	order+=("$n")
+}
+declare -A opts=()
+for m in "${mods[@]}"; do
+	name=${m%%:*}
+	[ "$name" != "$m" ] && opts[${name//-/_}]=${m#*:}
+	add_mod "$name"
+done
+
+root=$tmp/root
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,lib/modules,etc,run}
+cp "$bb" "$root/bin/busybox"
+for a in sh mount umount insmod cat echo sleep poweroff reboot mkdir ls dmesg \
+	 grep sed head tail tr cut sync ln mknod stty; do
+	ln -s busybox "$root/bin/$a"
+done
+: > "$root/etc/modules"
+for n in "${order[@]}"; do
+	f=$(basename "${modpath[$n]%.xz}"); f=${f%.zst}
+	cp "$tmp/ko/$f" "$root/lib/modules/$f"
+	printf '%s %s\n' "$f" "${opts[$n]:-}" >> "$root/etc/modules"
+done
+for fd in "${files[@]}"; do
+	src=${fd%%:*} dst=${fd#*:}
+	mkdir -p "$root/$(dirname "$dst")"
+	cp "$src" "$root/$dst"
+done
+if [ -n "$run" ]; then
+	cp "$run" "$root/run-test"
+	chmod +x "$root/run-test"
+fi
+
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+# nv-vmbind guest init: mount, load modules, run /run-test, power off.
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo "nvvb-guest: init on $(cat /proc/version | cut -d' ' -f3), uptime $(cut -d' ' -f1 /proc/uptime)s"
+while read -r ko args; do
+	[ -n "$ko" ] || continue
+	# shellcheck disable=SC2086
+	if ! insmod /lib/modules/$ko $args; then
+		echo "nvvb-guest: insmod $ko failed"
+	fi
+done < /etc/modules
+echo "nvvb-guest: modules loaded, uptime $(cut -d' ' -f1 /proc/uptime)s"
+rc=0
+if [ -x /run-test ]; then
+	/run-test
+	rc=$?
+fi
+echo "nvvb-guest: exit $rc"
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+
+if [ -z "$out" ]; then
+	key=$( { echo "$kdir $kver"; printf '%s\n' "${order[@]}" "${mods[@]}";
+		 cat "$root/init" "$root/etc/modules";
+		 for fd in "${files[@]}"; do sha256sum "${fd%%:*}"; echo "${fd#*:}"; done;
+		 if [ -n "$run" ]; then sha256sum "$run"; fi; } | sha256sum | cut -c1-16)
+	mkdir -p "$NVVB_CACHE/guest/initramfs"
+	out="$NVVB_CACHE/guest/initramfs/$key.cpio.gz"
+fi
+(cd "$root" && find . | LC_ALL=C sort | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) |
+	gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
+log "initramfs $(du -h "$out" | cut -f1): ${#order[@]} modules (${order[*]})"
+echo "$out"
