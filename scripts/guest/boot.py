@@ -180,8 +180,16 @@ def main():
             logf.flush()
 
     say('accel %s: %s' % (accel, ' '.join(cmd)))
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, bufsize=0)
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, bufsize=0)
+    except OSError as e:
+        say('cannot start QEMU: %s' % e)
+        if a.tap:
+            with open(a.tap, 'w') as f:
+                f.write('not ok 1 - QEMU did not start: %s\n1..1\n' % e)
+        return 1
     ctx = Ctx()
     ctx.qmp = None
     ctx.args = dict(kv.split('=', 1) for kv in a.hook_arg)
