@@ -134,6 +134,11 @@ class Hook:
             c.bos[args[1]]['seed'] = int(args[2].split('=', 1)[1], 0)
         elif cmd == 'op':
             self.cases[args[0]].ops.append(args[1:])
+        elif cmd == 'end':
+            try:
+                self.summary()
+            finally:
+                self.ctx.send('go\n')
         elif cmd == 'check':
             try:
                 self.check(self.cases[args[0]], ' '.join(args[1:]))
@@ -184,6 +189,14 @@ class Hook:
         pdbs = self.qmp.cmd('x-nv-vmbind-query-pdbs', id=self.dev)
         best = None
         for p in pdbs['pdbs']:
+            if p['role'] == 'bar1':
+                # How nouveau maps BOs for the CPU (BO page size).
+                ms = self.walk(p['aperture'], p['pdb'], (0, 1 << 40))
+                sizes = sorted({m['page-size'] >> 10 for m in ms
+                                if not m['sparse']})
+                self.ctx.log('BAR1 VMM maps %d KiB with %s KiB pages' % (
+                    sum(m['size'] for m in ms if not m['sparse']) >> 10,
+                    '/'.join(map(str, sizes)) or 'no'))
             if p['role'] != 'user':
                 continue
             ms = self.walk(p['aperture'], p['pdb'], c.window)
@@ -310,6 +323,26 @@ class Hook:
                                   ', '.join(bad[:4])))
         if not ok:
             self.mismatches.append((tag, 'holes'))
+
+    def summary(self):
+        """Log what the device saw: PDBs by role, page sizes, BAR traffic."""
+        pdbs = self.qmp.cmd('x-nv-vmbind-query-pdbs', id=self.dev,
+                            mappings=True)
+        self.last_pdbs = pdbs
+        for p in pdbs['pdbs']:
+            sizes = {}
+            for m in p.get('mappings', []):
+                k = 'sparse' if m['sparse'] else '%dK' % (m['page-size'] >> 10)
+                sizes[k] = sizes.get(k, 0) + m['size']
+            self.ctx.log('PDB %s:0x%x %s: %d invalidates, mapped %s' % (
+                p['aperture'], p['pdb'], p['role'], p['invalidates'],
+                ', '.join('%s %d KiB' % (k, v >> 10)
+                          for k, v in sorted(sizes.items())) or 'nothing'))
+        self.ctx.log('%d invalidates, %d PDBs live (capacity %d, %d evicted), '
+                     '%d unhandled BAR0 accesses; BAR1 %s, BAR2 %s' % (
+                         pdbs['invalidates'], len(pdbs['pdbs']),
+                         pdbs['capacity'], pdbs['evictions'],
+                         pdbs['unhandled'], pdbs['bar1'], pdbs['bar2']))
 
     def results(self):
         if self.expect == 'corrupt':

@@ -138,6 +138,10 @@ if [ -x /run-test ]; then
 	/run-test
 	rc=$?
 fi
+# The console shows KERN_ERR and worse only: repeat any warning, BUG or
+# Oops the kernel logged so the host sees it.
+dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|kernel BUG|general protection' |
+	sed 's/^/nvvb-guest: kernel: /'
 echo "nvvb-guest: exit $rc"
 sync
 poweroff -f

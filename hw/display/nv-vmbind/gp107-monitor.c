@@ -171,6 +171,19 @@ static const char *role_name(uint32_t tag)
     }
 }
 
+static NvVmbindBarStats *bar_stats(const NvGp107BarStats *st)
+{
+    NvVmbindBarStats *b = g_new0(NvVmbindBarStats, 1);
+
+    b->reads = st->reads;
+    b->writes = st->writes;
+    b->unbound = st->unbound;
+    b->faults = st->faults;
+    b->sparse = st->sparse;
+    b->sysmem = st->sysmem;
+    return b;
+}
+
 NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
                                          bool mappings, Error **errp)
 {
@@ -189,6 +202,8 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
     ret->evictions = nv_gmmu_pdbset_evictions(s->pdbs);
     ret->invalidates = s->inval_seq;
     ret->unhandled = s->unhandled;
+    ret->bar1 = bar_stats(&s->bar_stats[NV_GP107_VBAR1]);
+    ret->bar2 = bar_stats(&s->bar_stats[NV_GP107_VBAR2]);
     if (s->corrupted) {
         ret->has_corrupted_pte = ret->has_corrupted_pdb = true;
         ret->corrupted_pte = s->corrupt_vram_addr;

@@ -206,11 +206,11 @@ static bool bo_verify(Bo *bo)
     return true;
 }
 
-static int bo_new(Vm *vm, Bo *bo, const char *name, uint64_t size,
-                  uint32_t domain)
+static int bo_new_tiled(Vm *vm, Bo *bo, const char *name, uint64_t size,
+                        uint32_t domain, uint32_t tile_flags)
 {
     struct drm_nouveau_gem_new req = {
-        .info = { .size = size, .domain = domain },
+        .info = { .size = size, .domain = domain, .tile_flags = tile_flags },
         .align = 0,
     };
     int r;
@@ -231,10 +231,17 @@ static int bo_new(Vm *vm, Bo *bo, const char *name, uint64_t size,
         bo->cpu = NULL;
         return errno;
     }
-    report("bo %u %s handle=%u size=0x%llx domain=%s", vm->id, name,
-           bo->handle, (unsigned long long)bo->size,
-           (domain & NOUVEAU_GEM_DOMAIN_VRAM) ? "vram" : "gart");
+    report("bo %u %s handle=%u size=0x%llx domain=%s kind=0x%x", vm->id,
+           name, bo->handle, (unsigned long long)bo->size,
+           (domain & NOUVEAU_GEM_DOMAIN_VRAM) ? "vram" : "gart",
+           (tile_flags >> 8) & 0xff);
     return 0;
+}
+
+static int bo_new(Vm *vm, Bo *bo, const char *name, uint64_t size,
+                  uint32_t domain)
+{
+    return bo_new_tiled(vm, bo, name, size, domain, 0);
 }
 
 static void bo_free(Vm *vm, Bo *bo)
@@ -427,7 +434,7 @@ static void case_init_rules(void)
 static void case_map_unmap_remap(void)
 {
     Vm vm;
-    Bo a, b, c;
+    Bo a, b, c, d, e;
     uint64_t va = VA_BASE + 1 * GiB;
     Op o;
     int r;
@@ -441,15 +448,24 @@ static void case_map_unmap_remap(void)
        "GEM_NEW 128 KiB GART + mmap");
     ok(bo_new(&vm, &c, "c", 64 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0,
        "GEM_NEW 64 KiB VRAM + mmap");
-    if (!a.cpu || !b.cpu || !c.cpu) {
+    /* 2 MiB: nouveau gives it 2 MiB pages (its CPU view is a 2 MiB BAR1
+     * PTE); the smaller ones get 64 KiB and 4 KiB pages. */
+    ok(bo_new(&vm, &d, "d", 2 * MiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0,
+       "GEM_NEW 2 MiB VRAM + mmap");
+    /* A block-linear (kind 0xfe) GART BO. */
+    ok(bo_new_tiled(&vm, &e, "e", 64 * KiB, NOUVEAU_GEM_DOMAIN_GART,
+                    0xfe00) == 0, "GEM_NEW 64 KiB GART kind 0xfe + mmap");
+    if (!a.cpu || !b.cpu || !c.cpu || !d.cpu || !e.cpu) {
         vm_close(&vm);
         return;
     }
     bo_fill(&vm, &a, 0xa0001);
     bo_fill(&vm, &b, 0xb0001);
     bo_fill(&vm, &c, 0xc0001);
-    ok(bo_verify(&a) && bo_verify(&b) && bo_verify(&c),
-       "CPU writes through the BO mmaps read back");
+    bo_fill(&vm, &d, 0xd0001);
+    bo_fill(&vm, &e, 0xe0001);
+    ok(bo_verify(&a) && bo_verify(&b) && bo_verify(&c) && bo_verify(&d) &&
+       bo_verify(&e), "CPU writes through the BO mmaps read back");
 
     o = op_map(&a, va, a.size, 0);
     ok(vm_bind(&vm, &o) == 0, "VM_BIND map VRAM BO a at 0x%" PRIx64, va);
@@ -458,6 +474,10 @@ static void case_map_unmap_remap(void)
     /* A BO mapped twice, at an offset. */
     o = op_map(&a, va + 2 * MiB + 60 * KiB, 64 * KiB, 128 * KiB);
     ok(vm_bind(&vm, &o) == 0, "VM_BIND map a second view of a at offset");
+    o = op_map(&d, va + 4 * MiB, d.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map 2 MiB BO d");
+    o = op_map(&e, va + 3 * MiB, e.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "VM_BIND map kind-0xfe GART BO e");
     checkpoint("mapped");
 
     o = op_unmap(va + 64 * KiB, 64 * KiB);
@@ -473,18 +493,24 @@ static void case_map_unmap_remap(void)
     ok(vm_bind(&vm, &o) == 0, "VM_BIND map b across a hole and a (remap)");
     checkpoint("remap");
 
-    /* New contents through the CPU mapping, seen through the GPU VA. */
+    /* New contents through the CPU mappings, seen through the GPU VA.  e
+     * is in GART now (VM_BIND validated it): being tiled, its CPU view
+     * is a BAR1 mapping with system-memory PTEs. */
     bo_fill(&vm, &a, 0xa0002);
-    ok(bo_verify(&a), "CPU rewrite of a through its mmap");
+    bo_fill(&vm, &e, 0xe0002);
+    ok(bo_verify(&a) && bo_verify(&e), "CPU rewrite of a and e through "
+       "their mmaps");
     checkpoint("rewrite");
 
     r = vm_bind(&vm, &(Op){ DRM_NOUVEAU_VM_BIND_OP_UNMAP, 0, NULL, va,
-                            4 * MiB, 0 });
+                            8 * MiB, 0 });
     ok(r == 0, "VM_BIND unmap everything");
     checkpoint("unmapped");
     bo_free(&vm, &a);
     bo_free(&vm, &b);
     bo_free(&vm, &c);
+    bo_free(&vm, &d);
+    bo_free(&vm, &e);
     vm_close(&vm);
 }
 
@@ -658,6 +684,14 @@ int main(int argc, char **argv)
     }
     printf("1..%u\n", ntest);
     report("end");
+    if (check_mode) {
+        char line[64];
+
+        /* Let the host take its summary while the device is idle. */
+        if (!fgets(line, sizeof(line), stdin)) {
+            fprintf(stderr, "no answer from the host\n");
+        }
+    }
     printf("%u passed, %u failed\n", npass, nfail);
     return nfail ? 1 : 0;
 }
