@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind copy engine: COPY, FILL and SEMAPHORE executed through a VM's
+ * GMMU translation (TLB + walker), page by page with a bounce buffer.
+ *
+ * Semantics (docs/specs/nv-vmbind-ptm.rst, "Copy engine"):
+ * - every access is translated with nv_gmmu_tlb_translate() as a
+ *   VIRT_READ (source) or VIRT_WRITE (destination) of the context's
+ *   privilege; PEER pages fault UNSUPPORTED_APERTURE;
+ * - sparse pages read as zeroes and swallow writes;
+ * - the first fault stops the command: the bytes before it are done, the
+ *   result names the faulting VA, NVIDIA fault type and access type, and
+ *   the call returns -EFAULT (the device writes a fault record);
+ * - a translated address the memory accessor refuses also stops the
+ *   command with -EFAULT, without a GMMU fault (result.mem_error);
+ * - COPY behaves as memmove() on VAs: if the ranges overlap with the
+ *   destination above the source it runs from the end.  Only identical
+ *   translation of the overlap makes that exact; two VAs aliasing one
+ *   physical page are copied in chunk order (at most 64 KiB, never
+ *   crossing a page of either side).
+ *
+ * QEMU-independent core (C11 + GLib).  Not thread-safe per NvvbCe.
+ */
+#ifndef NV_VMBIND_COPY_ENGINE_H
+#define NV_VMBIND_COPY_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gmmu-tlb.h"
+#include "gmmu-walk.h"
+#include "hw/display/nv-vmbind-regs.h"
+
+/* Bounce buffer: the largest piece moved by one read + write. */
+#define NVVB_CE_BOUNCE_SIZE     (64u * 1024)
+
+/* The VM a command runs in. */
+typedef struct NvvbCeCtx {
+    const NvGmmuMem *mem;   /* physical memory: VRAM and system memory */
+    const NvGmmuPdb *pdb;   /* the VM's page directory */
+    NvGmmuTlb *tlb;         /* cached translations, or NULL to walk */
+    bool priv;              /* accesses are privileged */
+} NvvbCeCtx;
+
+/* How a command ended. */
+typedef struct NvvbCeResult {
+    uint64_t done;          /* bytes completed: the first ones, or the
+                             * last ones when COPY runs backwards */
+    bool fault;             /* a GMMU fault stopped the command */
+    uint64_t fault_va;      /* the VA whose translation faulted: the next
+                             * byte to move (backwards: the last one) */
+    uint8_t fault_type;     /* NV_GMMU_FAULT_TYPE_* */
+    uint8_t access_type;    /* NV_GMMU_ACCESS_TYPE_VIRT_READ / _WRITE */
+    NvGmmuLevel fault_level;
+    bool mem_error;         /* the accessor failed at mem_aperture/addr */
+    NvGmmuAperture mem_aperture;
+    uint64_t mem_addr;
+} NvvbCeResult;
+
+typedef struct NvvbCeStats {
+    uint64_t commands;
+    uint64_t bytes;         /* bytes completed */
+    uint64_t chunks;        /* read + write pairs */
+    uint64_t translations;  /* nv_gmmu_tlb_translate() calls */
+    uint64_t faults;
+    uint64_t mem_errors;
+} NvvbCeStats;
+
+typedef struct NvvbCe NvvbCe;
+
+/** nvvb_ce_new: a copy engine with its bounce buffer. */
+NvvbCe *nvvb_ce_new(void);
+
+/** nvvb_ce_free: destroy @ce (NULL is a no-op). */
+void nvvb_ce_free(NvvbCe *ce);
+
+/**
+ * nvvb_ce_copy: copy @len bytes from VA @src to VA @dst (memmove-like).
+ * @ce: engine
+ * @ctx: VM, accessor, TLB, privilege
+ * @res: how it ended (may be NULL)
+ *
+ * Returns: 0; -EINVAL if @len is 0 or above NVVB_CE_LENGTH_MAX or a range
+ * wraps past 2^64 (nothing done); -EFAULT on a fault or an unreachable
+ * physical address (@res says which and where).
+ */
+int nvvb_ce_copy(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t src,
+                 uint64_t dst, uint64_t len, NvvbCeResult *res);
+
+/**
+ * nvvb_ce_fill: write @len bytes at VA @dst with the little-endian 32-bit
+ * @pattern repeated from @dst (byte i gets pattern byte i % 4; @len need
+ * not be a multiple of 4).
+ *
+ * Returns: as nvvb_ce_copy().
+ */
+int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
+                 uint64_t len, uint32_t pattern, NvvbCeResult *res);
+
+/**
+ * nvvb_ce_semaphore: release @value (64-bit little endian) at VA @va, a
+ * VIRT_WRITE of 8 bytes.
+ *
+ * Returns: 0; -EINVAL if @va is not 8-byte aligned; -EFAULT.
+ */
+int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
+                      uint64_t value, NvvbCeResult *res);
+
+void nvvb_ce_get_stats(const NvvbCe *ce, NvvbCeStats *stats);
+
+#endif /* NV_VMBIND_COPY_ENGINE_H */
