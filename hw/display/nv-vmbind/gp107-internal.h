@@ -97,7 +97,8 @@ struct NvGp107State {
      */
     struct {
         uint64_t pa;
-        uint32_t val;
+        uint32_t val;           /* low 32 bits written */
+        uint8_t size;
     } wlog[NV_GP107_WLOG_SIZE];
     unsigned wlog_n;
     bool wlog_overflow;

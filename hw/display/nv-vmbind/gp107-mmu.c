@@ -224,11 +224,14 @@ static void bar_access(NvGp107State *s, NvGp107Bar bar, uint64_t va,
             trace_nv_gp107_bar_fault(bar_name[bar], va, write, "target");
             return;
         }
-        if (bar == NV_GP107_VBAR2 && s->corrupt_pte &&
-            res.tr.aperture == NV_GMMU_APER_VID) {
+        /* x-corrupt-pte: remember writes that can be a PTE's low dword. */
+        if (bar == NV_GP107_VBAR2 && s->corrupt_pte && !s->corrupted &&
+            res.tr.aperture == NV_GMMU_APER_VID && size >= 4 &&
+            !(res.pa & 7) && (*val & 1)) {
             if (s->wlog_n < NV_GP107_WLOG_SIZE) {
                 s->wlog[s->wlog_n].pa = res.pa;
                 s->wlog[s->wlog_n].val = *val;
+                s->wlog[s->wlog_n].size = size;
                 s->wlog_n++;
             } else {
                 s->wlog_overflow = true;
@@ -312,7 +315,9 @@ static void corrupt_pte_check(NvGp107State *s, uint64_t pdb)
         uint64_t pa = s->wlog[i].pa;
         uint32_t lo = s->wlog[i].val, bad;
 
-        if ((pa & 7) || !(lo & 1) || ((lo >> 1) & 3) == 1) {
+        /* A whole low dword (or qword) of an entry, VALID, not PEER. */
+        if (s->wlog[i].size < 4 || (pa & 7) || !(lo & 1) ||
+            ((lo >> 1) & 3) == 1 || !vram_ok(s, pa, 4)) {
             continue;
         }
         if (++s->pte_writes_seen != s->corrupt_pte) {
