@@ -26,25 +26,15 @@
 #define WR      NV_GMMU_ACCESS_TYPE_VIRT_WRITE
 #define ATOM    NV_GMMU_ACCESS_TYPE_VIRT_ATOMIC_STRONG
 
-typedef struct FaultRec {
-    uint64_t inst;
-    unsigned inst_aper;
-    uint64_t addr;
-    unsigned type;
-    unsigned access;
-    unsigned engine;
-    bool hub;
-    bool valid;
-} FaultRec;
-
 typedef struct Ctx {
     QNvVmbind *d;
     QTestState *qts;
     QGuestAllocator *alloc;
     QNvGmmu g;
-    uint64_t ring;
-    uint32_t entries;
+    QNvFaultRing fr;
 } Ctx;
+
+typedef QNvFault FaultRec;
 
 static uint32_t result(uint32_t status)
 {
@@ -65,53 +55,12 @@ static unsigned status_level(uint32_t status)
 
 static void ring_init(Ctx *c, uint32_t entries)
 {
-    uint64_t size = (uint64_t)entries * NVVB_FAULT_ENTRY_SIZE;
-
-    c->entries = entries;
-    c->ring = ROUND_UP(guest_alloc(c->alloc, size + 0x1000), 0x1000);
-    qtest_memset(c->qts, c->ring, 0, size);
-    qnvvb_writel(c->d, NVVB_REG_FAULT_BUF_HI, c->ring >> 32);
-    qnvvb_writel(c->d, NVVB_REG_FAULT_BUF_LO, (uint32_t)c->ring |
-                 NVVB_FAULT_BUF_LO_ADDR_MODE_PHYS |
-                 (NVVB_APERTURE_SYS_COH << NVVB_FAULT_BUF_LO_APERTURE_SHIFT));
-    qnvvb_writel(c->d, NVVB_REG_FAULT_BUF_SIZE, entries |
-                 NVVB_FAULT_BUF_SIZE_ENABLE |
-                 NVVB_FAULT_BUF_SIZE_OVERFLOW_INTR);
+    qnvvb_fault_ring_init(&c->fr, c->d, c->alloc, entries);
 }
 
-/* Pops the record at GET, as a driver would; false if the ring is empty. */
 static bool ring_pop(Ctx *c, FaultRec *r)
 {
-    uint32_t get = qnvvb_readl(c->d, NVVB_REG_FAULT_BUF_GET) &
-                   NVVB_FAULT_BUF_PTR_MASK;
-    uint32_t put = qnvvb_readl(c->d, NVVB_REG_FAULT_BUF_PUT) &
-                   NVVB_FAULT_BUF_PTR_MASK;
-    uint32_t w[8];
-    int i;
-
-    if (get == put) {
-        return false;
-    }
-    qtest_memread(c->qts, c->ring + (uint64_t)get * NVVB_FAULT_ENTRY_SIZE, w,
-                  sizeof(w));
-    for (i = 0; i < 8; i++) {
-        w[i] = le32_to_cpu(w[i]);
-    }
-    /* NV_MMU_FAULT_BUF_ENTRY: dwords 0/1 INST, 2/3 ADDR, 6 ENGINE, 7 INFO */
-    r->inst_aper = (w[0] >> 8) & 3;
-    r->inst = ((uint64_t)w[1] << 32) | (w[0] & 0xfffff000);
-    r->addr = ((uint64_t)w[3] << 32) | (w[2] & 0xfffff000);
-    r->engine = w[6] & 0x1ff;
-    r->type = w[7] & 0x1f;
-    r->access = (w[7] >> 16) & 0xf;
-    r->hub = (w[7] >> 20) & 1;
-    r->valid = w[7] >> 31;
-    /* Consume: clear VALID, advance GET. */
-    w[7] = cpu_to_le32(0);
-    qtest_memwrite(c->qts, c->ring + (uint64_t)get * NVVB_FAULT_ENTRY_SIZE +
-                   28, &w[7], 4);
-    qnvvb_writel(c->d, NVVB_REG_FAULT_BUF_GET, (get + 1) % c->entries);
-    return true;
+    return qnvvb_fault_pop(&c->fr, r);
 }
 
 static void ctx_init(Ctx *c, void *obj, QGuestAllocator *alloc,

@@ -16,6 +16,13 @@
 #include "hw/display/nv-vmbind-regs.h"
 #include "gmmu-walk.h"
 #include "gmmu-tlb.h"
+#include "nv-vmbind-ring.h"
+#include "nv-vmbind-bind.h"
+
+typedef struct NvvbCe NvvbCe;
+
+/* Default page-table pool: 16 MiB (or a quarter of a smaller VRAM). */
+#define NVVB_PT_POOL_DEFAULT    (16ull << 20)
 
 /* Upper bound of the tlb-entries property: keeps the TLB's memory bounded. */
 #define NVVB_TLB_ENTRIES_MAX    65536
@@ -75,12 +82,26 @@ struct NvVmbindState {
     uint32_t fault_dropped;
 
     NvVmbindProbe probe;
+
+    /* VM contexts, BOs, bind queue and copy engine (nv-vmbind-bind.c). */
+    uint64_t pt_pool_size;      /* property; 0 = default */
+    uint64_t pt_pool_base;
+    NvvbPtPool *pt_pool;
+    NvVmbindVm *vms[NVVB_MAX_VMS];
+    GHashTable *bos;            /* id -> NvVmbindBo */
+    uint32_t vm_pdb_select;
+    NvvbCe *ce;
+    NvVmbindRing bind_ring;
+    NvVmbindRing ce_ring;
 };
 
 /* nv-vmbind.c */
 uint32_t nv_vmbind_caps(NvVmbindState *s);
 void nv_vmbind_raise_intr(NvVmbindState *s, uint32_t intr);
 GSList *nv_vmbind_all_devices(void);
+
+/* nv-vmbind-monitor.c: a device by id or QOM path. */
+NvVmbindState *nv_vmbind_find(const char *id, Error **errp);
 
 /* nv-vmbind-gmmu.c */
 void nv_vmbind_gmmu_realize(NvVmbindState *s);
@@ -95,5 +116,22 @@ void nv_vmbind_fault_report(NvVmbindState *s, NvGmmuAperture inst_aperture,
                             uint8_t fault_type, uint8_t access_type,
                             uint16_t engine_id);
 extern const VMStateDescription vmstate_nv_vmbind_gmmu;
+
+/* nv-vmbind-bind.c */
+bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp);
+void nv_vmbind_bind_unrealize(NvVmbindState *s);
+void nv_vmbind_bind_reset(NvVmbindState *s);
+void nv_vmbind_bind_clear(NvVmbindState *s);
+bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val);
+bool nv_vmbind_bind_write(NvVmbindState *s, hwaddr addr, uint32_t val);
+/* Creates VM @id (-EINVAL, -EEXIST, -ENOSPC). */
+int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
+                        uint64_t krange);
+/* One MAP or UNMAP request, as from a descriptor; returns -errno. */
+int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
+                      uint32_t bo_id, uint64_t va, uint64_t range,
+                      uint64_t bo_offset, uint32_t flags);
+/* NVVB_MAP_{KIND,READ_ONLY,PRIV,NO_ATOMIC} bits of a mapping. */
+uint32_t nv_vmbind_va_attr_flags(const NvvbGpuVa *va);
 
 #endif /* HW_DISPLAY_NV_VMBIND_INTERNAL_H */

@@ -47,7 +47,7 @@ static const char *nv_vmbind_dev_id(NvVmbindState *s)
 }
 
 /* Finds a device by id or QOM path. */
-static NvVmbindState *nv_vmbind_find(const char *id, Error **errp)
+NvVmbindState *nv_vmbind_find(const char *id, Error **errp)
 {
     g_autoptr(GSList) devs = nv_vmbind_all_devices();
     GSList *l;

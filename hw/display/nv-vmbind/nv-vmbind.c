@@ -24,7 +24,8 @@
 uint32_t nv_vmbind_caps(NvVmbindState *s)
 {
     return NVVB_CAP_VRAM | NVVB_CAP_MSIX | NVVB_CAP_GMMU |
-           NVVB_CAP_FAULT_BUF | NVVB_CAP_PROBE |
+           NVVB_CAP_FAULT_BUF | NVVB_CAP_PROBE | NVVB_CAP_BIND_QUEUE |
+           NVVB_CAP_COPY_ENGINE |
            (s->tlb_enabled ? NVVB_CAP_TLB : 0);
 }
 
@@ -49,6 +50,7 @@ static void nv_vmbind_reset_state(NvVmbindState *s)
     s->intr_status = 0;
     s->intr_enable = 0;
     nv_vmbind_gmmu_reset(s);
+    nv_vmbind_bind_reset(s);
 }
 
 static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
@@ -93,7 +95,8 @@ static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
         val = s->intr_enable;
         break;
     default:
-        if (nv_vmbind_gmmu_read(s, addr, &v32)) {
+        if (nv_vmbind_gmmu_read(s, addr, &v32) ||
+            nv_vmbind_bind_read(s, addr, &v32)) {
             val = v32;
             break;
         }
@@ -140,7 +143,8 @@ static void nv_vmbind_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         s->intr_enable = val & NVVB_INTR_ALL;
         break;
     default:
-        if (nv_vmbind_gmmu_write(s, addr, val)) {
+        if (nv_vmbind_gmmu_write(s, addr, val) ||
+            nv_vmbind_bind_write(s, addr, val)) {
             break;
         }
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -208,10 +212,16 @@ static void nv_vmbind_realize(PCIDevice *pdev, Error **errp)
         msix_vector_use(pdev, i);
     }
     nv_vmbind_gmmu_realize(s);
+    if (!nv_vmbind_bind_realize(s, errp)) {
+        nv_vmbind_gmmu_unrealize(s);
+        msix_uninit_exclusive_bar(pdev);
+        return;
+    }
 }
 
 static void nv_vmbind_exit(PCIDevice *pdev)
 {
+    nv_vmbind_bind_unrealize(NV_VMBIND(pdev));
     nv_vmbind_gmmu_unrealize(NV_VMBIND(pdev));
     msix_uninit_exclusive_bar(pdev);
 }
@@ -252,6 +262,7 @@ static const Property nv_vmbind_properties[] = {
     DEFINE_PROP_BOOL("tlb", NvVmbindState, tlb_enabled, true),
     DEFINE_PROP_UINT32("tlb-entries", NvVmbindState, tlb_entries,
                        NV_GMMU_TLB_DEFAULT_CAPACITY),
+    DEFINE_PROP_SIZE("pt-pool-size", NvVmbindState, pt_pool_size, 0),
 };
 
 static void nv_vmbind_class_init(ObjectClass *klass, void *data)

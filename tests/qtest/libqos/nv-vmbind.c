@@ -241,6 +241,204 @@ void qnvvb_invalidate_all(QNvVmbind *d)
                  NVVB_INVALIDATE_ALL_PDB | NVVB_INVALIDATE_ALL_VA);
 }
 
+/* ---- Fault buffer ---- */
+
+void qnvvb_fault_ring_init(QNvFaultRing *fr, QNvVmbind *d,
+                           QGuestAllocator *alloc, uint32_t entries)
+{
+    uint64_t size = (uint64_t)entries * NVVB_FAULT_ENTRY_SIZE;
+
+    fr->d = d;
+    fr->qts = d->dev.bus->qts;
+    fr->entries = entries;
+    fr->base = ROUND_UP(guest_alloc(alloc, size + 0x1000), 0x1000);
+    qtest_memset(fr->qts, fr->base, 0, size);
+    qnvvb_writel(d, NVVB_REG_FAULT_BUF_HI, fr->base >> 32);
+    qnvvb_writel(d, NVVB_REG_FAULT_BUF_LO, (uint32_t)fr->base |
+                 NVVB_FAULT_BUF_LO_ADDR_MODE_PHYS |
+                 (NVVB_APERTURE_SYS_COH << NVVB_FAULT_BUF_LO_APERTURE_SHIFT));
+    qnvvb_writel(d, NVVB_REG_FAULT_BUF_SIZE, entries |
+                 NVVB_FAULT_BUF_SIZE_ENABLE |
+                 NVVB_FAULT_BUF_SIZE_OVERFLOW_INTR);
+}
+
+bool qnvvb_fault_pop(QNvFaultRing *fr, QNvFault *f)
+{
+    uint32_t get = qnvvb_readl(fr->d, NVVB_REG_FAULT_BUF_GET) &
+                   NVVB_FAULT_BUF_PTR_MASK;
+    uint32_t put = qnvvb_readl(fr->d, NVVB_REG_FAULT_BUF_PUT) &
+                   NVVB_FAULT_BUF_PTR_MASK;
+    uint64_t at = fr->base + (uint64_t)get * NVVB_FAULT_ENTRY_SIZE;
+    uint32_t w[8];
+    int i;
+
+    if (get == put) {
+        return false;
+    }
+    qtest_memread(fr->qts, at, w, sizeof(w));
+    for (i = 0; i < 8; i++) {
+        w[i] = le32_to_cpu(w[i]);
+    }
+    /*
+     * NV_MMU_FAULT_BUF_ENTRY, decoded here from the manual's layout (not
+     * with the device's own decoder): dwords 0/1 INST, 2/3 ADDR, 6
+     * ENGINE_ID, 7 INFO.
+     */
+    f->inst_aper = (w[0] >> 8) & 3;
+    f->inst = ((uint64_t)w[1] << 32) | (w[0] & 0xfffff000);
+    f->addr = ((uint64_t)w[3] << 32) | (w[2] & 0xfffff000);
+    f->engine = w[6] & 0x1ff;
+    f->type = w[7] & 0x1f;
+    f->access = (w[7] >> 16) & 0xf;
+    f->hub = (w[7] >> 20) & 1;
+    f->valid = w[7] >> 31;
+    /* Consume: clear VALID, advance GET. */
+    qtest_writel(fr->qts, at + 28, 0);
+    qnvvb_writel(fr->d, NVVB_REG_FAULT_BUF_GET, (get + 1) % fr->entries);
+    return true;
+}
+
+/* ---- Rings ---- */
+
+void qnvring_init(QNvRing *r, QNvVmbind *d, QGuestAllocator *alloc,
+                  uint32_t reg, uint32_t size)
+{
+    r->d = d;
+    r->qts = d->dev.bus->qts;
+    r->reg = reg;
+    r->size = size;
+    r->tail = 0;
+    r->base = ROUND_UP(guest_alloc(alloc, size * NVVB_DESC_SIZE + 64), 64);
+    qtest_memset(r->qts, r->base, 0, size * NVVB_DESC_SIZE);
+    qnvvb_writel(d, reg + NVVB_RING_BASE_LO, (uint32_t)r->base);
+    qnvvb_writel(d, reg + NVVB_RING_BASE_HI, r->base >> 32);
+    qnvvb_writel(d, reg + NVVB_RING_SIZE, size);
+}
+
+uint32_t qnvring_put(QNvRing *r, const uint8_t *desc)
+{
+    uint8_t d[NVVB_DESC_SIZE];
+    uint32_t slot = r->tail;
+
+    memcpy(d, desc, sizeof(d));
+    stl_le_p(d + NVVB_DESC_STATUS, NVVB_STATUS_PENDING);
+    qtest_memwrite(r->qts, r->base + (uint64_t)slot * NVVB_DESC_SIZE, d,
+                   sizeof(d));
+    r->tail = (r->tail + 1) % r->size;
+    return slot;
+}
+
+void qnvring_kick_wait(QNvRing *r)
+{
+    int i;
+
+    qnvvb_writel(r->d, r->reg + NVVB_RING_TAIL, r->tail);
+    /* The device completes in a bottom half; poll HEAD, bounded. */
+    for (i = 0; i < 100000; i++) {
+        if (qnvvb_readl(r->d, r->reg + NVVB_RING_HEAD) == r->tail) {
+            return;
+        }
+        qtest_clock_step(r->qts, 1000);
+    }
+    g_assert_not_reached();
+}
+
+uint32_t qnvring_status(QNvRing *r, uint32_t slot)
+{
+    return qtest_readl(r->qts, r->base + (uint64_t)slot * NVVB_DESC_SIZE +
+                       NVVB_DESC_STATUS);
+}
+
+uint32_t qnvring_exec(QNvRing *r, const uint8_t *desc)
+{
+    uint32_t slot = qnvring_put(r, desc);
+
+    qnvring_kick_wait(r);
+    return qnvring_status(r, slot);
+}
+
+static void qnvdesc_init(uint8_t *d, uint16_t op)
+{
+    memset(d, 0, NVVB_DESC_SIZE);
+    stw_le_p(d + NVVB_DESC_OPCODE, op);
+}
+
+void qnvdesc_vm_create(uint8_t *d, uint32_t vm, uint64_t kstart,
+                       uint64_t krange)
+{
+    qnvdesc_init(d, NVVB_OP_VM_CREATE);
+    stl_le_p(d + NVVB_VM_ID, vm);
+    stq_le_p(d + NVVB_VM_KERNEL_START, kstart);
+    stq_le_p(d + NVVB_VM_KERNEL_RANGE, krange);
+}
+
+void qnvdesc_vm_destroy(uint8_t *d, uint32_t vm)
+{
+    qnvdesc_init(d, NVVB_OP_VM_DESTROY);
+    stl_le_p(d + NVVB_VM_ID, vm);
+}
+
+void qnvdesc_bo_vram(uint8_t *d, uint16_t op, uint32_t bo, uint64_t size,
+                     uint64_t vram)
+{
+    qnvdesc_init(d, op);
+    stl_le_p(d + NVVB_BO_ID, bo);
+    stl_le_p(d + NVVB_BO_PLACEMENT, NVVB_BO_VRAM);
+    stq_le_p(d + NVVB_BO_SIZE, size);
+    stq_le_p(d + NVVB_BO_ADDR, vram);
+}
+
+void qnvdesc_bo_sys(uint8_t *d, uint16_t op, uint32_t bo, uint64_t size,
+                    uint64_t sg, uint32_t nsg)
+{
+    qnvdesc_init(d, op);
+    stl_le_p(d + NVVB_BO_ID, bo);
+    stl_le_p(d + NVVB_BO_PLACEMENT, NVVB_BO_SYSMEM);
+    stq_le_p(d + NVVB_BO_SIZE, size);
+    stq_le_p(d + NVVB_BO_ADDR, sg);
+    stl_le_p(d + NVVB_BO_SG_COUNT, nsg);
+}
+
+void qnvdesc_bo_destroy(uint8_t *d, uint32_t bo)
+{
+    qnvdesc_init(d, NVVB_OP_BO_DESTROY);
+    stl_le_p(d + NVVB_BO_ID, bo);
+}
+
+void qnvdesc_map(uint8_t *d, uint32_t vm, uint32_t bo, uint64_t va,
+                 uint64_t range, uint64_t offset, uint32_t flags)
+{
+    qnvdesc_init(d, NVVB_OP_MAP);
+    stl_le_p(d + NVVB_MAP_VM_ID, vm);
+    stl_le_p(d + NVVB_MAP_BO_ID, bo);
+    stq_le_p(d + NVVB_MAP_VA, va);
+    stq_le_p(d + NVVB_MAP_RANGE, range);
+    stq_le_p(d + NVVB_MAP_BO_OFFSET, offset);
+    stl_le_p(d + NVVB_MAP_FLAGS, flags);
+}
+
+void qnvdesc_unmap(uint8_t *d, uint32_t vm, uint64_t va, uint64_t range,
+                   uint32_t flags)
+{
+    qnvdesc_init(d, NVVB_OP_UNMAP);
+    stl_le_p(d + NVVB_MAP_VM_ID, vm);
+    stq_le_p(d + NVVB_MAP_VA, va);
+    stq_le_p(d + NVVB_MAP_RANGE, range);
+    stl_le_p(d + NVVB_MAP_FLAGS, flags);
+}
+
+void qnvdesc_ce(uint8_t *d, uint16_t op, uint32_t vm, uint64_t src,
+                uint64_t dst, uint64_t len, uint32_t pattern, uint64_t value)
+{
+    qnvdesc_init(d, op);
+    stl_le_p(d + NVVB_CE_VM_ID, vm);
+    stl_le_p(d + NVVB_CE_PATTERN, pattern);
+    stq_le_p(d + NVVB_CE_SRC_VA, src);
+    stq_le_p(d + NVVB_CE_DST_VA, dst);
+    stq_le_p(d + NVVB_CE_LENGTH, len);
+    stq_le_p(d + NVVB_CE_SEM_VALUE, value);
+}
+
 static void qnvvb_map(QNvVmbind *d)
 {
     /*

@@ -73,4 +73,67 @@ uint64_t qnvvb_probe_pa(QNvVmbind *d);
 /* Invalidates every PDB, all VA. */
 void qnvvb_invalidate_all(QNvVmbind *d);
 
+/* The fault buffer in guest RAM, and records decoded from NVIDIA's layout. */
+typedef struct QNvFaultRing {
+    QNvVmbind *d;
+    QTestState *qts;
+    uint64_t base;
+    uint32_t entries;
+} QNvFaultRing;
+
+typedef struct QNvFault {
+    uint64_t inst;
+    unsigned inst_aper;
+    uint64_t addr;
+    unsigned type;
+    unsigned access;
+    unsigned engine;
+    bool hub;
+    bool valid;
+} QNvFault;
+
+void qnvvb_fault_ring_init(QNvFaultRing *fr, QNvVmbind *d,
+                           QGuestAllocator *alloc, uint32_t entries);
+/* Pops the record at GET as a driver would; false if the ring is empty. */
+bool qnvvb_fault_pop(QNvFaultRing *fr, QNvFault *f);
+
+/*
+ * Rings (bind queue, copy engine): descriptors in guest RAM, submitted by
+ * writing TAIL, completed by the device's bottom half.
+ */
+typedef struct QNvRing {
+    QNvVmbind *d;
+    QTestState *qts;
+    uint32_t reg;               /* NVVB_REG_BIND_RING or NVVB_REG_CE_RING */
+    uint64_t base;
+    uint32_t size;
+    uint32_t tail;
+} QNvRing;
+
+void qnvring_init(QNvRing *r, QNvVmbind *d, QGuestAllocator *alloc,
+                  uint32_t reg, uint32_t size);
+/* Writes @desc at TAIL (status PENDING) without ringing; returns its slot. */
+uint32_t qnvring_put(QNvRing *r, const uint8_t *desc);
+/* Rings the doorbell and waits until HEAD reaches TAIL. */
+void qnvring_kick_wait(QNvRing *r);
+uint32_t qnvring_status(QNvRing *r, uint32_t slot);
+/* put + kick + wait; returns the descriptor's status. */
+uint32_t qnvring_exec(QNvRing *r, const uint8_t *desc);
+
+/* Descriptor builders (64-byte buffers). */
+void qnvdesc_vm_create(uint8_t *d, uint32_t vm, uint64_t kstart,
+                       uint64_t krange);
+void qnvdesc_vm_destroy(uint8_t *d, uint32_t vm);
+void qnvdesc_bo_vram(uint8_t *d, uint16_t op, uint32_t bo, uint64_t size,
+                     uint64_t vram);
+void qnvdesc_bo_sys(uint8_t *d, uint16_t op, uint32_t bo, uint64_t size,
+                    uint64_t sg, uint32_t nsg);
+void qnvdesc_bo_destroy(uint8_t *d, uint32_t bo);
+void qnvdesc_map(uint8_t *d, uint32_t vm, uint32_t bo, uint64_t va,
+                 uint64_t range, uint64_t offset, uint32_t flags);
+void qnvdesc_unmap(uint8_t *d, uint32_t vm, uint64_t va, uint64_t range,
+                   uint32_t flags);
+void qnvdesc_ce(uint8_t *d, uint16_t op, uint32_t vm, uint64_t src,
+                uint64_t dst, uint64_t len, uint32_t pattern, uint64_t value);
+
 #endif

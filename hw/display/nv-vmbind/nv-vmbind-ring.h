@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind paravirtual GPU: descriptor rings in system memory.
+ *
+ * The bind queue and the copy engine share this mechanism: registers
+ * (BASE, SIZE, HEAD, TAIL, STATUS, COMPLETED, ERRORS), a doorbell on TAIL,
+ * and a bottom half that executes descriptors in order, writes each status
+ * back in place, then its fence, and raises the ring's interrupt.
+ */
+#ifndef HW_DISPLAY_NV_VMBIND_RING_H
+#define HW_DISPLAY_NV_VMBIND_RING_H
+
+#include "exec/hwaddr.h"
+#include "hw/display/nv-vmbind-regs.h"
+
+typedef struct NvVmbindState NvVmbindState;
+typedef struct NvVmbindRing NvVmbindRing;
+
+/* Executes one descriptor; returns its NVVB_STATUS_*. */
+typedef uint32_t (*NvVmbindRingExec)(NvVmbindState *s,
+                                     const uint8_t desc[NVVB_DESC_SIZE]);
+
+struct NvVmbindRing {
+    NvVmbindState *dev;
+    const char *name;
+    NvVmbindRingExec exec;
+    uint32_t intr;              /* NVVB_INTR_* raised on completion */
+    QEMUBH *bh;
+
+    /* Registers (migrated). */
+    uint32_t base_lo;
+    uint32_t base_hi;
+    uint32_t size;
+    uint32_t head;
+    uint32_t tail;
+    uint32_t status;
+    uint32_t completed;
+    uint32_t errors;
+};
+
+void nv_vmbind_ring_init(NvVmbindState *s, NvVmbindRing *r, const char *name,
+                         NvVmbindRingExec exec, uint32_t intr);
+void nv_vmbind_ring_fini(NvVmbindRing *r);
+void nv_vmbind_ring_reset(NvVmbindRing *r);
+uint32_t nv_vmbind_ring_read(NvVmbindRing *r, hwaddr off);
+void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val);
+/* Restarts processing after migration if work is pending. */
+void nv_vmbind_ring_post_load(NvVmbindRing *r);
+
+/* Little-endian field access in a descriptor. */
+static inline uint16_t nv_vmbind_desc_u16(const uint8_t *d, unsigned off)
+{
+    return lduw_le_p(d + off);
+}
+
+static inline uint32_t nv_vmbind_desc_u32(const uint8_t *d, unsigned off)
+{
+    return ldl_le_p(d + off);
+}
+
+static inline uint64_t nv_vmbind_desc_u64(const uint8_t *d, unsigned off)
+{
+    return ldq_le_p(d + off);
+}
+
+extern const VMStateDescription vmstate_nv_vmbind_ring;
+
+#endif /* HW_DISPLAY_NV_VMBIND_RING_H */
