@@ -144,8 +144,9 @@ uint64_t nvvb_ptm_pdb(const NvvbPtm *ptm);
  *
  * Returns: 0; -EINVAL for a bad range or a backing extent that is missing,
  * misaligned, shorter than 4 KiB, outside its aperture or PEER; -ENOSPC if
- * the pool cannot hold the tables; -EIO if the accessor failed.  On any
- * error nothing changed (tables, pool, statistics aside).
+ * the pool cannot hold the tables.  Nothing changed then (tables, pool
+ * memory and pool state).  -EIO: the accessor refused pool memory (a
+ * device bug); tables may be partly written.
  */
 int nvvb_ptm_map(NvvbPtm *ptm, uint64_t va, uint64_t range,
                  uint64_t bo_offset, const NvvbPtmBacking *backing,
@@ -157,7 +158,8 @@ int nvvb_ptm_map(NvvbPtm *ptm, uint64_t va, uint64_t range,
  * Larger pages cut by the range ends keep their outside part (as smaller
  * pages), which may need tables.
  *
- * Returns: 0, -EINVAL (bad range), -ENOSPC or -EIO; nothing changed then.
+ * Returns: 0, -EINVAL (bad range) or -ENOSPC (nothing changed then), or
+ * -EIO as nvvb_ptm_map().
  */
 int nvvb_ptm_unmap(NvvbPtm *ptm, uint64_t va, uint64_t range,
                    NvvbPtmResult *res);
@@ -171,8 +173,8 @@ int nvvb_ptm_unmap(NvvbPtm *ptm, uint64_t va, uint64_t range,
  *          unmapped.  Destroy: the range must be exactly a region
  *          (-ENOENT); its markers are cleared, mapped pages stay.
  *
- * Returns: 0, -EINVAL, -EEXIST, -ENOENT, -ENOSPC or -EIO; nothing changed
- * on error.
+ * Returns: 0, -EINVAL, -EEXIST, -ENOENT or -ENOSPC (nothing changed
+ * then), or -EIO as nvvb_ptm_map().
  */
 int nvvb_ptm_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range, bool enable,
                     NvvbPtmResult *res);
