@@ -45,8 +45,12 @@ pick() {
 
 if [ -n "${NVVB_KERNEL_ABI:-}" ]; then
 	# A pinned ABI: use the cache if it has it, else ask apt.
-	cached=$(ls -d "$NVVB_CACHE"/kernel/*/ 2>/dev/null | while read -r d; do
-		[ "$(cat "$d/abi" 2>/dev/null)" = "$NVVB_KERNEL_ABI" ] && basename "$d"; done | tail -1)
+	cached=
+	for d in "$NVVB_CACHE"/kernel/*/; do
+		if [ "$(cat "$d/abi" 2>/dev/null)" = "$NVVB_KERNEL_ABI" ]; then
+			cached=$(basename "$d")
+		fi
+	done
 	if [ -n "$cached" ]; then
 		abi=$NVVB_KERNEL_ABI ver=$cached
 	else
