@@ -37,6 +37,10 @@
 #define GiB     0x40000000ull
 
 #define VRAM_SIZE   (64 * MiB)
+/* nvvb_ptm_save() layout: header, 16 bytes per region, 17 per table. */
+#define SAVE_HDR    24
+#define SAVE_REG    16
+#define SAVE_TAB    17
 #define SYS_SIZE    (64 * MiB)
 #define POOL_SIZE   (8 * MiB)
 #define POOL_BASE   (VRAM_SIZE - POOL_SIZE)
@@ -496,6 +500,27 @@ static void test_pool_basic(void)
     g_assert_true(nvvb_pt_pool_release(p, s[16], 256));
     g_assert_cmpuint(nvvb_pt_pool_free_granules(p), ==, 1);
     g_assert_cmpuint(nvvb_pt_pool_free_bytes(p), ==, 4096);
+    nvvb_pt_pool_free(p);
+
+    /* Claims rebuild a state; allocation then goes around them. */
+    p = nvvb_pt_pool_new(0x100000, 4 * 4096);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x100000, 4096), ==, 0);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x100000, 4096), ==, -EEXIST);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x100000, 256), ==, -EEXIST);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x102300, 256), ==, 0);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x102300, 256), ==, -EEXIST);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x102000, 4096), ==, -EEXIST);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x102080, 256), ==, -EINVAL);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0x104000, 4096), ==, -EINVAL);
+    g_assert_cmpint(nvvb_pt_pool_claim(p, 0xff000, 4096), ==, -EINVAL);
+    g_assert_cmpint(nvvb_pt_pool_alloc(p, 4096, &x), ==, 0);
+    g_assert_cmphex(x, ==, 0x101000);
+    g_assert_cmpint(nvvb_pt_pool_alloc(p, 256, &x), ==, 0);
+    g_assert_cmphex(x, ==, 0x102000);           /* the claimed slab */
+    g_assert_cmpuint(nvvb_pt_pool_free_bytes(p), ==, 4096 + 14 * 256);
+    g_assert_true(nvvb_pt_pool_release(p, 0x102300, 256));
+    g_assert_true(nvvb_pt_pool_release(p, 0x102000, 256));
+    g_assert_cmpuint(nvvb_pt_pool_free_granules(p), ==, 2);
     nvvb_pt_pool_free(p);
 }
 
@@ -1478,6 +1503,182 @@ static void test_enospc_huge(void)
 }
 
 /* ------------------------------------------------------------------------
+ * Migration: save, load over a copy of VRAM
+ * ------------------------------------------------------------------------ */
+
+/* A second device: VRAM and sysmem copied, a fresh pool at the same place. */
+static int clone_load(Env *src, Env *dst, const GByteArray *blob)
+{
+    int ret;
+
+    memset(dst, 0, sizeof(*dst));
+    fake_init(&dst->fm, src->fm.vram_size, src->fm.sys_size);
+    memcpy(dst->fm.vram, src->fm.vram, src->fm.vram_size);
+    memcpy(dst->fm.sys, src->fm.sys, src->fm.sys_size);
+    dst->mem = src->mem;
+    dst->mem.opaque = dst;
+    dst->pool = nvvb_pt_pool_new(nvvb_pt_pool_base(src->pool),
+                                 nvvb_pt_pool_size(src->pool));
+    ret = nvvb_ptm_load(&dst->ptm, dst->pool, &dst->mem, blob->data,
+                        blob->len);
+    if (!ret) {
+        nv_gmmu_pdb_init(&dst->pdb, VID, nvvb_ptm_pdb(dst->ptm));
+    }
+    dst->pool_free0 = src->pool_free0;
+    return ret;
+}
+
+static void clone_free(Env *e)
+{
+    if (e->ptm) {
+        env_free(e);
+    } else {
+        g_assert_cmpuint(nvvb_pt_pool_free_bytes(e->pool), ==,
+                         nvvb_pt_pool_size(e->pool));
+        nvvb_pt_pool_free(e->pool);
+        fake_free(&e->fm);
+    }
+}
+
+static void assert_pools_equal(Env *a, Env *b)
+{
+    g_assert_cmpmem(a->fm.vram + nvvb_pt_pool_base(a->pool),
+                    nvvb_pt_pool_size(a->pool),
+                    b->fm.vram + nvvb_pt_pool_base(b->pool),
+                    nvvb_pt_pool_size(b->pool));
+    g_assert_cmpuint(nvvb_pt_pool_free_bytes(a->pool), ==,
+                     nvvb_pt_pool_free_bytes(b->pool));
+}
+
+/* Save, load into a copy: identical pool bytes, no write, same blob. */
+static void roundtrip(Env *e, Model *m)
+{
+    GByteArray *blob = nvvb_ptm_save(e->ptm), *again;
+    NvvbPtmStats st;
+    Env c;
+
+    g_assert_cmpint(clone_load(e, &c, blob), ==, 0);
+    assert_pools_equal(e, &c);
+    nvvb_ptm_get_stats(c.ptm, &st);
+    g_assert_cmpuint(st.entries_written, ==, 0);    /* nothing to repair */
+    again = nvvb_ptm_save(c.ptm);
+    g_assert_cmpmem(blob->data, blob->len, again->data, again->len);
+    if (m) {
+        check_all(&c, m);
+    }
+    g_byte_array_unref(again);
+    g_byte_array_unref(blob);
+    clone_free(&c);
+}
+
+static void test_save_load(void)
+{
+    uint64_t base = 3 * GiB;
+    GByteArray *blob;
+    TestBo vb, sb;
+    uint8_t *bad;
+    Model m;
+    Env e, c;
+    unsigned k;
+
+    env_init(&e);
+    bo_init(&vb);
+    bo_add(&vb, VID, 4 * MiB, 8 * MiB);
+    bo_init(&sb);
+    bo_add(&sb, SYS, 0, 8 * MiB);
+    model_init(&m, base, 16 * MiB);
+    g_assert_cmpint(nvvb_ptm_sparse(e.ptm, base + 8 * MiB + K4,
+                                    4 * MiB + K64, true, NULL), ==, 0);
+    model_sparse(&m, base + 8 * MiB + K4, 4 * MiB + K64);
+    g_assert_cmpint(env_map(&e, base, 8 * MiB, &vb, 0, NULL), ==, 0);
+    g_assert_cmpint(nvvb_ptm_unmap(e.ptm, base + MiB + K4, K4, NULL), ==, 0);
+    g_assert_cmpint(env_map(&e, base + 9 * MiB, 3 * K4, &sb, 0, NULL), ==, 0);
+    model_map(&m, base, MiB + K4, &vb, 0, &vb.attrs);
+    model_map(&m, base + MiB + 2 * K4, 7 * MiB - 2 * K4, &vb,
+              MiB + 2 * K4, &vb.attrs);
+    model_map(&m, base + 9 * MiB, 3 * K4, &sb, 0, &sb.attrs);
+    check_all(&e, &m);
+    roundtrip(&e, &m);
+
+    /* Damaged pointers in VRAM are rewritten from the saved structure. */
+    blob = nvvb_ptm_save(e.ptm);
+    {
+        uint64_t pd0 = entry_addr(&e, base + MiB, NV_GMMU_LEVEL_PD0);
+        NvvbPtmStats st;
+        uint8_t *save = g_memdup2(e.fm.vram + POOL_BASE, POOL_SIZE);
+
+        memset(e.fm.vram + nvvb_ptm_pdb(e.ptm), 0, 32);     /* the PD3 */
+        memset(e.fm.vram + pd0 + 8, 0xff, 8);   /* small-PT pointer */
+        g_assert_cmpint(clone_load(&e, &c, blob), ==, 0);
+        memcpy(e.fm.vram + POOL_BASE, save, POOL_SIZE);
+        g_free(save);
+        check_all(&c, &m);
+        nvvb_ptm_get_stats(c.ptm, &st);
+        g_assert_cmpuint(st.entries_written, ==, 2);
+        assert_pools_equal(&e, &c);
+    }
+    /* The copy goes on working like the original. */
+    g_assert_cmpint(nvvb_ptm_unmap(c.ptm, 0, 1ull << 47, NULL), ==, 0);
+    g_assert_cmpint(nvvb_ptm_sparse(c.ptm, base + 8 * MiB + K4,
+                                    4 * MiB + K64, false, NULL), ==, 0);
+    g_assert_cmpuint(nvvb_pt_pool_free_bytes(c.pool), ==, e.pool_free0);
+    clone_free(&c);
+
+    /* Malformed blobs: nothing claimed, -EINVAL. */
+    bad = g_memdup2(blob->data, blob->len);
+    for (k = 0; k < 9; k++) {
+        size_t len = blob->len;
+
+        memcpy(bad, blob->data, blob->len);
+        switch (k) {
+        case 0:
+            bad[0] ^= 1;                        /* magic */
+            break;
+        case 1:
+            bad[4] = 2;                         /* version */
+            break;
+        case 2:
+            len--;                              /* truncated */
+            break;
+        case 3:
+            bad[SAVE_HDR + SAVE_REG] = 9;       /* level */
+            break;
+        case 4:                                 /* a table outside */
+            memset(bad + SAVE_HDR + SAVE_REG + 9, 0xff, 8);
+            break;
+        case 5:                                 /* two tables at one addr */
+            memcpy(bad + SAVE_HDR + SAVE_REG + SAVE_TAB + 9,
+                   bad + SAVE_HDR + SAVE_REG + 9, 8);
+            break;
+        case 6:                                 /* child before parent */
+            memcpy(bad + SAVE_HDR + SAVE_REG,
+                   blob->data + SAVE_HDR + SAVE_REG + SAVE_TAB, SAVE_TAB);
+            memcpy(bad + SAVE_HDR + SAVE_REG + SAVE_TAB,
+                   blob->data + SAVE_HDR + SAVE_REG, SAVE_TAB);
+            break;
+        case 7:                                 /* region moved: no tables */
+            bad[SAVE_HDR + 5] ^= 0x10;
+            break;
+        case 8:                                 /* PDB outside the pool */
+            memset(bad + 8, 0, 8);
+            break;
+        }
+        memset(&c, 0, sizeof(c));
+        g_assert_cmpint(clone_load(&e, &c, &(GByteArray){ bad, len }), ==,
+                        -EINVAL);
+        g_assert_null(c.ptm);
+        clone_free(&c);
+    }
+    g_free(bad);
+    g_byte_array_unref(blob);
+    model_free(&m);
+    nvvb_ptm_free(e.ptm);
+    e.ptm = NULL;
+    nvvb_pt_pool_free(e.pool);
+    fake_free(&e.fm);
+}
+
+/* ------------------------------------------------------------------------
  * Seeded random sequences through the real GPUVM
  * ------------------------------------------------------------------------ */
 
@@ -1850,6 +2051,9 @@ static void rnd_run(uint32_t seed, bool regions, uint64_t pool_size,
             rnd_model(&r);
             check_all(&r.o.e, &r.m);
             rnd_check_tlb(&r);
+            if (k % (batch * 10) == 0) {
+                roundtrip(&r.o.e, &r.m);
+            }
         }
     }
     nvvb_ptm_get_stats(r.o.e.ptm, &st);
@@ -1945,6 +2149,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ptm/revalidate", test_revalidate);
     g_test_add_func("/ptm/enospc", test_enospc);
     g_test_add_func("/ptm/enospc/huge", test_enospc_huge);
+    g_test_add_func("/ptm/save-load", test_save_load);
     g_test_add_func("/ptm/random/regions", test_random_regions);
     g_test_add_func("/ptm/random/journal", test_random_journal);
     g_test_add_func("/ptm/random/tight-pool", test_random_tight);

@@ -112,6 +112,17 @@ static void granule_free(NvvbPtPool *pool, uint64_t i)
     }
 }
 
+static Slab *slab_new(NvvbPtPool *pool, uint64_t idx)
+{
+    Slab *slab = g_new0(Slab, 1);
+
+    slab->idx = idx;
+    g_hash_table_insert(pool->slabs, &slab->idx, slab);
+    g_tree_insert(pool->partial, &slab->idx, slab);
+    pool->free_slots += NVVB_PT_POOL_SLOTS_PER_GRANULE;
+    return slab;
+}
+
 static int slot_alloc(NvvbPtPool *pool, uint64_t *addr)
 {
     GTreeNode *first = g_tree_node_first(pool->partial);
@@ -122,11 +133,7 @@ static int slot_alloc(NvvbPtPool *pool, uint64_t *addr)
         if (!pool->free_granules) {
             return -ENOSPC;
         }
-        slab = g_new0(Slab, 1);
-        slab->idx = granule_alloc(pool);
-        g_hash_table_insert(pool->slabs, &slab->idx, slab);
-        g_tree_insert(pool->partial, &slab->idx, slab);
-        pool->free_slots += NVVB_PT_POOL_SLOTS_PER_GRANULE;
+        slab = slab_new(pool, granule_alloc(pool));
     }
     s = (unsigned)__builtin_ctz(~(unsigned)slab->used & SLAB_FULL);
     slab->used |= 1u << s;
@@ -202,6 +209,41 @@ bool nvvb_pt_pool_release(NvvbPtPool *pool, uint64_t addr, unsigned size)
         granule_free(pool, idx);
     }
     return true;
+}
+
+int nvvb_pt_pool_claim(NvvbPtPool *pool, uint64_t addr, unsigned size)
+{
+    uint64_t idx;
+    Slab *slab;
+    unsigned s;
+
+    if ((size != NVVB_PT_POOL_GRANULE && size != NVVB_PT_POOL_SLOT) ||
+        (addr & (size - 1)) || !addr_index(pool, addr, &idx)) {
+        return -EINVAL;
+    }
+    slab = g_hash_table_lookup(pool->slabs, &idx);
+    if (size == NVVB_PT_POOL_GRANULE || !slab) {
+        if (granule_used(pool, idx)) {
+            return -EEXIST;
+        }
+        pool->bitmap[idx / 64] |= 1ull << (idx % 64);
+        pool->free_granules--;
+        if (size == NVVB_PT_POOL_GRANULE) {
+            return 0;
+        }
+        slab = slab_new(pool, idx);
+    }
+    s = (unsigned)((addr - pool->base) % NVVB_PT_POOL_GRANULE) /
+        NVVB_PT_POOL_SLOT;
+    if (slab->used & (1u << s)) {
+        return -EEXIST;
+    }
+    slab->used |= 1u << s;
+    pool->free_slots--;
+    if (slab->used == SLAB_FULL) {
+        g_tree_remove(pool->partial, &slab->idx);
+    }
+    return 0;
 }
 
 bool nvvb_pt_pool_is_allocated(const NvvbPtPool *pool, uint64_t addr,

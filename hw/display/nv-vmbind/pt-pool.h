@@ -60,6 +60,16 @@ int nvvb_pt_pool_alloc(NvvbPtPool *pool, unsigned size, uint64_t *addr);
 bool nvvb_pt_pool_release(NvvbPtPool *pool, uint64_t addr, unsigned size);
 
 /**
+ * nvvb_pt_pool_claim: mark one table at a given address allocated (to
+ * rebuild a pool's state after migration, see nvvb_ptm_load()).
+ * @size: NVVB_PT_POOL_GRANULE or NVVB_PT_POOL_SLOT
+ *
+ * Returns: 0; -EINVAL if @addr is outside the pool or not aligned to @size
+ * (or @size is neither); -EEXIST if it overlaps something allocated.
+ */
+int nvvb_pt_pool_claim(NvvbPtPool *pool, uint64_t addr, unsigned size);
+
+/**
  * nvvb_pt_pool_free_bytes: bytes that could still be allocated: free
  * granules plus free slots of partly used slabs (NVVB_REG_PT_POOL_FREE).
  */

@@ -1683,6 +1683,294 @@ void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r)
     acc->journaled |= r->journaled;
 }
 
+/* ------------------------------------------------------------------------
+ * Migration: save the bookkeeping, rebuild it over the tables in VRAM
+ * ------------------------------------------------------------------------ */
+
+#define SAVE_MAGIC      0x4d54504eu     /* "NPTM" */
+#define SAVE_VERSION    1u
+#define SAVE_HEADER     24u
+#define SAVE_REGION     16u
+#define SAVE_TABLE      17u
+
+static void put32(GByteArray *b, uint32_t v)
+{
+    uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                     (uint8_t)(v >> 24) };
+
+    g_byte_array_append(b, x, 4);
+}
+
+static void put64(GByteArray *b, uint64_t v)
+{
+    put32(b, (uint32_t)v);
+    put32(b, (uint32_t)(v >> 32));
+}
+
+static gboolean save_region(gpointer key, gpointer value, gpointer data)
+{
+    const PtmRegion *r = value;
+
+    put64(data, r->addr);
+    put64(data, r->range);
+    return FALSE;
+}
+
+/* Parents before children, in VA order. */
+static void save_tables(GByteArray *b, const PtmNode *n)
+{
+    unsigned i, nchild = n->level <= LV_PD1 ? lvl_entries(n->level)
+                         : n->level == LV_PD0 ? 2 * lvl_entries(n->level)
+                         : 0;
+
+    for (i = 0; i < nchild; i++) {
+        const PtmNode *c = n->child[i];
+
+        if (c) {
+            uint8_t level = c->level;
+
+            g_byte_array_append(b, &level, 1);
+            put64(b, c->va_base);
+            put64(b, c->addr);
+            save_tables(b, c);
+        }
+    }
+}
+
+GByteArray *nvvb_ptm_save(const NvvbPtm *ptm)
+{
+    GByteArray *b = g_byte_array_new();
+
+    put32(b, SAVE_MAGIC);
+    put32(b, SAVE_VERSION);
+    put64(b, ptm->root->addr);
+    put32(b, (uint32_t)g_tree_nnodes(ptm->regions));
+    put32(b, (uint32_t)(ptm->stats.tables_live - 1));
+    g_tree_foreach(ptm->regions, save_region, b);
+    save_tables(b, ptm->root);
+    return b;
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+
+    while (n--) {
+        v = v << 8 | p[n];
+    }
+    return v;
+}
+
+/* Add the table recorded at @rec below its parent; false if it does not fit. */
+static bool load_table(NvvbPtm *p, const uint8_t *rec)
+{
+    unsigned level = rec[0];
+    uint64_t va = get_le(rec + 1, 8), addr = get_le(rec + 9, 8);
+    unsigned plevel, pshift, i, slot;
+    PtmNode *par, *c;
+
+    if (level < LV_PD2 || level > LV_SMALL || va >= NV_GMMU_VA_LIMIT) {
+        return false;
+    }
+    plevel = level <= LV_PD0 ? level - 1 : LV_PD0;
+    pshift = lvl_shift(plevel);
+    par = find_table(p, va, plevel);
+    if (!par || (va & ((1ull << pshift) - 1))) {
+        return false;
+    }
+    i = nv_gmmu_level_index(plevel, va);
+    slot = child_slot(par, i, level);
+    if (par->child[slot] ||
+        nvvb_pt_pool_claim(p->pool, addr, lvl_pool_size(level))) {
+        return false;
+    }
+    c = node_new(level, addr, par, i, va);
+    par->child[slot] = c;
+    p->stats.tables_live++;
+    p->stats.table_bytes += lvl_pool_size(level);
+    return true;
+}
+
+/* Mark the tiles of [a, b); false if a tile's table is missing. */
+static bool load_tiles(NvvbPtm *p, uint64_t a, uint64_t b)
+{
+    uint64_t v = a;
+
+    while (v < b) {
+        unsigned s = tile_shift(v, b - v);
+        unsigned l = shift_level(s);
+        PtmNode *n = find_table(p, v, l);
+
+        if (!n) {
+            return false;
+        }
+        n->flags[nv_gmmu_level_index(l, v)] |= E_TILE;
+        v += 1ull << s;
+    }
+    return true;
+}
+
+/*
+ * VALID bits and PTEs from VRAM, then the counts, then every non-VALID
+ * entry rewritten.  A valid entry under another valid one (possible only
+ * in damaged VRAM) is dropped, keeping "no page covers another".
+ */
+static bool load_entries(NvvbPtm *p, PtmNode *n)
+{
+    unsigned esz = nv_gmmu_level_entry_size(n->level);
+    unsigned i, k, nent = lvl_entries(n->level);
+    unsigned nchild = n->level <= LV_PD1 ? nent
+                      : n->level == LV_PD0 ? 2 * nent : 0;
+    const PtmNode *par = n->parent;
+
+    if (!p->mem.read(p->mem.opaque, NV_GMMU_APER_VID, n->addr, p->io,
+                     (size_t)esz * nent)) {
+        return false;
+    }
+    for (i = 0; i < nent && n->level >= LV_PD0; i++) {
+        uint64_t e = get_le(p->io + i * esz, 8);
+        bool covered = false;
+
+        if (n->level != LV_PD0) {
+            covered = par->flags[n->pidx] & E_VALID;
+        }
+        if (n->level == LV_SMALL && par->child[2 * n->pidx]) {
+            covered |= par->child[2 * n->pidx]->flags[i / SPT_PER_LPT] &
+                       E_VALID;
+        }
+        if (!(e & NV_GMMU_PTE_VALID) || covered) {
+            continue;
+        }
+        n->flags[i] |= E_VALID;
+        n->nvalid++;
+        if (n->pte) {
+            n->pte[i] = e;
+        }
+    }
+    /* Children see this table's VALID bits. */
+    for (k = 0; k < nchild; k++) {
+        if (n->child[k] && !load_entries(p, n->child[k])) {
+            return false;
+        }
+    }
+    for (i = 0; i < nent; i++) {
+        if (occupied(n, i)) {
+            n->refs++;
+            if (n->level == LV_SMALL) {
+                n->spte[i / SPT_PER_LPT]++;
+            }
+        }
+    }
+    return true;
+}
+
+/* Rewrite what the shadow derives; queue empty tables for freeing. */
+static void load_rewrite(NvvbPtm *p, PtmNode *n)
+{
+    unsigned i, nent = lvl_entries(n->level);
+    unsigned nchild = n->level <= LV_PD1 ? nent
+                      : n->level == LV_PD0 ? 2 * nent : 0;
+    bool inh = node_inherited(n);
+
+    for (i = 0; i < nent; i++) {
+        if (!(n->flags[i] & E_VALID)) {
+            write_derived_inh(p, n, i, inh);
+        } else if (n->level == LV_PD0) {
+            hw_write(p, n, i, n->pte[i], 0);
+        }
+    }
+    if (!n->refs) {
+        gc_queue(p, n);
+    }
+    for (i = 0; i < nchild; i++) {
+        if (n->child[i]) {
+            load_rewrite(p, n->child[i]);
+        }
+    }
+}
+
+int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
+                  const void *data, size_t len)
+{
+    const uint8_t *d = data;
+    uint64_t nreg, ntab, pdb, prev_end = 0;
+    NvvbPtm *p;
+    uint64_t k;
+    int l, ret = -EINVAL;
+
+    *out = NULL;
+    if (!mem->read || !mem->write || len < SAVE_HEADER ||
+        get_le(d, 4) != SAVE_MAGIC || get_le(d + 4, 4) != SAVE_VERSION) {
+        return -EINVAL;
+    }
+    pdb = get_le(d + 8, 8);
+    nreg = get_le(d + 16, 4);
+    ntab = get_le(d + 20, 4);
+    if (len != SAVE_HEADER + nreg * SAVE_REGION + ntab * SAVE_TABLE ||
+        nvvb_pt_pool_claim(pool, pdb, NVVB_PT_POOL_GRANULE)) {
+        return -EINVAL;
+    }
+    p = g_new0(NvvbPtm, 1);
+    p->pool = pool;
+    p->mem = *mem;
+    p->root = node_new(LV_PD3, pdb, NULL, 0, 0);
+    p->regions = g_tree_new_full(region_cmp, NULL, NULL, g_free);
+    p->exts = g_array_new(false, false, sizeof(PtmExt));
+    p->attrs = g_array_new(false, false, sizeof(NvvbPtmAttrs));
+    p->txn.saves = g_array_new(false, false, sizeof(PtmSave));
+    for (l = 0; l < NV_GMMU_LEVEL_COUNT; l++) {
+        p->txn.gc[l] = g_ptr_array_new();
+    }
+    p->stats.tables_live = 1;
+    p->stats.table_bytes = NVVB_PT_POOL_GRANULE;
+
+    d += SAVE_HEADER;
+    for (k = 0; k < nreg; k++, d += SAVE_REGION) {
+        uint64_t a = get_le(d, 8), r = get_le(d + 8, 8);
+        PtmRegion *reg;
+
+        /* Sorted and disjoint (also rules out duplicate keys). */
+        if (!range_ok(a, r) || (k && a < prev_end)) {
+            goto fail;
+        }
+        reg = g_new0(PtmRegion, 1);
+        reg->addr = a;
+        reg->range = r;
+        g_tree_insert(p->regions, &reg->addr, reg);
+        prev_end = a + r;
+    }
+    for (k = 0; k < ntab; k++, d += SAVE_TABLE) {
+        if (!load_table(p, d)) {
+            goto fail;
+        }
+    }
+    for (d = data, k = 0; k < nreg; k++) {
+        const uint8_t *r = d + SAVE_HEADER + k * SAVE_REGION;
+        uint64_t a = get_le(r, 8);
+
+        if (!load_tiles(p, a, a + get_le(r + 8, 8))) {
+            goto fail;
+        }
+    }
+    if (!load_entries(p, p->root)) {
+        ret = -EIO;
+        goto fail;
+    }
+    txn_begin(p, 0);
+    load_rewrite(p, p->root);
+    ret = txn_end(p, NULL);
+    p->stats.requests = p->stats.failed = 0;
+    if (ret) {
+        goto fail;
+    }
+    *out = p;
+    return 0;
+
+fail:
+    nvvb_ptm_free(p);
+    return ret;
+}
+
 void nvvb_ptm_get_stats(const NvvbPtm *ptm, NvvbPtmStats *stats)
 {
     *stats = ptm->stats;

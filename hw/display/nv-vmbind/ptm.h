@@ -257,7 +257,44 @@ unsigned nvvb_ptm_cache_level(const NvvbPtmResult *res);
 /** nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
 void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r);
 
+/**
+ * nvvb_ptm_save: the manager's bookkeeping, for migration: its sparse
+ * regions and where its tables are (level, VA, address) -- not their
+ * contents, which live in VRAM and migrate with it.  Little-endian blob,
+ * 24 + 16 bytes per region + 17 bytes per table.
+ *
+ * Returns: a new GByteArray (g_byte_array_unref() it).
+ */
+GByteArray *nvvb_ptm_save(const NvvbPtm *ptm);
+
+/**
+ * nvvb_ptm_load: recreate a manager from nvvb_ptm_save() output over the
+ * tables in VRAM (after VRAM migrated): claims its tables in @pool at their
+ * recorded addresses (so the PDB and every table keep their address), takes
+ * valid PTEs from VRAM and rewrites every other entry -- PDE pointers,
+ * sparse markers, zeroes -- from the recorded structure, so a table damaged
+ * in VRAM is repaired rather than trusted.
+ * @out: receives the manager
+ * @pool: the pool (load every VM of a device into one fresh pool)
+ * @mem: as nvvb_ptm_new()
+ * @data, @len: the blob
+ *
+ * Returns: 0; -EINVAL for a malformed blob (bad magic, version or length;
+ * a table at a bad level or VA, without its parent, outside the pool or
+ * overlapping another; regions unsorted or overlapping, or without the
+ * tables their markers need); -EIO if VRAM cannot be read or written.
+ * On error nothing stays claimed.
+ */
+int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
+                  const void *data, size_t len);
+
+/** nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats). */
 void nvvb_ptm_get_stats(const NvvbPtm *ptm, NvvbPtmStats *stats);
+
+/**
+ * nvvb_ptm_set_journal: when requests run with the undo journal; ALWAYS
+ * is for tests (the journal's own correctness), AUTO the default.
+ */
 void nvvb_ptm_set_journal(NvvbPtm *ptm, NvvbPtmJournalMode mode);
 
 #endif /* NV_VMBIND_PTM_H */
