@@ -1841,13 +1841,26 @@ static void rnd_warm(Rnd *r)
 static void rnd_apply(Rnd *r, NvvbGpuVaOps *ops, TestBo *bo, bool applied,
                       bool must)
 {
-    NvvbPtmBacking bk;
+    NvvbPtmBacking bk = { NULL, NULL };
+    const NvvbGpuVaOp *op;
     NvvbPtmResult res;
+    uint64_t bound;
     PoolSnap s;
     int ret;
 
     if (bo) {
         bk = bo_backing(bo);
+    }
+    /* The manager's allocation bound, computed from the public pieces. */
+    bound = 0;
+    NVVB_GPUVA_OPS_FOREACH(op, ops) {
+        if (op->type == NVVB_GPUVA_OP_MAP) {
+            bound += nvvb_ptm_map_bound(op->map.addr, op->map.range,
+                                        op->map.bo_offset, &bk);
+        } else if (!(op->type == NVVB_GPUVA_OP_UNMAP ? op->unmap.keep
+                                                       : op->remap.unmap.keep)) {
+            bound += 4;
+        }
     }
     snap_take(&r->o.e, &s);
     ret = nvvb_ptm_apply_ops(r->o.e.ptm, ops, bo ? &bk : NULL,
@@ -1861,6 +1874,7 @@ static void rnd_apply(Rnd *r, NvvbGpuVaOps *ops, TestBo *bo, bool applied,
         return;
     }
     g_free(s.bytes);
+    g_assert_cmpuint(res.tables_allocated, <=, bound);
     if (!applied) {
         g_assert_cmpint(nvvb_gpuvm_ops_apply(r->o.vm, ops, NULL), ==, 0);
     }

@@ -1282,8 +1282,11 @@ static int map_check(const NvvbPtmBacking *bk, uint64_t va, uint64_t range,
         pts += pt_bound(x.va, x.va + x.len, x.aperture, x.pa);
         v += x.len;
     }
+    /* Tables of every level the range touches, PTs per extent, and the
+     * big + small PT that splitting a page cut at either end can need
+     * (a sysmem extent counts one PT per chunk, the split may need two). */
     *bound = span_count(va, b, 47) + span_count(va, b, 38) +
-             span_count(va, b, 29) + pts;
+             span_count(va, b, 29) + pts + BOUND_CLEAR;
     return 0;
 }
 
