@@ -341,6 +341,7 @@ static void test_vm_lifecycle(void *obj, void *data, QGuestAllocator *alloc)
 
 static void test_map_translate(void *obj, void *data, QGuestAllocator *alloc)
 {
+    char *hmp;
     static const struct {
         uint32_t bo;
         uint64_t va, range, off;
@@ -408,6 +409,16 @@ static void test_map_translate(void *obj, void *data, QGuestAllocator *alloc)
         g_assert_cmphex(qnvvb_probe_pa(c.d), ==, want);
     }
     assert_verified(&c);
+
+    /* The HMP views of the same state. */
+    hmp = qtest_hmp(c.qts, "info nv-vmbind gpu0 verify");
+    g_assert_nonnull(strstr(hmp, "page tables match the GPUVM of every VM"));
+    g_free(hmp);
+    hmp = qtest_hmp(c.qts, "info nv-vmbind gpu0 vms");
+    g_assert_nonnull(strstr(hmp, "vm 3: pdb vid:0x"));
+    g_assert_nonnull(strstr(hmp, "map    0x000040000000-0x0000403fffff bo 1 "
+                            "offset 0x200000 flags 0x6"));
+    g_free(hmp);
 }
 
 /* drm_gpuvm's "Split and Merge" cases, through the queue. */

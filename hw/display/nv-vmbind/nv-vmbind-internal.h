@@ -12,6 +12,7 @@
 #define HW_DISPLAY_NV_VMBIND_INTERNAL_H
 
 #include "hw/pci/pci_device.h"
+#include "migration/vmstate.h"
 #include "hw/display/nv-vmbind.h"
 #include "hw/display/nv-vmbind-regs.h"
 #include "gmmu-walk.h"
@@ -131,6 +132,9 @@ int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
 int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
                       uint32_t bo_id, uint64_t va, uint64_t range,
                       uint64_t bo_offset, uint32_t flags);
+/* nv-vmbind-migrate.c */
+extern const VMStateInfo vmstate_info_nv_vmbind_objects;
+
 /* NVVB_MAP_{KIND,READ_ONLY,PRIV,NO_ATOMIC} bits of a mapping. */
 uint32_t nv_vmbind_va_attr_flags(const NvvbGpuVa *va);
 

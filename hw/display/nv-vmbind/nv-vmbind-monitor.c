@@ -355,6 +355,57 @@ static bool nv_vmbind_parse_pdb(const char *str, NvGmmuPdb *pdb, Error **errp)
     return false;
 }
 
+/* "info nv-vmbind ID vms": each VM with its GPUVM mappings and regions. */
+static void hmp_nv_vmbind_vms(Monitor *mon, const char *id, Error **errp)
+{
+    g_autoptr(NvVmbindVmInfoList) vms = qmp_x_nv_vmbind_query_vms(id, errp);
+    NvVmbindVmInfoList *v;
+
+    for (v = vms; v; v = v->next) {
+        NvVmbindVmMappingList *m;
+        NvVmbindVmRegionList *r;
+
+        monitor_printf(mon, "vm %u: pdb vid:0x%" PRIx64 ", kernel-managed "
+                       "0x%" PRIx64 "+0x%" PRIx64 ", %" PRIu64
+                       " bytes of page tables\n", v->value->id, v->value->pdb,
+                       v->value->kernel_start, v->value->kernel_range,
+                       v->value->table_bytes);
+        for (r = v->value->regions; r; r = r->next) {
+            monitor_printf(mon, "  region 0x%012" PRIx64 "-0x%012" PRIx64
+                           "\n", r->value->va,
+                           r->value->va + r->value->range - 1);
+        }
+        for (m = v->value->mappings; m; m = m->next) {
+            monitor_printf(mon, "  map    0x%012" PRIx64 "-0x%012" PRIx64
+                           " bo %u offset 0x%" PRIx64 " flags 0x%x%s\n",
+                           m->value->va, m->value->va + m->value->range - 1,
+                           m->value->bo, m->value->offset, m->value->flags,
+                           m->value->in_region ? " (in region)" : "");
+        }
+    }
+}
+
+/* "info nv-vmbind ID verify": x-nv-vmbind-verify, one line per mismatch. */
+static void hmp_nv_vmbind_verify(Monitor *mon, const char *id, Error **errp)
+{
+    g_autoptr(NvVmbindMismatchList) list = qmp_x_nv_vmbind_verify(id, false,
+                                                                  0, errp);
+    NvVmbindMismatchList *l;
+
+    if (errp && *errp) {
+        return;
+    }
+    if (!list) {
+        monitor_printf(mon, "page tables match the GPUVM of every VM\n");
+    }
+    for (l = list; l; l = l->next) {
+        monitor_printf(mon, "vm %u 0x%012" PRIx64 "-0x%012" PRIx64
+                       ": expected %s, tables say %s\n", l->value->vm,
+                       l->value->va, l->value->va + l->value->size - 1,
+                       l->value->expected, l->value->actual);
+    }
+}
+
 void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
 {
     const char *id = qdict_get_try_str(qdict, "id");
@@ -391,7 +442,16 @@ void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
         goto out;
     }
     if (!pdbstr) {
-        error_setg(&err, "usage: info nv-vmbind ID APER:PDB [START [END]]");
+        error_setg(&err, "usage: info nv-vmbind ID vms|verify|APER:PDB "
+                   "[START [END]]");
+        goto out;
+    }
+    if (!strcmp(pdbstr, "vms")) {
+        hmp_nv_vmbind_vms(mon, id, &err);
+        goto out;
+    }
+    if (!strcmp(pdbstr, "verify")) {
+        hmp_nv_vmbind_verify(mon, id, &err);
         goto out;
     }
     if (!nv_vmbind_parse_pdb(pdbstr, &pdb, &err)) {

@@ -234,8 +234,31 @@ static void nv_vmbind_reset_hold(Object *obj, ResetType type)
 
 static int nv_vmbind_post_load(void *opaque, int version_id)
 {
-    return nv_vmbind_gmmu_post_load(opaque);
+    NvVmbindState *s = opaque;
+
+    nv_vmbind_ring_post_load(&s->bind_ring);
+    nv_vmbind_ring_post_load(&s->ce_ring);
+    return nv_vmbind_gmmu_post_load(s);
 }
+
+/* BOs, VM contexts and their GPUVM state: see nv-vmbind-migrate.c. */
+static const VMStateDescription vmstate_nv_vmbind_objects = {
+    .name = "nv-vmbind/objects",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(bind_ring, NvVmbindState, 1, vmstate_nv_vmbind_ring,
+                       NvVmbindRing),
+        VMSTATE_STRUCT(ce_ring, NvVmbindState, 1, vmstate_nv_vmbind_ring,
+                       NvVmbindRing),
+        {
+            .name = "objects",
+            .info = &vmstate_info_nv_vmbind_objects,
+            .flags = VMS_SINGLE,
+        },
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_nv_vmbind = {
     .name = TYPE_NV_VMBIND,
@@ -252,6 +275,7 @@ static const VMStateDescription vmstate_nv_vmbind = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_nv_vmbind_gmmu,
+        &vmstate_nv_vmbind_objects,
         NULL
     },
 };

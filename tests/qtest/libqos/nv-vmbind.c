@@ -461,6 +461,20 @@ void qnvvb_remap(QNvVmbind *d)
     qpci_device_enable(&d->dev);
 }
 
+void qnvvb_init(QNvVmbind *d, QPCIBus *bus, int devfn)
+{
+    QPCIAddress addr = {
+        .vendor_id = NVVB_PCI_VENDOR_ID,
+        .device_id = NVVB_PCI_DEVICE_ID,
+        .devfn = devfn,
+    };
+
+    memset(d, 0, sizeof(*d));
+    qpci_device_init(&d->dev, bus, &addr);
+    qnvvb_map(d);
+    qpci_device_enable(&d->dev);
+}
+
 static void *qnvvb_get_driver(void *obj, const char *interface)
 {
     QNvVmbind *d = obj;

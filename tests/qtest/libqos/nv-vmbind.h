@@ -21,6 +21,8 @@ typedef struct QNvVmbind {
 
 uint32_t qnvvb_readl(QNvVmbind *d, uint32_t reg);
 void qnvvb_writel(QNvVmbind *d, uint32_t reg, uint32_t val);
+/* For plain qtests: finds the device at @devfn, maps its BARs, enables it. */
+void qnvvb_init(QNvVmbind *d, QPCIBus *bus, int devfn);
 /* Re-enables and re-maps the device, e.g. after a system_reset. */
 void qnvvb_remap(QNvVmbind *d);
 

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind paravirtual GPU: migration of BOs, VM contexts and their GPUVM
+ * state.
+ *
+ * VRAM migrates as RAM.  The objects the device keeps outside guest memory
+ * (BOs and their backing, each VM's sparse regions and mappings with their
+ * attributes) are sent as a flat list; the destination rebuilds each VM by
+ * replaying the regions and then the mappings through the same path a bind
+ * takes, so its GPUVM and its page tables are built by the code the rest of
+ * the device trusts.  Page-directory addresses may differ from the source's;
+ * translations do not.
+ *
+ * The stream is checked like guest input: counts are bounded and every
+ * replayed request goes through the normal validation.
+ *
+ * Copyright (c) 2026 The nv-vmbind authors
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "migration/qemu-file-types.h"
+#include "migration/vmstate.h"
+#include "nv-vmbind-internal.h"
+
+#define NVVB_MIGRATE_MAGIC      0x4e56564du     /* "MVVN" */
+
+static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
+                                 const VMStateField *field, JSONWriter *vmdesc)
+{
+    NvVmbindState *s = pv;
+    GHashTableIter it;
+    gpointer key, value;
+    unsigned i, j;
+
+    qemu_put_be32(f, NVVB_MIGRATE_MAGIC);
+    qemu_put_be32(f, g_hash_table_size(s->bos));
+    g_hash_table_iter_init(&it, s->bos);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        NvVmbindBo *bo = value;
+
+        qemu_put_be32(f, bo->id);
+        qemu_put_be32(f, bo->placement);
+        qemu_put_be64(f, bo->size);
+        qemu_put_be64(f, bo->vram_addr);
+        qemu_put_be32(f, bo->nsg);
+        for (j = 0; j < bo->nsg; j++) {
+            qemu_put_be64(f, bo->sg[j].addr);
+            qemu_put_be64(f, bo->sg[j].len);
+        }
+    }
+
+    for (i = 0; i < NVVB_MAX_VMS; i++) {
+        NvVmbindVm *vm = s->vms[i];
+        uint64_t next = 0;
+        NvvbGpuVa *va;
+
+        if (!vm) {
+            continue;
+        }
+        qemu_put_be32(f, vm->id);
+        qemu_put_be64(f, vm->kernel_start);
+        qemu_put_be64(f, vm->kernel_range);
+        nvvb_gpuvm_lock(vm->uvmm->vm);
+        while (next < NVVB_VM_VA_END) {
+            const NvvbSparseRegion *r =
+                nvvb_uvmm_region_find_first(vm->uvmm, next,
+                                            NVVB_VM_VA_END - next);
+
+            if (!r) {
+                break;
+            }
+            qemu_put_be32(f, 1);
+            qemu_put_be64(f, r->addr);
+            qemu_put_be64(f, r->range);
+            next = r->addr + r->range;
+        }
+        NVVB_GPUVM_FOREACH_VA(va, vm->uvmm->vm) {
+            qemu_put_be32(f, 2);
+            qemu_put_be64(f, va->addr);
+            qemu_put_be64(f, va->range);
+            qemu_put_be32(f, va->bo->handle);
+            qemu_put_be64(f, va->bo_offset);
+            qemu_put_be32(f, nv_vmbind_va_attr_flags(va));
+        }
+        nvvb_gpuvm_unlock(vm->uvmm->vm);
+        qemu_put_be32(f, 0);                    /* end of this VM */
+    }
+    qemu_put_be32(f, UINT32_MAX);               /* end of VMs */
+    qemu_put_be32(f, s->vm_pdb_select);
+    return 0;
+}
+
+static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
+{
+    uint32_t nbos = qemu_get_be32(f), i, j;
+
+    if (nbos >= NVVB_MAX_BOS) {
+        error_report("nv-vmbind: migration: %u BOs", nbos);
+        return -EINVAL;
+    }
+    for (i = 0; i < nbos; i++) {
+        NvVmbindBo *bo = g_new0(NvVmbindBo, 1);
+        uint64_t total = 0;
+
+        bo->id = qemu_get_be32(f);
+        bo->placement = qemu_get_be32(f);
+        bo->size = qemu_get_be64(f);
+        bo->vram_addr = qemu_get_be64(f);
+        bo->nsg = qemu_get_be32(f);
+        if (!bo->id || bo->id >= NVVB_MAX_BOS ||
+            g_hash_table_lookup(s->bos, GUINT_TO_POINTER(bo->id)) ||
+            bo->nsg > NVVB_MAX_SG_ENTRIES ||
+            (bo->placement == NVVB_BO_VRAM &&
+             (bo->vram_addr >= s->pt_pool_base ||
+              bo->size > s->pt_pool_base - bo->vram_addr)) ||
+            (bo->placement == NVVB_BO_SYSMEM && !bo->nsg) ||
+            bo->placement > NVVB_BO_SYSMEM) {
+            error_report("nv-vmbind: migration: bad BO %u", bo->id);
+            g_free(bo);
+            return -EINVAL;
+        }
+        bo->sg = g_new0(NvVmbindSg, bo->nsg);
+        for (j = 0; j < bo->nsg; j++) {
+            bo->sg[j].addr = qemu_get_be64(f);
+            bo->sg[j].len = qemu_get_be64(f);
+            bo->sg[j].bo_offset = total;
+            total += bo->sg[j].len;
+        }
+        if (bo->placement == NVVB_BO_SYSMEM && total != bo->size) {
+            error_report("nv-vmbind: migration: BO %u extents", bo->id);
+            g_free(bo->sg);
+            g_free(bo);
+            return -EINVAL;
+        }
+        bo->core = nvvb_bo_new(bo->id, bo->size, bo->id, bo);
+        g_hash_table_insert(s->bos, GUINT_TO_POINTER(bo->id), bo);
+    }
+    return 0;
+}
+
+static int nv_vmbind_objects_get(QEMUFile *f, void *pv, size_t size,
+                                 const VMStateField *field)
+{
+    NvVmbindState *s = pv;
+    uint32_t id;
+    int ret;
+
+    if (qemu_get_be32(f) != NVVB_MIGRATE_MAGIC) {
+        error_report("nv-vmbind: migration: bad object stream");
+        return -EINVAL;
+    }
+    nv_vmbind_bind_clear(s);
+    ret = nv_vmbind_objects_get_bos(f, s);
+    if (ret) {
+        return ret;
+    }
+    while ((id = qemu_get_be32(f)) != UINT32_MAX) {
+        uint64_t kstart = qemu_get_be64(f), krange = qemu_get_be64(f);
+        uint32_t tag;
+
+        ret = nv_vmbind_vm_create(s, id, kstart, krange);
+        if (ret) {
+            error_report("nv-vmbind: migration: VM %u: %s", id,
+                         strerror(-ret));
+            return ret;
+        }
+        /* Bounded by what a bind can create: the stream must end first. */
+        while ((tag = qemu_get_be32(f)) != 0) {
+            uint64_t va = qemu_get_be64(f), range = qemu_get_be64(f);
+            uint32_t bo = 0, flags = NVVB_MAP_SPARSE;
+            uint64_t off = 0;
+
+            if (tag == 2) {
+                bo = qemu_get_be32(f);
+                off = qemu_get_be64(f);
+                flags = qemu_get_be32(f);
+            } else if (tag != 1) {
+                error_report("nv-vmbind: migration: VM %u: bad record", id);
+                return -EINVAL;
+            }
+            ret = qemu_file_get_error(f);
+            if (!ret) {
+                ret = nv_vmbind_vm_bind(s, s->vms[id], NVVB_OP_MAP, bo, va,
+                                        range, off, flags);
+            }
+            if (ret) {
+                error_report("nv-vmbind: migration: VM %u: cannot restore "
+                             "0x%" PRIx64 "+0x%" PRIx64 ": %s", id, va, range,
+                             strerror(-ret));
+                return ret;
+            }
+        }
+    }
+    s->vm_pdb_select = qemu_get_be32(f);
+    return qemu_file_get_error(f);
+}
+
+const VMStateInfo vmstate_info_nv_vmbind_objects = {
+    .name = "nv-vmbind-objects",
+    .get = nv_vmbind_objects_get,
+    .put = nv_vmbind_objects_put,
+};
