@@ -1383,6 +1383,39 @@ static void test_revalidate(void)
     nvvb_bo_unref(core);
 }
 
+/* The allocation bound: never below what a map allocates, and not wild. */
+static void test_bound(void)
+{
+    static const struct { NvGmmuAperture aper; uint64_t pa, va, len; } c[] = {
+        { SYS, 0, GiB, 64 * MiB },              /* 3 PD + 32 small PTs */
+        { VID, K64, GiB, 32 * MiB },            /* 3 PD + 16 big PTs */
+        { VID, 0, GiB, 32 * MiB },              /* 3 PD, 2M PTEs */
+        { VID, K4, GiB - K4, 8 * MiB },         /* crosses a PD1 entry */
+    };
+    unsigned k;
+
+    for (k = 0; k < G_N_ELEMENTS(c); k++) {
+        NvvbPtmBacking bk;
+        NvvbPtmResult res;
+        uint64_t bound;
+        TestBo bo;
+        Env e;
+
+        env_init(&e);
+        bo_init(&bo);
+        bo_add(&bo, c[k].aper, c[k].pa, c[k].len);
+        bk = bo_backing(&bo);
+        bound = nvvb_ptm_map_bound(c[k].va, c[k].len, 0, &bk);
+        g_assert_cmpint(env_map(&e, c[k].va, c[k].len, &bo, 0, &res), ==, 0);
+        g_assert_cmpuint(res.tables_allocated, <=, bound);
+        g_assert_cmpuint(bound, <=, 2 * res.tables_allocated + 8);
+        g_assert_false(res.journaled);
+        g_assert_cmpuint(nvvb_ptm_map_bound(c[k].va, c[k].len, K4 * 3 + 1,
+                                            &bk), ==, 0);   /* invalid */
+        env_free(&e);
+    }
+}
+
 /* ------------------------------------------------------------------------
  * Pool exhaustion: all or nothing
  * ------------------------------------------------------------------------ */
@@ -2162,6 +2195,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ptm/ops/errors", test_ops_errors);
     g_test_add_func("/ptm/revalidate", test_revalidate);
     g_test_add_func("/ptm/enospc", test_enospc);
+    g_test_add_func("/ptm/enospc/bound", test_bound);
     g_test_add_func("/ptm/enospc/huge", test_enospc_huge);
     g_test_add_func("/ptm/save-load", test_save_load);
     g_test_add_func("/ptm/random/regions", test_random_regions);
