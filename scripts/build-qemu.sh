@@ -100,7 +100,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		{ tail -30 "$root/configure.log" >&2; die "configure failed, see $root/configure.log"; }
 fi
 
-targets=(${NVVB_QEMU_TARGETS:-qemu-system-x86_64 tests/qtest/qos-test tests/qtest/nv-vmbind/nv-vmbind-migration-test})
+targets=(${NVVB_QEMU_TARGETS:-qemu-system-x86_64 tests/qtest/qos-test tests/qtest/nv-vmbind/nv-vmbind-migration-test tests/qtest/nv-vmbind/nv-vmbind-bench})
 log "building ${targets[*]} (cold: ~10 min on 2 cores; warm: seconds)"
 if [ $quiet = 1 ]; then
 	# Full log to a file, a progress line every 10% to the terminal.
