@@ -106,6 +106,7 @@ int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
 int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
                       uint64_t value, NvvbCeResult *res);
 
+/** nvvb_ce_get_stats: totals since nvvb_ce_new() (see NvvbCeStats). */
 void nvvb_ce_get_stats(const NvvbCe *ce, NvvbCeStats *stats);
 
 #endif /* NV_VMBIND_COPY_ENGINE_H */
