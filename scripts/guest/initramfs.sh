@@ -3,14 +3,17 @@
 #
 # Build a guest initramfs (gzipped newc cpio) and print its path.
 #
-#   initramfs.sh -k KDIR [-m MODULE[:OPTIONS]]... [-f SRC:DEST]... \
-#                [-r RUN_SCRIPT] [-o OUT]
+#   initramfs.sh -k KDIR [-m MODULE[:OPTIONS]]... [-x FILE.ko[:OPTIONS]]...
+#                [-f SRC:DEST]... [-r RUN_SCRIPT] [-o OUT]
 #
 #   -k KDIR   a kernel directory from scripts/guest/kernel.sh, or any
 #             directory with lib/modules/KVER/ below KDIR/root (own kernels:
 #             see scripts/guest/README.md)
 #   -m NAME[:OPTS]  load module NAME (and, first, what its .modinfo
 #             depends= names, recursively) with module options OPTS
+#   -x FILE.ko[:OPTS]  an out-of-tree module built for this kernel: what
+#             it depends on comes from the kernel's modules as for -m; it
+#             is loaded after all -m modules, in the order given
 #   -f SRC:DEST  copy a host file into the image (e.g. a static test binary)
 #   -r SCRIPT the guest's job, run by /init as /run-test; its exit status is
 #             printed as "nvvb-guest: exit N" before power-off
@@ -24,15 +27,16 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
 kdir= out= run=
-mods=() files=()
-while getopts "k:m:f:r:o:" o; do
+mods=() files=() xmods=()
+while getopts "k:m:x:f:r:o:" o; do
 	case $o in
 	k) kdir=$OPTARG ;;
 	m) mods+=("$OPTARG") ;;
+	x) xmods+=("$OPTARG") ;;
 	f) files+=("$OPTARG") ;;
 	r) run=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) die "usage: initramfs.sh -k KDIR [-m MOD[:OPTS]]... [-f SRC:DEST]... [-r SCRIPT] [-o OUT]" ;;
+	*) die "usage: initramfs.sh -k KDIR [-m MOD[:OPTS]]... [-x FILE.ko[:OPTS]]... [-f SRC:DEST]... [-r SCRIPT] [-o OUT]" ;;
 	esac
 done
 [ -n "$kdir" ] || die "initramfs.sh: -k KDIR is required"
@@ -92,6 +96,13 @@ for m in "${mods[@]}"; do
 	[ "$name" != "$m" ] && opts[${name//-/_}]=${m#*:}
 	add_mod "$name"
 done
+for m in "${xmods[@]}"; do
+	x=${m%%:*}
+	[ -f "$x" ] || die "no module file $x"
+	for d in $(readelf -p .modinfo "$x" | sed -n 's/.*depends=//p' | tr ',' ' '); do
+		add_mod "$d"
+	done
+done
 
 root=$tmp/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,lib/modules,etc,run}
@@ -105,6 +116,11 @@ for n in "${order[@]}"; do
 	f=$(basename "${modpath[$n]%.xz}"); f=${f%.zst}
 	cp "$tmp/ko/$f" "$root/lib/modules/$f"
 	printf '%s %s\n' "$f" "${opts[$n]:-}" >> "$root/etc/modules"
+done
+for m in "${xmods[@]}"; do
+	x=${m%%:*}
+	cp "$x" "$root/lib/modules/$(basename "$x")"
+	printf '%s %s\n' "$(basename "$x")" "$([ "$x" != "$m" ] && echo "${m#*:}")" >> "$root/etc/modules"
 done
 for fd in "${files[@]}"; do
 	src=${fd%%:*} dst=${fd#*:}
@@ -152,6 +168,7 @@ if [ -z "$out" ]; then
 	key=$( { echo "$kdir $kver"; printf '%s\n' "${order[@]}" "${mods[@]}";
 		 cat "$root/init" "$root/etc/modules";
 		 for fd in "${files[@]}"; do sha256sum "${fd%%:*}"; echo "${fd#*:}"; done;
+		 for m in "${xmods[@]}"; do sha256sum "${m%%:*}"; done;
 		 if [ -n "$run" ]; then sha256sum "$run"; fi; } | sha256sum | cut -c1-16)
 	mkdir -p "$NVVB_CACHE/guest/initramfs"
 	out="$NVVB_CACHE/guest/initramfs/$key.cpio.gz"
