@@ -228,7 +228,7 @@ static void nv_vmbind_vm_invalidate(NvVmbindState *s, NvVmbindVm *vm,
     nv_gmmu_tlb_invalidate(s->tlb, &inv);
 }
 
-static void nv_vmbind_vm_free(NvVmbindState *s, NvVmbindVm *vm)
+void nv_vmbind_vm_free(NvVmbindState *s, NvVmbindVm *vm)
 {
     NvvbPtmResult res = { .changed = true };
 
@@ -377,15 +377,8 @@ int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
         ret = nvvb_ptm_apply_ops(vm->ptm, ops, bo ? &backing : NULL, &attrs,
                                  &res);
         if (!ret && map) {
-            NvvbGpuVa *nva = nvvb_gpuva_find(vm->uvmm->vm, va, range);
-
-            if (nva) {
-                nva->flags = (nva->flags & ~NVVB_VA_ATTR_MASK) |
-                             ((flags & (NVVB_MAP_KIND_MASK |
-                                        NVVB_MAP_READ_ONLY | NVVB_MAP_PRIV |
-                                        NVVB_MAP_NO_ATOMIC))
-                              << NVVB_VA_ATTR_SHIFT);
-            }
+            nv_vmbind_va_set_attrs(nvvb_gpuva_find(vm->uvmm->vm, va, range),
+                                   flags);
         }
         if (!ret && !map && sparse) {
             NvvbPtmResult r2 = { 0 };
@@ -751,6 +744,16 @@ void nv_vmbind_bind_unrealize(NvVmbindState *s)
     g_hash_table_destroy(s->bos);
     nvvb_ce_free(s->ce);
     nvvb_pt_pool_free(s->pt_pool);
+}
+
+void nv_vmbind_va_set_attrs(NvvbGpuVa *va, uint32_t map_flags)
+{
+    if (va) {
+        va->flags = (va->flags & ~NVVB_VA_ATTR_MASK) |
+                    ((map_flags & (NVVB_MAP_KIND_MASK | NVVB_MAP_READ_ONLY |
+                                   NVVB_MAP_PRIV | NVVB_MAP_NO_ATOMIC))
+                     << NVVB_VA_ATTR_SHIFT);
+    }
 }
 
 uint32_t nv_vmbind_va_attr_flags(const NvvbGpuVa *va)

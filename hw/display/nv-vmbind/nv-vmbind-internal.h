@@ -137,5 +137,8 @@ extern const VMStateInfo vmstate_info_nv_vmbind_objects;
 
 /* NVVB_MAP_{KIND,READ_ONLY,PRIV,NO_ATOMIC} bits of a mapping. */
 uint32_t nv_vmbind_va_attr_flags(const NvvbGpuVa *va);
+void nv_vmbind_va_set_attrs(NvvbGpuVa *va, uint32_t map_flags);
+/* Frees a VM not (or no longer) in s->vms[]: its GPUVM and its tables. */
+void nv_vmbind_vm_free(NvVmbindState *s, NvVmbindVm *vm);
 
 #endif /* HW_DISPLAY_NV_VMBIND_INTERNAL_H */

@@ -3,13 +3,14 @@
  * nv-vmbind paravirtual GPU: migration of BOs, VM contexts and their GPUVM
  * state.
  *
- * VRAM migrates as RAM.  The objects the device keeps outside guest memory
- * (BOs and their backing, each VM's sparse regions and mappings with their
- * attributes) are sent as a flat list; the destination rebuilds each VM by
- * replaying the regions and then the mappings through the same path a bind
- * takes, so its GPUVM and its page tables are built by the code the rest of
- * the device trusts.  Page-directory addresses may differ from the source's;
- * translations do not.
+ * VRAM, and with it every page table, migrates as RAM.  The objects the
+ * device keeps outside guest memory are sent as a flat list: BOs and their
+ * backing, and for each VM its sparse regions and mappings with their
+ * attributes, then the page-table manager's own state (which pool pages
+ * hold which tables).  The destination rebuilds each VM's GPUVM by
+ * replaying the regions and mappings through the GPUVM's bind checks, and
+ * the manager with nvvb_ptm_load(), which claims the same pool pages, so
+ * page directories and tables keep their VRAM addresses.
  *
  * The stream is checked like guest input: counts are bounded and every
  * replayed request goes through the normal validation.
@@ -22,6 +23,7 @@
 #include "migration/qemu-file-types.h"
 #include "migration/vmstate.h"
 #include "nv-vmbind-internal.h"
+#include "ptm.h"
 
 #define NVVB_MIGRATE_MAGIC      0x4e56564du     /* "MVVN" */
 
@@ -31,6 +33,7 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
     NvVmbindState *s = pv;
     GHashTableIter it;
     gpointer key, value;
+    GByteArray *blob;
     unsigned i, j;
 
     qemu_put_be32(f, NVVB_MIGRATE_MAGIC);
@@ -84,7 +87,11 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
             qemu_put_be32(f, nv_vmbind_va_attr_flags(va));
         }
         nvvb_gpuvm_unlock(vm->uvmm->vm);
-        qemu_put_be32(f, 0);                    /* end of this VM */
+        qemu_put_be32(f, 0);                    /* end of this VM's GPUVM */
+        blob = nvvb_ptm_save(vm->ptm);
+        qemu_put_be32(f, blob->len);
+        qemu_put_buffer(f, blob->data, blob->len);
+        g_byte_array_unref(blob);
     }
     qemu_put_be32(f, UINT32_MAX);               /* end of VMs */
     qemu_put_be32(f, s->vm_pdb_select);
@@ -139,6 +146,99 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
     return 0;
 }
 
+/* Replays one VM's regions and mappings into a fresh GPUVM. */
+static int nv_vmbind_vm_get_gpuvm(QEMUFile *f, NvVmbindState *s,
+                                  NvVmbindVm *vm)
+{
+    uint32_t tag;
+    int ret = 0;
+
+    nvvb_gpuvm_lock(vm->uvmm->vm);
+    /* Each record is one bind: a bad one stops the load, see below. */
+    while (!ret && (tag = qemu_get_be32(f)) != 0) {
+        NvvbBindOp op = {
+            .op = NVVB_BIND_OP_MAP,
+            .flags = NVVB_BIND_SPARSE,
+            .addr = qemu_get_be64(f),
+            .range = qemu_get_be64(f),
+        };
+        uint32_t flags = 0;
+
+        if (tag == 2) {
+            NvVmbindBo *bo = g_hash_table_lookup(s->bos, GUINT_TO_POINTER(
+                                                 qemu_get_be32(f)));
+
+            op.bo = bo ? bo->core : NULL;
+            op.bo_offset = qemu_get_be64(f);
+            flags = qemu_get_be32(f);
+            op.flags = flags & NVVB_MAP_KIND_MASK;
+        } else if (tag != 1) {
+            ret = -EINVAL;
+            break;
+        }
+        ret = qemu_file_get_error(f);
+        if (!ret) {
+            ret = nvvb_uvmm_bind(vm->uvmm, &op, NULL);
+        }
+        if (!ret && tag == 2) {
+            nv_vmbind_va_set_attrs(nvvb_gpuva_find(vm->uvmm->vm, op.addr,
+                                                   op.range), flags);
+        }
+        if (ret) {
+            error_report("nv-vmbind: migration: VM %u: cannot restore "
+                         "0x%" PRIx64 "+0x%" PRIx64 ": %s", vm->id, op.addr,
+                         op.range, strerror(-ret));
+        }
+    }
+    nvvb_gpuvm_unlock(vm->uvmm->vm);
+    return ret;
+}
+
+/* One VM: its GPUVM, then its page-table manager on the same pool pages. */
+static int nv_vmbind_vm_get(QEMUFile *f, NvVmbindState *s, uint32_t id)
+{
+    uint64_t kstart = qemu_get_be64(f), krange = qemu_get_be64(f);
+    g_autofree uint8_t *blob = NULL;
+    NvVmbindVm *vm;
+    uint32_t len;
+    int ret;
+
+    if (id >= NVVB_MAX_VMS || s->vms[id]) {
+        error_report("nv-vmbind: migration: bad VM id %u", id);
+        return -EINVAL;
+    }
+    vm = g_new0(NvVmbindVm, 1);
+    vm->id = id;
+    vm->kernel_start = kstart;
+    vm->kernel_range = krange;
+    ret = nvvb_uvmm_new(&vm->uvmm, kstart, krange, (1ULL << 32) + id,
+                        1u << NV_GMMU_PAGE_SHIFT_4K);
+    if (!ret) {
+        ret = nv_vmbind_vm_get_gpuvm(f, s, vm);
+    }
+    if (!ret) {
+        /* Bounded by the pool: a table record is a few bytes per page. */
+        len = qemu_get_be32(f);
+        if (len > s->pt_pool_size) {
+            ret = -EINVAL;
+        } else {
+            blob = g_malloc(len);
+            qemu_get_buffer(f, blob, len);
+            ret = qemu_file_get_error(f);
+        }
+    }
+    if (!ret) {
+        ret = nvvb_ptm_load(&vm->ptm, s->pt_pool, &s->mem, blob, len);
+    }
+    if (ret) {
+        error_report("nv-vmbind: migration: VM %u: %s", id, strerror(-ret));
+        nv_vmbind_vm_free(s, vm);
+        return ret;
+    }
+    s->vms[id] = vm;
+    return 0;
+}
+
 static int nv_vmbind_objects_get(QEMUFile *f, void *pv, size_t size,
                                  const VMStateField *field)
 {
@@ -156,40 +256,9 @@ static int nv_vmbind_objects_get(QEMUFile *f, void *pv, size_t size,
         return ret;
     }
     while ((id = qemu_get_be32(f)) != UINT32_MAX) {
-        uint64_t kstart = qemu_get_be64(f), krange = qemu_get_be64(f);
-        uint32_t tag;
-
-        ret = nv_vmbind_vm_create(s, id, kstart, krange);
+        ret = nv_vmbind_vm_get(f, s, id);
         if (ret) {
-            error_report("nv-vmbind: migration: VM %u: %s", id,
-                         strerror(-ret));
             return ret;
-        }
-        /* Bounded by what a bind can create: the stream must end first. */
-        while ((tag = qemu_get_be32(f)) != 0) {
-            uint64_t va = qemu_get_be64(f), range = qemu_get_be64(f);
-            uint32_t bo = 0, flags = NVVB_MAP_SPARSE;
-            uint64_t off = 0;
-
-            if (tag == 2) {
-                bo = qemu_get_be32(f);
-                off = qemu_get_be64(f);
-                flags = qemu_get_be32(f);
-            } else if (tag != 1) {
-                error_report("nv-vmbind: migration: VM %u: bad record", id);
-                return -EINVAL;
-            }
-            ret = qemu_file_get_error(f);
-            if (!ret) {
-                ret = nv_vmbind_vm_bind(s, s->vms[id], NVVB_OP_MAP, bo, va,
-                                        range, off, flags);
-            }
-            if (ret) {
-                error_report("nv-vmbind: migration: VM %u: cannot restore "
-                             "0x%" PRIx64 "+0x%" PRIx64 ": %s", id, va, range,
-                             strerror(-ret));
-                return ret;
-            }
         }
     }
     s->vm_pdb_select = qemu_get_be32(f);
