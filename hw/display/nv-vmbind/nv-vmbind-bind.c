@@ -493,6 +493,8 @@ static uint32_t nv_vmbind_bo_move(NvVmbindState *s, const uint8_t *d)
         vm_bo = nvvb_gpuvm_bo_find(s->vms[i]->uvmm->vm, bo->core);
         if (vm_bo) {
             nv_vmbind_revalidate_vm_bo(vm_bo, &rv);
+            /* _find() took a reference */
+            nvvb_gpuvm_bo_put(vm_bo);
         }
         nvvb_gpuvm_unlock(s->vms[i]->uvmm->vm);
     }
