@@ -55,6 +55,14 @@ static int nvvb_ioctl_getparam(struct drm_device *dev, void *data,
 	case NVVB_PARAM_MAX_BO_SIZE:
 		args->value = NVVB_MAX_BO_SIZE;
 		break;
+	case NVVB_PARAM_VM_ID: {
+		struct nvvb_vm *vm = nvvb_file_vm(file);
+
+		if (!vm)
+			return -EOPNOTSUPP;
+		args->value = vm->hw_id;
+		break;
+	}
 	default:
 		return -EINVAL;
 	}

@@ -85,8 +85,6 @@ static void nvvb_exec_build(struct nvvb_exec_job *job)
 		nvvb_desc_u64(d, NVVB_CE_DST_VA, c->dst_va);
 	}
 	base->ndesc = job->ncmds;
-	if (!base->ndesc)
-		nvvb_desc_init(&base->desc[base->ndesc++], NVVB_OP_NOP);
 }
 
 static int nvvb_exec_submit(struct nvvb_job *base)
@@ -151,13 +149,14 @@ int nvvb_ioctl_exec(struct drm_device *dev, void *data, struct drm_file *file)
 		return -EOPNOTSUPP;
 	if (!ndev->ce.sched_ready)
 		return -ENODEV;
-	if (args->flags & ~NVVB_EXEC_RUN_ASYNC || n > NVVB_MAX_EXEC_CMDS)
+	/* the copy engine has no no-op to carry a fence for an empty job */
+	if (args->flags & ~NVVB_EXEC_RUN_ASYNC || !n || n > NVVB_MAX_EXEC_CMDS)
 		return -EINVAL;
 	job = kvzalloc(struct_size(job, cmds, n), GFP_KERNEL);
 	if (!job)
 		return -ENOMEM;
 	job->ncmds = n;
-	if (n && copy_from_user(job->cmds, u64_to_user_ptr(args->cmd_ptr),
+	if (copy_from_user(job->cmds, u64_to_user_ptr(args->cmd_ptr),
 				n * sizeof(*job->cmds))) {
 		kvfree(job);
 		return -EFAULT;
@@ -173,7 +172,7 @@ int nvvb_ioctl_exec(struct drm_device *dev, void *data, struct drm_file *file)
 			    &nvvb_exec_job_ops,
 			    args->flags & NVVB_EXEC_RUN_ASYNC,
 			    args->wait_count, args->wait_ptr,
-			    args->sig_count, args->sig_ptr, max(1U, n));
+			    args->sig_count, args->sig_ptr, n);
 	if (ret) {
 		nvvb_job_put_unsubmitted(&job->base);
 		return ret;

@@ -41,10 +41,12 @@ static void nvvb_gem_free(struct drm_gem_object *obj)
 		nvvb_desc_init(&d, NVVB_OP_BO_DESTROY);
 		nvvb_desc_u32(&d, NVVB_BO_ID, bo->hw_id);
 		ret = nvvb_ring_exec_sync(&ndev->bind, &d, 1);
+		/* an id the device still holds must not be handed out again */
 		if (ret)
-			drm_err(&ndev->drm, "BO_DESTROY %u: %d\n", bo->hw_id,
-				ret);
-		ida_free(&ndev->bo_ida, bo->hw_id);
+			drm_err(&ndev->drm, "BO_DESTROY %u: %d; id not reused\n",
+				bo->hw_id, ret);
+		else
+			ida_free(&ndev->bo_ida, bo->hw_id);
 	}
 	dma_fence_put(bo->create_fence);
 	if (drm_mm_node_allocated(&bo->vram)) {

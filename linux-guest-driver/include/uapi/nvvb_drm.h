@@ -10,7 +10,11 @@
 #ifndef _UAPI_NVVB_DRM_H_
 #define _UAPI_NVVB_DRM_H_
 
+#ifdef __KERNEL__
 #include <drm/drm.h>
+#else
+#include "drm.h"	/* libdrm's: pkg-config --cflags libdrm */
+#endif
 
 #if defined(__cplusplus)
 extern "C" {
@@ -26,6 +30,7 @@ extern "C" {
 #define NVVB_PARAM_CE_MAX_LENGTH	7	/* bytes per COPY / FILL */
 #define NVVB_PARAM_DEVICE_CAPS		8	/* the device's CAPS register */
 #define NVVB_PARAM_MAX_BO_SIZE		9	/* bytes */
+#define NVVB_PARAM_VM_ID		10	/* the file's VM on the device */
 
 struct drm_nvvb_getparam {
 	__u64 param;
@@ -143,6 +148,7 @@ struct drm_nvvb_exec_cmd {
 	__u64 value;		/* SEMAPHORE */
 };
 
+/* EXEC: at least one command (-EINVAL for none). */
 struct drm_nvvb_exec {
 	__u32 cmd_count;
 	__u32 flags;

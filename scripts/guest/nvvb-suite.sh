@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Boot a guest with -device nv-vmbind, load the nvvb driver (built here for
+# the guest kernel) with drm_gpuvm, drm_exec, gpu-sched and
+# drm_shmem_helper, run the guest VM_BIND suite, then check the device
+# against the guest's drm_gpuvm over QMP (scripts/guest/nvvb-check.py).
+#
+#   nvvb-suite.sh --qemu QEMU [--tap FILE] [--log FILE] [--only SUBSTRING]
+#                 [--timeout S] [--bench] [--device PROPS] [--quiet]
+#
+# --only     run the tests whose name contains SUBSTRING (no host check)
+# --bench    run nvvb-bench instead of the suite (VM_BIND latency and
+#            throughput, boot-to-first-bind); its lines go to stdout
+# --device   extra -device nv-vmbind properties, e.g. tlb=off
+#
+# Kernel: Debian's 6.12 from scripts/guest/kernel.sh by default.  Your own:
+#   NVVB_KERNEL_DIR=DIR    DIR/vmlinuz, DIR/version, DIR/root/lib/modules/VER
+#                          (see scripts/guest/README.md)
+#   NVVB_KERNEL_BUILD=KDIR the tree to build nvvb.ko against (default:
+#                          DIR/root/lib/modules/VER/build, then DIR/build)
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+qemu= tap= logf= only= timeout=900 bench=0 devprops= quiet=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--qemu) qemu=$2; shift ;;
+	--tap) tap=$2; shift ;;
+	--log) logf=$2; shift ;;
+	--only) only=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--bench) bench=1 ;;
+	--device) devprops=,$2; shift ;;
+	--quiet) quiet=--quiet ;;
+	*) die "nvvb-suite.sh: unknown argument $1" ;;
+	esac
+	shift
+done
+[ -x "$qemu" ] || die "nvvb-suite.sh: --qemu QEMU is required"
+
+kdir=${NVVB_KERNEL_DIR:-$("$NVVB_TOP/scripts/guest/kernel.sh")}
+[ -f "$kdir/version" ] || die "no $kdir/version"
+kver=$(cat "$kdir/version")
+kbuild=${NVVB_KERNEL_BUILD:-}
+if [ -z "$kbuild" ]; then
+	if [ -n "${NVVB_KERNEL_DIR:-}" ]; then
+		for c in "$kdir/root/lib/modules/$kver/build" "$kdir/build"; do
+			[ -f "$c/Makefile" ] && { kbuild=$c; break; }
+		done
+		[ -n "$kbuild" ] || die "no build tree for $kver: set NVVB_KERNEL_BUILD"
+	else
+		kbuild=$("$NVVB_TOP/scripts/guest/kheaders.sh" -k "$kdir")
+	fi
+fi
+
+# Build the module out of a copy (the tree needs the device header at
+# ../include, and several kernels must not share object files).
+work="$NVVB_CACHE/guest/nvvb/$kver"
+src="$work/src"
+rm -rf "$src"
+mkdir -p "$src/linux-guest-driver" "$src/include/hw/display"
+cp "$NVVB_TOP"/linux-guest-driver/{Kbuild,Makefile,*.c,*.h} "$src/linux-guest-driver/"
+cp -r "$NVVB_TOP/linux-guest-driver/include" "$src/linux-guest-driver/"
+cp "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
+log "building nvvb.ko for $kver against $kbuild"
+make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
+	{ tail -40 "$work/module.log" >&2; die "nvvb.ko did not build (log: $work/module.log)"; }
+grep -o -- '-DNVVB_HAVE_[A-Z_0-9]*' "$work/module.log" | sort -u | tr '\n' ' ' |
+	sed 's/^./  conftest: &/' >&2 || true
+log "building the guest tests (static, libdrm.a)"
+make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
+	"$work/nvvb-test" "$work/nvvb-bench" >"$work/tests.log" 2>&1 ||
+	{ tail -40 "$work/tests.log" >&2; die "the guest tests did not build (log: $work/tests.log)"; }
+
+if [ $bench = 1 ]; then
+	prog="/bin/nvvb-bench"
+	hook=()
+elif [ -n "$only" ]; then
+	prog="/bin/nvvb-test -o '$only'"
+	hook=()
+else
+	prog="/bin/nvvb-test -w"
+	hook=(--hook "$NVVB_TOP/scripts/guest/nvvb-check.py" --hook-arg device=gpu0)
+fi
+cat > "$work/run-test" <<RUN
+#!/bin/sh
+if [ ! -e /dev/dri/renderD128 ]; then
+	echo "not ok 1 - nvvb did not create a render node"
+	dmesg | grep -i -E 'nvvb|drm' | tail -20
+	exit 1
+fi
+echo "nvvb-guest: driver up at \$(cut -d' ' -f1 /proc/uptime)s: \$(dmesg | grep -o 'nv-vmbind [0-9].*' | head -1)"
+$prog
+rc=\$?
+for f in /sys/kernel/debug/dri/*/nvvb_status; do
+	echo "nvvb-guest: driver status (\$f):"
+	sed 's/^/  /' "\$f"
+	break
+done
+exit \$rc
+RUN
+initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m vgem \
+	-x "$src/linux-guest-driver/nvvb.ko" -f "$work/nvvb-test:/bin/nvvb-test" \
+	-f "$work/nvvb-bench:/bin/nvvb-bench" -r "$work/run-test")
+
+bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+       --timeout "$timeout" --qmp "${hook[@]}")
+[ -n "$tap" ] && bargs+=(--tap "$tap")
+[ -n "$logf" ] && bargs+=(--log "$logf")
+[ -n "$quiet" ] && bargs+=("$quiet")
+log "booting $kver with -device nv-vmbind$devprops${only:+ (tests matching '$only')}"
+exec python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- \
+	-device "nv-vmbind,id=gpu0$devprops"
