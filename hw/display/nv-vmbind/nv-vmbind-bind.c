@@ -30,8 +30,9 @@
 #include "trace.h"
 
 /*
- * Tables a request can allocate beyond nvvb_ptm_map_bound(): cutting a
- * larger page at each end of a range needs at most a big and a small page
+ * Tables a request can allocate, where nvvb_ptm_map_bound() (which covers a
+ * MAP, including the larger pages its ends cut) does not apply: an UNMAP
+ * cutting a larger page at each end needs at most a big and a small page
  * table per end; a sparse region's edges need at most one table per level
  * below PD3 at each end.
  */
@@ -356,7 +357,7 @@ int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
         op.bo = bo ? bo->core : NULL;
         if (bo) {
             nv_vmbind_bo_backing(bo, &backing);
-            need += nvvb_ptm_map_bound(va, range, bo_offset, &backing);
+            need = nvvb_ptm_map_bound(va, range, bo_offset, &backing);
         }
     } else if (map) {
         need = NVVB_SPARSE_GRANULES;
