@@ -161,7 +161,10 @@ static gint mapping_cmp(gconstpointer a, gconstpointer b)
 {
     const Mapping *x = a, *y = b;
 
-    return x->va < y->va ? -1 : x->va > y->va;
+    if (x->va == y->va) {
+        return 0;
+    }
+    return x->va < y->va ? -1 : 1;
 }
 
 /* Removes [va, va + range) from the mappings: pieces keep their offsets. */
@@ -315,9 +318,9 @@ static void test_vm_lifecycle(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_MAX_VMS), ==, NVVB_MAX_VMS);
     free0 = qnvvb_readl(c.d, NVVB_REG_PT_POOL_FREE);
     g_assert_cmpuint(free0, ==, qnvvb_readl(c.d, NVVB_REG_PT_POOL_SIZE));
-    g_assert_cmphex(((uint64_t)qnvvb_readl(c.d, NVVB_REG_PT_POOL_BASE_HI) << 32 |
-                     qnvvb_readl(c.d, NVVB_REG_PT_POOL_BASE_LO)) + free0, ==,
-                    c.d->vram_size);
+    g_assert_cmphex(((uint64_t)qnvvb_readl(c.d, NVVB_REG_PT_POOL_BASE_HI)
+                     << 32 | qnvvb_readl(c.d, NVVB_REG_PT_POOL_BASE_LO)) +
+                    free0, ==, c.d->vram_size);
 
     g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
     g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_EEXIST);
@@ -395,8 +398,10 @@ static void test_map_translate(void *obj, void *data, QGuestAllocator *alloc)
                             NV_GMMU_PTE_ATOMIC_DISABLE), ==,
                          !!(cases[i].flags & NVVB_MAP_NO_ATOMIC));
         if (cases[i].sys_page < 0) {
-            want = VRAM_BO_BASE + (cases[i].bo == BO_B ? BO_SIZE : 0) +
-                   cases[i].off + (probe - cases[i].va);
+            want = VRAM_BO_BASE + cases[i].off + (probe - cases[i].va);
+            if (cases[i].bo == BO_B) {
+                want += BO_SIZE;
+            }
             g_assert_cmpuint(info & NVVB_PROBE_INFO_APERTURE_MASK, ==,
                              NV_GMMU_APER_VID);
         } else {
@@ -504,8 +509,8 @@ static void test_split_cases(void *obj, void *data, QGuestAllocator *alloc)
 static void test_random(void *obj, void *data, QGuestAllocator *alloc)
 {
     const char *seed_env = g_getenv("NVVB_QTEST_SEED");
-    uint32_t seed = seed_env ? strtoul(seed_env, NULL, 0) : 0x6e767662;
-    g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+    uint64_t seed = 0x6e767662;
+    g_autoptr(GRand) rand = NULL;
     const uint64_t window = 64ULL << 20;    /* VA [0, 64 MiB) */
     const int batches = 60, per_batch = 50;
     uint32_t expect[64];
@@ -513,7 +518,11 @@ static void test_random(void *obj, void *data, QGuestAllocator *alloc)
     Ctx c;
     int b, i;
 
-    g_test_message("seed 0x%x (NVVB_QTEST_SEED)", seed);
+    if (seed_env) {
+        g_assert_cmpint(qemu_strtou64(seed_env, NULL, 0, &seed), ==, 0);
+    }
+    rand = g_rand_new_with_seed(seed);
+    g_test_message("seed 0x%" PRIx64 " (NVVB_QTEST_SEED)", seed);
     ctx_init(&c, obj, alloc);
     make_bos(&c);
     model_init(&m);

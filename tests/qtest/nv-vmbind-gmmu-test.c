@@ -127,7 +127,8 @@ static void check_translations(Ctx *c)
         uint64_t off = 0x123 & ((1ULL << maps[i].shift) - 1);
         uint32_t st, info;
 
-        st = qnvvb_translate(c->d, maps[i].va + off, RD | NVVB_PROBE_ACCESS_PRIV);
+        st = qnvvb_translate(c->d, maps[i].va + off,
+                             RD | NVVB_PROBE_ACCESS_PRIV);
         g_assert_cmpuint(result(st), ==, NVVB_PROBE_RESULT_MAPPED);
         g_assert_cmphex(qnvvb_probe_pa(c->d), ==, maps[i].pa + off);
         info = qnvvb_readl(c->d, NVVB_REG_PROBE_INFO);
@@ -287,7 +288,8 @@ static void test_dma(void *obj, void *data, QGuestAllocator *alloc)
 
     /* 64 KiB and 2 MiB pages: an unaligned span inside each. */
     qnvgmmu_map(&c.g, 0x20010000, 16,
-                nv_gmmu_pte_encode(NV_GMMU_APER_VID, DATA_VRAM + 0x40000, 0, 0));
+                nv_gmmu_pte_encode(NV_GMMU_APER_VID, DATA_VRAM + 0x40000,
+                                   0, 0));
     qnvgmmu_map(&c.g, 0x20200000, 21,
                 nv_gmmu_pte_encode(NV_GMMU_APER_VID, DATA_VRAM + 0x400000, 0,
                                    0));

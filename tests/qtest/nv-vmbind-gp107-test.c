@@ -380,8 +380,10 @@ static void test_corrupt_pte(void *obj, void *data, QGuestAllocator *alloc)
 
     build_tree(g, sys);
     bind_bar3(g);
-    /* A "user" page table at VRAM PAGE64K, written through BAR3 (VA
-     * 0x10000 maps it), then an invalidate naming a user PDB. */
+    /*
+     * A "user" page table at VRAM PAGE64K, written through BAR3 (VA
+     * 0x10000 maps it), then an invalidate naming a user PDB.
+     */
     qpci_io_writel(&g->dev, g->bar3, 0x10000 + 0x40, (uint32_t)pte);
     qpci_io_writel(&g->dev, g->bar3, 0x10000 + 0x44, pte >> 32);
     rsp = query_pdbs(qts, false);

@@ -44,11 +44,11 @@ typedef struct NvvbCeCtx {
 
 /* How a command ended. */
 typedef struct NvvbCeResult {
-    uint64_t done;          /* bytes completed: the first ones, or the
-                             * last ones when COPY runs backwards */
+    /* Bytes completed: the first ones, or the last when COPY runs back. */
+    uint64_t done;
     bool fault;             /* a GMMU fault stopped the command */
-    uint64_t fault_va;      /* the VA whose translation faulted: the next
-                             * byte to move (backwards: the last one) */
+    /* The VA that faulted: the next byte to move (backwards: the last). */
+    uint64_t fault_va;
     uint8_t fault_type;     /* NV_GMMU_FAULT_TYPE_* */
     uint8_t access_type;    /* NV_GMMU_ACCESS_TYPE_VIRT_READ / _WRITE */
     NvGmmuLevel fault_level;

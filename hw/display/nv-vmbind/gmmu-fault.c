@@ -80,7 +80,8 @@ bool nv_gmmu_fault_entry_decode(const uint8_t in[32], NvGmmuFaultInfo *f)
         ((d[NV_GMMU_FAULT_ENTRY_INST_LO] & NV_GMMU_FAULT_INST_APERTURE_MASK) >>
          NV_GMMU_FAULT_INST_APERTURE_SHIFT);
     f->inst_addr = ((uint64_t)d[NV_GMMU_FAULT_ENTRY_INST_HI] << 32) |
-                   (d[NV_GMMU_FAULT_ENTRY_INST_LO] & NV_GMMU_FAULT_INST_LO_MASK);
+                   (d[NV_GMMU_FAULT_ENTRY_INST_LO] &
+                    NV_GMMU_FAULT_INST_LO_MASK);
     f->addr_phys_aperture = d[NV_GMMU_FAULT_ENTRY_ADDR_LO] &
                             NV_GMMU_FAULT_ADDR_PHYS_APERTURE_MASK;
     f->addr = ((uint64_t)d[NV_GMMU_FAULT_ENTRY_ADDR_HI] << 32) |
@@ -105,8 +106,10 @@ bool nv_gmmu_fault_entry_decode(const uint8_t in[32], NvGmmuFaultInfo *f)
     return f->valid;
 }
 
-/* NV_PFAULT_FAULT_TYPE_* names, as in dev_fault.h and nouveau's
- * gv100_fifo_mmu_fault_reason[]. */
+/*
+ * NV_PFAULT_FAULT_TYPE_* names, as in dev_fault.h and nouveau's
+ * gv100_fifo_mmu_fault_reason[].
+ */
 static const char *const fault_type_names[NV_GMMU_FAULT_TYPE_COUNT] = {
     [NV_GMMU_FAULT_TYPE_PDE] = "PDE",
     [NV_GMMU_FAULT_TYPE_PDE_SIZE] = "PDE_SIZE",
@@ -143,8 +146,10 @@ int nv_gmmu_fault_type_from_name(const char *name)
     return -1;
 }
 
-/* NV_PFAULT_ACCESS_TYPE_* names (gv100 dev_fault.h; nouveau's
- * gv100_fifo_mmu_fault_access[]). */
+/*
+ * NV_PFAULT_ACCESS_TYPE_* names (gv100 dev_fault.h; nouveau's
+ * gv100_fifo_mmu_fault_access[]).
+ */
 const char *nv_gmmu_access_type_name(unsigned type)
 {
     switch (type) {

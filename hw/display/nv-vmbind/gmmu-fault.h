@@ -51,8 +51,10 @@ bool nv_gmmu_fault_entry_decode(const uint8_t in[32], NvGmmuFaultInfo *f);
 /* The info dword (dword 7) alone, e.g. for a FAULT_INFO register. */
 uint32_t nv_gmmu_fault_info_word(const NvGmmuFaultInfo *f);
 
-/* NVIDIA's name ("PDE", "PTE", "VA_LIMIT_VIOLATION", "UNBOUND_INST_BLOCK",
- * ...) of a fault type, or NULL if @type has no name. */
+/*
+ * NVIDIA's name ("PDE", "PTE", "VA_LIMIT_VIOLATION", "UNBOUND_INST_BLOCK",
+ * ...) of a fault type, or NULL if @type has no name.
+ */
 const char *nv_gmmu_fault_type_name(unsigned type);
 /* Inverse of nv_gmmu_fault_type_name(); -1 if unknown. */
 int nv_gmmu_fault_type_from_name(const char *name);

@@ -50,8 +50,10 @@ struct NvGmmuTlb {
     NvGmmuPdeCache pde_ops;
 };
 
-/* Runs of 8 consecutive pages share a hash and take neighbouring slots, so
- * streaming accesses touch few cache lines. */
+/*
+ * Runs of 8 consecutive pages share a hash and take neighbouring slots, so
+ * streaming accesses touch few cache lines.
+ */
 static inline uint32_t tlb_key_hash(const TlbKey *k)
 {
     uint64_t h = (k->vpn >> 3) * 0x9e3779b97f4a7c15ULL;
@@ -332,8 +334,10 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
 
     tlb->stats.misses++;
     nv_gmmu_walk_cached(mem, pdb, va, acc, &tlb->pde_ops, res);
-    /* Valid leaves (even when this access lacked permission) and sparse
-     * ranges are cached; PDE/PTE faults are not. */
+    /*
+     * Valid leaves (even when this access lacked permission) and sparse
+     * ranges are cached; PDE/PTE faults are not.
+     */
     if (res->tr.sparse || (res->tr.flags & NV_GMMU_PTE_VALID)) {
         tlb_insert_leaf(tlb, pdb, va, &res->tr);
     }

@@ -43,8 +43,10 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
     uint32_t lo, hi;
     uint64_t limit;
 
-    /* On failure the PDB stays unbound with the full VA range, so walks
-     * through it report UNBOUND_INST_BLOCK rather than a VA limit. */
+    /*
+     * On failure the PDB stays unbound with the full VA range, so walks
+     * through it report UNBOUND_INST_BLOCK rather than a VA limit.
+     */
     nv_gmmu_pdb_init(pdb, NV_GMMU_APER_NONE, 0);
     if (inst_aperture != NV_GMMU_APER_VID &&
         !nv_gmmu_aperture_is_sys(inst_aperture)) {
@@ -60,8 +62,10 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
     limit = ((uint64_t)ld_le32(buf + 12) << 32) |
             (ld_le32(buf + 8) & NV_GMMU_RAMIN_ADR_LIMIT_LO_MASK) | 0xfff;
 
-    /* TARGET_INVALID unbinds; Volta: the old format and 128 KiB big pages
-     * "result in an UNBOUND_INSTANCE fault". */
+    /*
+     * TARGET_INVALID unbinds; Volta: the old format and 128 KiB big pages
+     * "result in an UNBOUND_INSTANCE fault".
+     */
     if ((lo & NV_GMMU_RAMIN_TARGET_MASK) == NV_GMMU_RAMIN_TARGET_INVALID ||
         !(lo & NV_GMMU_RAMIN_USE_VER2_PT_FORMAT) ||
         !(lo & NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB)) {

@@ -23,9 +23,7 @@
 
 #include "hw/display/nv-gmmu-ver2.h"
 
-/* ------------------------------------------------------------------------
- * Memory accessor
- * ------------------------------------------------------------------------ */
+/* ---- Memory accessor ---- */
 
 /*
  * Read @len bytes at @addr of aperture @aper into @buf.  Return false if any
@@ -44,9 +42,7 @@ typedef struct NvGmmuMem {
     void *opaque;
 } NvGmmuMem;
 
-/* ------------------------------------------------------------------------
- * Page-directory base
- * ------------------------------------------------------------------------ */
+/* ---- Page-directory base ---- */
 
 typedef struct NvGmmuPdb {
     NvGmmuAperture aperture;    /* VID, SYS_COH or SYS_NCOH */
@@ -94,9 +90,7 @@ static inline bool nv_gmmu_va_in_range(const NvGmmuPdb *pdb, uint64_t va)
     return va < NV_GMMU_VA_LIMIT && va <= pdb->va_limit;
 }
 
-/* ------------------------------------------------------------------------
- * Walk request and result
- * ------------------------------------------------------------------------ */
+/* ---- Walk request and result ---- */
 
 typedef struct NvGmmuAccess {
     uint8_t type;           /* NV_GMMU_ACCESS_TYPE_* (NVIDIA codes) */
@@ -134,8 +128,8 @@ typedef struct NvGmmuTranslation {
     NvGmmuAperture aperture;    /* NONE if sparse */
     NvGmmuLevel level;          /* level of the leaf entry */
     uint8_t page_shift;         /* 12/16/21; sparse: the entry's coverage */
-    uint8_t flags;              /* NV_GMMU_PTE_{VALID,VOL,ENCRYPTED,
-                                 * PRIVILEGE,READ_ONLY,ATOMIC_DISABLE} */
+    /* NV_GMMU_PTE_{VALID,VOL,ENCRYPTED,PRIVILEGE,READ_ONLY,ATOMIC_DISABLE} */
+    uint8_t flags;
     uint8_t kind;               /* NV_MMU_VER2_PTE_KIND */
     uint8_t peer_id;            /* ADDRESS_VID_PEER, PEER aperture only */
     bool sparse;
@@ -153,9 +147,7 @@ typedef struct NvGmmuWalkResult {
     NvGmmuWalkStep steps[NV_GMMU_WALK_MAX_STEPS];  /* last = fault entry */
 } NvGmmuWalkResult;
 
-/* ------------------------------------------------------------------------
- * PDE cache hooks (implemented by gmmu-tlb.c; NULL = no PDE cache)
- * ------------------------------------------------------------------------ */
+/* ---- PDE cache hooks (implemented by gmmu-tlb.c; NULL = no PDE cache) ---- */
 
 /*
  * lookup: fill step->aperture/addr/raw for the PDE at @level covering @va
@@ -171,9 +163,7 @@ typedef struct NvGmmuPdeCache {
     void *opaque;
 } NvGmmuPdeCache;
 
-/* ------------------------------------------------------------------------
- * Walking
- * ------------------------------------------------------------------------ */
+/* ---- Walking ---- */
 
 /**
  * nv_gmmu_walk: translate @va under @pdb for @acc.

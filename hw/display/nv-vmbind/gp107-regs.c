@@ -49,7 +49,6 @@ struct NvGp107Unit {
     unsigned slot;                      /* first index in s->regs */
 };
 
-#define REGS(t) (t), ARRAY_SIZE(t)
 
 static uint32_t *reg_ptr(NvGp107State *s, uint32_t addr);
 
@@ -329,8 +328,10 @@ static bool pfb_read(NvGp107State *s, uint32_t addr, unsigned size,
 {
     switch (addr) {
     case NV_PFB_MMU_CTRL:
-        /* gf100_vmm_invalidate polls PRI_FIFO_SPACE != 0 before and
-         * PRI_FIFO_EMPTY after: invalidates complete synchronously. */
+        /*
+         * gf100_vmm_invalidate polls PRI_FIFO_SPACE != 0 before and
+         * PRI_FIFO_EMPTY after: invalidates complete synchronously.
+         */
         *val = *reg_ptr(s, NV_PFB_MMU_CTRL) |
                NV_PFB_MMU_CTRL_PRI_FIFO_EMPTY |
                (0x20u << NV_PFB_MMU_CTRL_PRI_FIFO_SPACE_SHIFT);
@@ -485,24 +486,34 @@ static const NvGp107Reg fbpa_regs[] = {
 
 /* The units, in address order. */
 static NvGp107Unit units[] = {
-    { "PMC", 0x000000, 0x001000, REGS(pmc_regs), pmc_read, pmc_write },
-    { "PBUS", 0x001000, 0x002000, REGS(pbus_regs), pbus_read, pbus_write },
-    { "PFIFO", 0x002000, 0x004000, REGS(pfifo_regs), NULL, NULL },
-    { "PTIMER", 0x009000, 0x00a000, REGS(ptimer_regs), ptimer_read,
-      ptimer_write },
-    { "GPIO", 0x00d000, 0x00e000, REGS(gpio_regs), NULL, NULL },
-    { "TOP", 0x020000, 0x023000, REGS(top_regs), top_read, NULL },
-    { "FLUSH", 0x070000, 0x071000, REGS(flush_regs), NULL, NULL },
-    { "XVE", 0x088000, 0x089000, REGS(xve_regs), xve_read, xve_write },
-    { "PFB", 0x100000, 0x110000, REGS(pfb_regs), pfb_read, pfb_write },
-    { "LTC", 0x120000, 0x180000, REGS(ltc_regs), NULL, NULL },
+    { "PMC", 0x000000, 0x001000, pmc_regs, ARRAY_SIZE(pmc_regs),
+      pmc_read, pmc_write },
+    { "PBUS", 0x001000, 0x002000, pbus_regs, ARRAY_SIZE(pbus_regs),
+      pbus_read, pbus_write },
+    { "PFIFO", 0x002000, 0x004000, pfifo_regs, ARRAY_SIZE(pfifo_regs),
+      NULL, NULL },
+    { "PTIMER", 0x009000, 0x00a000, ptimer_regs, ARRAY_SIZE(ptimer_regs),
+      ptimer_read, ptimer_write },
+    { "GPIO", 0x00d000, 0x00e000, gpio_regs, ARRAY_SIZE(gpio_regs),
+      NULL, NULL },
+    { "TOP", 0x020000, 0x023000, top_regs, ARRAY_SIZE(top_regs),
+      top_read, NULL },
+    { "FLUSH", 0x070000, 0x071000, flush_regs, ARRAY_SIZE(flush_regs),
+      NULL, NULL },
+    { "XVE", 0x088000, 0x089000, xve_regs, ARRAY_SIZE(xve_regs),
+      xve_read, xve_write },
+    { "PFB", 0x100000, 0x110000, pfb_regs, ARRAY_SIZE(pfb_regs),
+      pfb_read, pfb_write },
+    { "LTC", 0x120000, 0x180000, ltc_regs, ARRAY_SIZE(ltc_regs), NULL, NULL },
     { "PROM", NV_PROM_BASE, NV_PROM_BASE + NV_PROM_SIZE, NULL, 0, prom_read,
       prom_write },
     { "VGA", 0x601000, 0x602000, NULL, 0, vga_read, vga_write },
-    { "DISP", 0x610000, 0x620000, REGS(disp_regs), NULL, NULL },
+    { "DISP", 0x610000, 0x620000, disp_regs, ARRAY_SIZE(disp_regs),
+      NULL, NULL },
     { "PRAMIN", NV_PRAMIN_BASE, NV_PRAMIN_BASE + NV_PRAMIN_SIZE, NULL, 0,
       pramin_read, pramin_write },
-    { "FBPA", 0x9a0000, 0x9a1000, REGS(fbpa_regs), NULL, NULL },
+    { "FBPA", 0x9a0000, 0x9a1000, fbpa_regs, ARRAY_SIZE(fbpa_regs),
+      NULL, NULL },
 };
 
 static void units_init_once(void)

@@ -54,9 +54,11 @@ void nv_gp107_vbios_build(uint8_t *b, uint16_t vendor_id,
     put16(b, 0x18, pcir);                       /* PCIR pointer */
     put16(b, 0x36, NV_GP107_VBIOS_DCB);         /* DCB pointer (dcb_table) */
 
-    /* PCI data structure (nvbios_pcirTp).  The NPDE probe at
+    /*
+     * PCI data structure (nvbios_pcirTp).  The NPDE probe at
      * (pcir + 0x18 + 0xf) & ~0xf = 0x60 finds zeros, so the PCIR size and
-     * last flag stand. */
+     * last flag stand.
+     */
     memcpy(b + pcir, "PCIR", 4);
     put16(b, pcir + 0x04, vendor_id);
     put16(b, pcir + 0x06, device_id);
@@ -83,8 +85,10 @@ void nv_gp107_vbios_build(uint8_t *b, uint16_t vendor_id,
     bit_entry(b, e + 18, 'P', 2, 0x20, NV_GP107_VBIOS_BIT_PERF);
     bit_entry(b, e + 24, 'M', 2, 0x05, NV_GP107_VBIOS_BIT_MEM);
 
-    /* 'i': version micro, minor, chip, major, patch; feature byte 0; DAC
-     * load-detect table pointer (+13) 0. */
+    /*
+     * 'i': version micro, minor, chip, major, patch; feature byte 0; DAC
+     * load-detect table pointer (+13) 0.
+     */
     put32(b, NV_GP107_VBIOS_BIT_I_DATA, NV_GP107_VBIOS_VERSION);
     put8(b, NV_GP107_VBIOS_BIT_I_DATA + 4, 0x01);
 
@@ -92,8 +96,10 @@ void nv_gp107_vbios_build(uint8_t *b, uint16_t vendor_id,
 
     /* 'p' v2: u32 pointer to the PMU table. */
     put32(b, NV_GP107_VBIOS_BIT_PMU, NV_GP107_VBIOS_PMU_TABLE);
-    /* PMU table: version 1, header 4, entry 6, 1 entry; the entry is the
-     * DEVINIT application (type 0x04), whose descriptor lies in-image. */
+    /*
+     * PMU table: version 1, header 4, entry 6, 1 entry; the entry is the
+     * DEVINIT application (type 0x04), whose descriptor lies in-image.
+     */
     put8(b, NV_GP107_VBIOS_PMU_TABLE + 0, 0x01);
     put8(b, NV_GP107_VBIOS_PMU_TABLE + 1, 4);
     put8(b, NV_GP107_VBIOS_PMU_TABLE + 2, 6);
@@ -109,8 +115,10 @@ void nv_gp107_vbios_build(uint8_t *b, uint16_t vendor_id,
 
     /* 'M' v2: +0 restrict count 0, +1 restrict table 0, +3 M0203. */
     put16(b, NV_GP107_VBIOS_BIT_MEM + 3, NV_GP107_VBIOS_M0203);
-    /* M0203 v0x10, header 7, entry 2, 1 entry, type 0 (RAMCFG); the entry
-     * maps strap @ramcfg to memory type 3 (GDDR5). */
+    /*
+     * M0203 v0x10, header 7, entry 2, 1 entry, type 0 (RAMCFG); the entry
+     * maps strap @ramcfg to memory type 3 (GDDR5).
+     */
     put8(b, NV_GP107_VBIOS_M0203 + 0, 0x10);
     put8(b, NV_GP107_VBIOS_M0203 + 1, 7);
     put8(b, NV_GP107_VBIOS_M0203 + 2, 2);

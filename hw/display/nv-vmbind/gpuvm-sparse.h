@@ -20,8 +20,10 @@
 /* nouveau's NOUVEAU_VA_SPACE_END: VM_INIT's space is [0, 2^47). */
 #define NVVB_UVMM_VA_SPACE_END (1ull << 47)
 
-/* NvvbGpuVa.flags: the mapping lies in a sparse region, so unmapping it
- * returns its range to sparse (nouveau's uvma->region != NULL). */
+/*
+ * NvvbGpuVa.flags: the mapping lies in a sparse region, so unmapping it
+ * returns its range to sparse (nouveau's uvma->region != NULL).
+ */
 #define NVVB_GPUVA_IN_REGION NVVB_GPUVA_USERBITS
 
 typedef struct NvvbSparseRegion {

@@ -174,8 +174,8 @@ static void nv_vmbind_realize(PCIDevice *pdev, Error **errp)
     NvVmbindState *s = NV_VMBIND(pdev);
     int i;
 
-    if (s->vram_size < NVVB_VRAM_SIZE_MIN || s->vram_size > NVVB_VRAM_SIZE_MAX ||
-        !is_power_of_2(s->vram_size)) {
+    if (s->vram_size < NVVB_VRAM_SIZE_MIN ||
+        s->vram_size > NVVB_VRAM_SIZE_MAX || !is_power_of_2(s->vram_size)) {
         error_setg(errp, "nv-vmbind: property 'vram-size' must be a power of "
                    "two between %llu MiB and %llu GiB (got %" PRIu64 " bytes)",
                    NVVB_VRAM_SIZE_MIN / MiB, NVVB_VRAM_SIZE_MAX / GiB,

@@ -22,7 +22,8 @@
 /* Allocation units. */
 #define NVVB_PT_POOL_GRANULE        4096u   /* PD3..PD0, small PT */
 #define NVVB_PT_POOL_SLOT           256u    /* big PT */
-#define NVVB_PT_POOL_SLOTS_PER_GRANULE (NVVB_PT_POOL_GRANULE / NVVB_PT_POOL_SLOT)
+#define NVVB_PT_POOL_SLOTS_PER_GRANULE \
+    (NVVB_PT_POOL_GRANULE / NVVB_PT_POOL_SLOT)
 /* Largest pool: 2^32 granules (16 TiB) keeps the indices in 32 bits. */
 #define NVVB_PT_POOL_SIZE_MAX       (1ull << 44)
 

@@ -169,9 +169,7 @@ struct NvvbPtm {
     uint8_t io[4096];               /* one table's worth of bytes */
 };
 
-/* ------------------------------------------------------------------------
- * Small helpers
- * ------------------------------------------------------------------------ */
+/* ---- Small helpers ---- */
 
 static inline uint64_t ld_le64(const uint8_t *p)
 {
@@ -211,7 +209,8 @@ static inline unsigned lvl_pool_size(unsigned level)
 
 static inline uint64_t node_end(const PtmNode *n)
 {
-    return n->va_base + ((uint64_t)lvl_entries(n->level) << lvl_shift(n->level));
+    return n->va_base +
+           ((uint64_t)lvl_entries(n->level) << lvl_shift(n->level));
 }
 
 /* Number of 1 << @shift blocks [a, b) touches (b > a). */
@@ -252,9 +251,7 @@ static uint64_t choose_page(uint64_t v, NvGmmuAperture aper, uint64_t pa,
     return SZ_4K;
 }
 
-/* ------------------------------------------------------------------------
- * Shadow nodes
- * ------------------------------------------------------------------------ */
+/* ---- Shadow nodes ---- */
 
 static PtmNode *node_new(unsigned level, uint64_t addr, PtmNode *parent,
                          unsigned pidx, uint64_t va_base)
@@ -386,9 +383,7 @@ static void derive(const PtmNode *n, unsigned i, bool inh, uint64_t *lo,
     }
 }
 
-/* ------------------------------------------------------------------------
- * Requests: journal, write combining, table lifetime
- * ------------------------------------------------------------------------ */
+/* ---- Requests: journal, write combining, table lifetime ---- */
 
 static void txn_error(NvvbPtm *p, int err)
 {
@@ -704,9 +699,7 @@ static PtmNode *find_table(const NvvbPtm *p, uint64_t va, unsigned level)
                     (level == LV_SMALL)];
 }
 
-/* ------------------------------------------------------------------------
- * Entry state changes
- * ------------------------------------------------------------------------ */
+/* ---- Entry state changes ---- */
 
 static void set_pte(NvvbPtm *p, PtmNode *n, unsigned i, uint64_t pte)
 {
@@ -799,9 +792,7 @@ static void set_tile(NvvbPtm *p, PtmNode *n, unsigned i, bool on)
     }
 }
 
-/* ------------------------------------------------------------------------
- * Mapping and unmapping
- * ------------------------------------------------------------------------ */
+/* ---- Mapping and unmapping ---- */
 
 static void txn_va(NvvbPtm *p, uint64_t a, uint64_t b)
 {
@@ -1100,9 +1091,7 @@ static void tile_range(NvvbPtm *p, uint64_t a, uint64_t b, bool on)
     }
 }
 
-/* ------------------------------------------------------------------------
- * Request framing
- * ------------------------------------------------------------------------ */
+/* ---- Request framing ---- */
 
 static void txn_begin(NvvbPtm *p, uint64_t bound)
 {
@@ -1282,17 +1271,17 @@ static int map_check(const NvvbPtmBacking *bk, uint64_t va, uint64_t range,
         pts += pt_bound(x.va, x.va + x.len, x.aperture, x.pa);
         v += x.len;
     }
-    /* Tables of every level the range touches, PTs per extent, and the
+    /*
+     * Tables of every level the range touches, PTs per extent, and the
      * big + small PT that splitting a page cut at either end can need
-     * (a sysmem extent counts one PT per chunk, the split may need two). */
+     * (a sysmem extent counts one PT per chunk, the split may need two).
+     */
     *bound = span_count(va, b, 47) + span_count(va, b, 38) +
              span_count(va, b, 29) + pts + BOUND_CLEAR;
     return 0;
 }
 
-/* ------------------------------------------------------------------------
- * Public API
- * ------------------------------------------------------------------------ */
+/* ---- Public API ---- */
 
 static gint region_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 {
@@ -1686,9 +1675,7 @@ void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r)
     acc->journaled |= r->journaled;
 }
 
-/* ------------------------------------------------------------------------
- * Migration: save the bookkeeping, rebuild it over the tables in VRAM
- * ------------------------------------------------------------------------ */
+/* ---- Migration: save the bookkeeping, rebuild it over the VRAM tables ---- */
 
 #define SAVE_MAGIC      0x4d54504eu     /* "NPTM" */
 #define SAVE_VERSION    1u

@@ -73,8 +73,8 @@ typedef struct NvvbPtmBacking {
  */
 typedef struct NvvbPtmResult {
     bool changed;               /* at least one entry was written */
-    NvGmmuLevel top_level;      /* highest level written (PD3 highest);
-                                 * NV_GMMU_LEVEL_NONE if !changed */
+    /* Highest level written (PD3 highest); NV_GMMU_LEVEL_NONE if !changed */
+    NvGmmuLevel top_level;
     uint64_t va_start;          /* VAs whose translation may have */
     uint64_t va_end;            /* changed: [va_start, va_end) */
     uint64_t written;           /* entries written */

@@ -23,9 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* ------------------------------------------------------------------------
- * Memory targets
- * ------------------------------------------------------------------------ */
+/* ---- Memory targets ---- */
 
 /*
  * Where an address points.  The numeric values are those of
@@ -44,16 +42,20 @@ typedef enum NvGmmuAperture {
     NV_GMMU_APER_NONE = 4,      /* no target (invalid PDE aperture) */
 } NvGmmuAperture;
 
-/* Physical address widths: VID 37 bits (25-bit field << 12), SYS 58 bits
+/*
+ * Physical address widths: VID 37 bits (25-bit field << 12), SYS 58 bits
  * (46-bit field << 12); [S1] quotes 47 usable sysmem bits, the field holds
- * 58 and the model accepts all of them. */
+ * 58 and the model accepts all of them.
+ */
 #define NV_GMMU_VID_PA_BITS             37
 #define NV_GMMU_SYS_PA_BITS             58
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Levels and the 49-bit VA (gp100-mmu-format.pdf "49 Bit VA breakdown";
  * nouveau gp100_vmm_desc_12[] / gp100_vmm_desc_16[])
- * ------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------
+ */
 
 #define NV_GMMU_VA_BITS                 49
 #define NV_GMMU_VA_LIMIT                (1ULL << NV_GMMU_VA_BITS)
@@ -113,8 +115,10 @@ static inline unsigned nv_gmmu_level_bits(NvGmmuLevel level)
     }
 }
 
-/* Entry size in bytes: 16 for the dual PD0 (NV_MMU_VER2_DUAL_PDE__SIZE),
- * 8 otherwise (NV_MMU_VER2_PDE__SIZE, NV_MMU_VER2_PTE__SIZE). */
+/*
+ * Entry size in bytes: 16 for the dual PD0 (NV_MMU_VER2_DUAL_PDE__SIZE),
+ * 8 otherwise (NV_MMU_VER2_PDE__SIZE, NV_MMU_VER2_PTE__SIZE).
+ */
 static inline unsigned nv_gmmu_level_entry_size(NvGmmuLevel level)
 {
     return level == NV_GMMU_LEVEL_PD0 ? 16 : 8;
@@ -133,10 +137,12 @@ static inline unsigned nv_gmmu_level_index(NvGmmuLevel level, uint64_t va)
                       ((1ULL << nv_gmmu_level_bits(level)) - 1));
 }
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Upper PDE (PD3, PD2, PD1; 8 bytes) and the small-PT half of PD0, whose
  * high qword has the same layout.  NV_MMU_VER2_PDE_* in dev_mmu.h.
- * ------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------
+ */
 
 /* NV_MMU_VER2_PDE_IS_PTE 0:0: "should be 0 for all levels" on Pascal-Turing */
 #define NV_GMMU_PDE_IS_PTE              (1ULL << 0)
@@ -157,15 +163,19 @@ static inline unsigned nv_gmmu_level_index(NvGmmuLevel level, uint64_t va)
 #define NV_GMMU_PDE_ADDRESS_VID_MASK    (((1ULL << 25) - 1) << 8)
 /* NV_MMU_VER2_PDE_ADDRESS_VID_PEER 35:33 */
 #define NV_GMMU_PDE_ADDRESS_VID_PEER_MASK (7ULL << 33)
-/* Field holds the address bits 12 and up ("ADDRESS_SHIFT 12"); nouveau
- * gp100_vmm_pde() writes pt->addr >> 4, which is the same thing. */
+/*
+ * Field holds the address bits 12 and up ("ADDRESS_SHIFT 12"); nouveau
+ * gp100_vmm_pde() writes pt->addr >> 4, which is the same thing.
+ */
 #define NV_GMMU_PDE_ADDRESS_FIELD_SHIFT 8
 #define NV_GMMU_PDE_ADDRESS_SHIFT       12
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Dual PDE (PD0; 16 bytes: lo = big-page table, hi = small-page table).
  * NV_MMU_VER2_DUAL_PDE_* in dev_mmu.h; bits 64..127 are the hi qword.
- * ------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------
+ */
 
 /* NV_MMU_VER2_DUAL_PDE_IS_PTE 0:0: lo is a 2 MiB PTE in PTE format */
 #define NV_GMMU_PD0_IS_PTE              (1ULL << 0)
@@ -191,10 +201,12 @@ static inline unsigned nv_gmmu_level_index(NvGmmuLevel level, uint64_t va)
  */
 #define NV_GMMU_PD0_VOL_SMALL           NV_GMMU_PDE_VOL
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * PTE (8 bytes; 4 KiB and 64 KiB PTs, and a 2 MiB PTE in PD0 lo).
  * NV_MMU_VER2_PTE_* in dev_mmu.h; meanings from gp100-mmu-format.pdf.
- * ------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------
+ */
 
 /* NV_MMU_VER2_PTE_VALID 0:0 */
 #define NV_GMMU_PTE_VALID               (1ULL << 0)
@@ -205,8 +217,10 @@ static inline unsigned nv_gmmu_level_index(NvGmmuLevel level, uint64_t va)
 #define NV_GMMU_PTE_VOL                 (1ULL << 3)
 /* NV_MMU_VER2_PTE_ENCRYPTED 4:4 (GV100 manual; "do not use") */
 #define NV_GMMU_PTE_ENCRYPTED           (1ULL << 4)
-/* NV_MMU_VER2_PTE_PRIVILEGE 5:5; invalid big PTE + PRIV = "ignore the
- * small PTEs" (gp100_vmm_lpt_invalid) */
+/*
+ * NV_MMU_VER2_PTE_PRIVILEGE 5:5; invalid big PTE + PRIV = "ignore the
+ * small PTEs" (gp100_vmm_lpt_invalid)
+ */
 #define NV_GMMU_PTE_PRIVILEGE           (1ULL << 5)
 /* NV_MMU_VER2_PTE_READ_ONLY 6:6 */
 #define NV_GMMU_PTE_READ_ONLY           (1ULL << 6)
@@ -244,9 +258,7 @@ static inline unsigned nv_gmmu_level_index(NvGmmuLevel level, uint64_t va)
 /* gf100_vmm_pgt_unmap / gp100_vmm_pd0_unmap */
 #define NV_GMMU_UNMAPPED                0ULL
 
-/* ------------------------------------------------------------------------
- * Field helpers shared by the encoders below
- * ------------------------------------------------------------------------ */
+/* ---- Field helpers shared by the encoders below ---- */
 
 static inline bool nv_gmmu_aperture_is_sys(NvGmmuAperture aper)
 {
@@ -261,9 +273,7 @@ static inline bool nv_gmmu_addr_fits(NvGmmuAperture aper, uint64_t addr)
     return (addr >> bits) == 0;
 }
 
-/* ------------------------------------------------------------------------
- * PTE encoders / decoders
- * ------------------------------------------------------------------------ */
+/* ---- PTE encoders / decoders ---- */
 
 /**
  * nv_gmmu_pte_encode: build a VALID PTE, as gp100_vmm_valid() +
@@ -334,8 +344,10 @@ static inline NvGmmuAperture nv_gmmu_pte_aperture(uint64_t pte)
                             NV_GMMU_PTE_APERTURE_SHIFT);
 }
 
-/* Page address in the PTE's aperture: ADDRESS_SYS for the system
- * apertures, ADDRESS_VID (peer id and comptag bits dropped) otherwise. */
+/*
+ * Page address in the PTE's aperture: ADDRESS_SYS for the system
+ * apertures, ADDRESS_VID (peer id and comptag bits dropped) otherwise.
+ */
 static inline uint64_t nv_gmmu_pte_addr(uint64_t pte)
 {
     uint64_t mask = nv_gmmu_aperture_is_sys(nv_gmmu_pte_aperture(pte))
@@ -362,9 +374,7 @@ static inline uint64_t nv_gmmu_pte_flags(uint64_t pte)
     return pte & (NV_GMMU_PTE_FLAGS_MASK | NV_GMMU_PTE_VALID);
 }
 
-/* ------------------------------------------------------------------------
- * PDE encoders / decoders (upper levels and the PD0 small half)
- * ------------------------------------------------------------------------ */
+/* ---- PDE encoders / decoders (upper levels and the PD0 small half) ---- */
 
 /* NvGmmuAperture -> NV_MMU_VER2_PDE_APERTURE value (0 for PEER / NONE). */
 static inline unsigned nv_gmmu_pde_aperture_code(NvGmmuAperture aper)
@@ -459,9 +469,7 @@ static inline bool nv_gmmu_pde_is_sparse(uint64_t pde)
            (pde & NV_GMMU_PDE_VOL);
 }
 
-/* ------------------------------------------------------------------------
- * Dual PDE (PD0) encoders / decoders
- * ------------------------------------------------------------------------ */
+/* ---- Dual PDE (PD0) encoders / decoders ---- */
 
 /* One 16-byte PD0 entry: lo at byte 0, hi at byte 8. */
 typedef struct NvGmmuPd0 {
@@ -494,8 +502,10 @@ static inline uint64_t nv_gmmu_pd0_big_encode(NvGmmuAperture aper,
                        NV_GMMU_PD0_ADDRESS_BIG_FIELD_SHIFT)) & mask);
 }
 
-/* The high qword of a PD0 entry pointing at a 4 KiB-page table
- * (gp100_vmm_pd0_pde, data[1]): the upper-PDE layout. */
+/*
+ * The high qword of a PD0 entry pointing at a 4 KiB-page table
+ * (gp100_vmm_pd0_pde, data[1]): the upper-PDE layout.
+ */
 static inline uint64_t nv_gmmu_pd0_small_encode(NvGmmuAperture aper,
                                                 uint64_t table, bool vol)
 {
@@ -567,9 +577,11 @@ static inline uint64_t nv_gmmu_pd0_small_addr(uint64_t hi)
     return nv_gmmu_pde_addr(hi);
 }
 
-/* Neither pointer valid and VOL_BIG set: the 2 MiB range is sparse
+/*
+ * Neither pointer valid and VOL_BIG set: the 2 MiB range is sparse
  * ("the big page VOL bit determines sparseness when both pointers are not
- * valid"; a valid 2 MiB PTE is not sparse). */
+ * valid"; a valid 2 MiB PTE is not sparse).
+ */
 static inline bool nv_gmmu_pd0_is_sparse(uint64_t lo, uint64_t hi)
 {
     return !(lo & NV_GMMU_PD0_IS_PTE) &&
@@ -578,9 +590,7 @@ static inline bool nv_gmmu_pd0_is_sparse(uint64_t lo, uint64_t hi)
            (lo & NV_GMMU_PD0_VOL_BIG);
 }
 
-/* ------------------------------------------------------------------------
- * Instance block: page-directory base (NV_RAMIN_* in dev_ram.h)
- * ------------------------------------------------------------------------ */
+/* ---- Instance block: page-directory base (NV_RAMIN_* in dev_ram.h) ---- */
 
 #define NV_GMMU_RAMIN_SIZE              0x1000  /* NV_RAMIN_ALLOC_SIZE */
 #define NV_GMMU_RAMIN_SHIFT             12      /* NV_RAMIN_BASE_SHIFT */
@@ -636,10 +646,12 @@ static inline uint64_t nv_gmmu_ramin_limit_encode(uint64_t last_va)
     return last_va;
 }
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Fault buffer entry (NV_MMU_FAULT_BUF_ENTRY, clc369.h NVC369_BUF_ENTRY_*;
  * 32 bytes = 8 little-endian dwords)
- * ------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------
+ */
 
 #define NV_GMMU_FAULT_ENTRY_SIZE        32
 /* dword 0: INST_APERTURE 9:8, INST_LO 31:12 */
@@ -661,11 +673,13 @@ static inline uint64_t nv_gmmu_ramin_limit_encode(uint64_t last_va)
 /* dword 6: ENGINE_ID 200:192 */
 #define NV_GMMU_FAULT_ENTRY_ENGINE      6
 #define NV_GMMU_FAULT_ENGINE_ID_MASK    0x1ffu
-/* dword 7 (info): FAULT_TYPE 4:0, REPLAYABLE_FAULT 7, CLIENT 14:8,
+/*
+ * dword 7 (info): FAULT_TYPE 4:0, REPLAYABLE_FAULT 7, CLIENT 14:8,
  * ACCESS_TYPE 19:16, MMU_CLIENT_TYPE 20, GPC_ID 28:24,
  * PROTECTED_MODE 29, REPLAYABLE_FAULT_EN 30, VALID 31.  VALID is the last
  * bit of the packet: write dwords 0..6 first ("VALID must be in the last
- * byte in the packet for proper write ordering"). */
+ * byte in the packet for proper write ordering").
+ */
 #define NV_GMMU_FAULT_ENTRY_INFO        7
 #define NV_GMMU_FAULT_INFO_TYPE_SHIFT   0
 #define NV_GMMU_FAULT_INFO_TYPE_MASK    0x1fu

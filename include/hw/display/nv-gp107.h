@@ -16,7 +16,7 @@
 
 /* PCI identity */
 #define NV_GP107_PCI_VENDOR_ID      0x10de
-#define NV_GP107_PCI_DEVICE_ID      0x1c82      /* GP107 [GeForce GTX 1050 Ti] */
+#define NV_GP107_PCI_DEVICE_ID      0x1c82      /* GeForce GTX 1050 Ti */
 #define NV_GP107_PCI_REVISION       0xa1
 #define NV_GP107_PCI_CLASS          0x030200    /* 3D controller */
 

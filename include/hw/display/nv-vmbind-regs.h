@@ -38,7 +38,7 @@
 #define NVVB_VRAM_SIZE_DEFAULT        (256ull << 20)      /* 256 MiB */
 
 /* MSI-X vectors. */
-#define NVVB_MSIX_VEC_FAULT           0   /* a record was written to the fault ring */
+#define NVVB_MSIX_VEC_FAULT           0   /* a fault record was written */
 #define NVVB_MSIX_VEC_BIND            1   /* bind queue completion */
 #define NVVB_MSIX_VEC_COPY            2   /* copy engine completion */
 #define NVVB_MSIX_VEC_MISC            3   /* everything else */
@@ -52,15 +52,16 @@
 #define NVVB_REG_VERSION              0x0004      /* RO: major << 16 | minor */
 #define   NVVB_VERSION_MAJOR          1
 #define   NVVB_VERSION_MINOR          0
-#define   NVVB_VERSION_VALUE          ((NVVB_VERSION_MAJOR << 16) | NVVB_VERSION_MINOR)
+#define   NVVB_VERSION_VALUE \
+    ((NVVB_VERSION_MAJOR << 16) | NVVB_VERSION_MINOR)
 #define NVVB_REG_CAPS                 0x0008      /* RO: NVVB_CAP_* */
-#define NVVB_REG_VRAM_SIZE_LO         0x000c      /* RO: VRAM bytes, bits 31:0 */
-#define NVVB_REG_VRAM_SIZE_HI         0x0010      /* RO: VRAM bytes, bits 63:32 */
+#define NVVB_REG_VRAM_SIZE_LO         0x000c      /* RO: VRAM bytes 31:0 */
+#define NVVB_REG_VRAM_SIZE_HI         0x0010      /* RO: VRAM bytes 63:32 */
 #define NVVB_REG_SCRATCH              0x0014      /* RW: no side effects */
-#define NVVB_REG_RESET                0x0018      /* WO: write NVVB_RESET_VALUE */
+#define NVVB_REG_RESET                0x0018      /* WO: NVVB_RESET_VALUE */
 #define   NVVB_RESET_VALUE            0x52535421u /* "!TSR" */
-#define NVVB_REG_MSIX_VECTORS         0x001c      /* RO: number of MSI-X vectors */
-#define NVVB_REG_INTR_STATUS          0x0020      /* RW1C: NVVB_INTR_* pending */
+#define NVVB_REG_MSIX_VECTORS         0x001c      /* RO: MSI-X vectors */
+#define NVVB_REG_INTR_STATUS          0x0020      /* RW1C: NVVB_INTR_* */
 #define NVVB_REG_INTR_ENABLE          0x0024      /* RW: NVVB_INTR_* enabled */
 
 /* Capability bits in NVVB_REG_CAPS: set only for what the device implements. */
@@ -104,7 +105,7 @@
 #define   NVVB_INVALIDATE_CACHE_LEVEL_SHIFT   24
 #define   NVVB_INVALIDATE_CACHE_LEVEL_MASK    (7u << 24)
 #define   NVVB_INVALIDATE_TRIGGER             (1u << 31)
-#define NVVB_REG_INVALIDATE_VADDR     0x0110      /* RW: VA >> 12, low 32 bits */
+#define NVVB_REG_INVALIDATE_VADDR     0x0110      /* RW: VA >> 12[31:0] */
 #define NVVB_REG_INVALIDATE_UPPER_VADDR 0x0114    /* RW: VA >> 12, bits 63:32 */
 #define NVVB_REG_TLB_HITS             0x0120      /* RO: leaf TLB hits */
 #define NVVB_REG_TLB_MISSES           0x0124      /* RO: walks (misses) */
@@ -184,10 +185,10 @@
 #define     NVVB_PROBE_RESULT_SPARSE          2
 #define     NVVB_PROBE_RESULT_FAULT           3
 #define     NVVB_PROBE_RESULT_BAD_CMD         4   /* command, length, access */
-#define     NVVB_PROBE_RESULT_DMA_ERROR       5   /* system memory unreachable */
+#define     NVVB_PROBE_RESULT_DMA_ERROR       5   /* memory unreachable */
 #define   NVVB_PROBE_STATUS_FAULT_TYPE_SHIFT  8   /* NVIDIA FAULT_TYPE */
 #define   NVVB_PROBE_STATUS_FAULT_TYPE_MASK   (0x1fu << 8)
-#define   NVVB_PROBE_STATUS_LEVEL_SHIFT       16  /* NVVB_LEVEL_* of leaf/fault */
+#define   NVVB_PROBE_STATUS_LEVEL_SHIFT       16  /* NVVB_LEVEL_* */
 #define   NVVB_PROBE_STATUS_LEVEL_MASK        (0xfu << 16)
 #define   NVVB_PROBE_STATUS_TLB_HIT           (1u << 20)
 #define NVVB_REG_PROBE_PA_LO          0x0220      /* RO: address of the VA */
