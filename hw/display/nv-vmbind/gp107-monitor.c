@@ -15,6 +15,7 @@
 #include "hw/qdev-core.h"
 #include "gp107-internal.h"
 #include "nv-vmbind-internal.h"
+#include "nv-vmbind-monitor.h"
 #include "gmmu-dump.h"
 #include "gmmu-fault.h"
 
@@ -88,77 +89,6 @@ const NvGmmuMem *nv_vmbind_any_mem(const char *id, Error **errp)
     return NULL;
 }
 
-static NvVmbindAperture aper_to_qapi(NvGmmuAperture a)
-{
-    switch (a) {
-    case NV_GMMU_APER_PEER:
-        return NV_VMBIND_APERTURE_PEER;
-    case NV_GMMU_APER_SYS_COH:
-        return NV_VMBIND_APERTURE_SYS;
-    case NV_GMMU_APER_SYS_NCOH:
-        return NV_VMBIND_APERTURE_NCOH;
-    default:
-        return NV_VMBIND_APERTURE_VID;
-    }
-}
-
-static NvGmmuAperture aper_from_qapi(NvVmbindAperture a)
-{
-    switch (a) {
-    case NV_VMBIND_APERTURE_VID:
-        return NV_GMMU_APER_VID;
-    case NV_VMBIND_APERTURE_SYS:
-        return NV_GMMU_APER_SYS_COH;
-    case NV_VMBIND_APERTURE_NCOH:
-        return NV_GMMU_APER_SYS_NCOH;
-    default:
-        return NV_GMMU_APER_NONE;
-    }
-}
-
-static strList *flag_list(uint8_t flags)
-{
-    static const struct {
-        uint8_t bit;
-        const char *name;
-    } names[] = {
-        { NV_GMMU_PTE_READ_ONLY, "ro" },
-        { NV_GMMU_PTE_PRIVILEGE, "priv" },
-        { NV_GMMU_PTE_VOL, "vol" },
-        { NV_GMMU_PTE_ATOMIC_DISABLE, "noatomic" },
-        { NV_GMMU_PTE_ENCRYPTED, "encrypted" },
-    };
-    strList *head = NULL, **tail = &head;
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(names); i++) {
-        if (flags & names[i].bit) {
-            QAPI_LIST_APPEND(tail, g_strdup(names[i].name));
-        }
-    }
-    return head;
-}
-
-static bool dump_one(void *opaque, const NvGmmuMapping *m)
-{
-    NvVmbindMappingList ***tail = opaque;
-    NvVmbindMapping *e = g_new0(NvVmbindMapping, 1);
-
-    e->va = m->va;
-    e->size = m->size;
-    e->sparse = m->sparse;
-    e->page_size = 1ULL << m->page_shift;
-    e->kind = m->kind;
-    e->flags = flag_list(m->flags);
-    if (!m->sparse) {
-        e->has_aperture = e->has_address = true;
-        e->aperture = aper_to_qapi(m->aperture);
-        e->address = m->pa;
-    }
-    QAPI_LIST_APPEND(*tail, e);
-    return true;
-}
-
 static const char *role_name(uint32_t tag)
 {
     switch (tag) {
@@ -215,7 +145,7 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
     for (i = 0; i < n; i++) {
         NvVmbindPdbInfo *p = g_new0(NvVmbindPdbInfo, 1);
 
-        p->aperture = aper_to_qapi(ents[i].aperture);
+        p->aperture = nv_vmbind_aperture_qapi(ents[i].aperture);
         p->pdb = ents[i].addr;
         p->role = g_strdup(role_name(ents[i].tag));
         p->first_seq = ents[i].first_seq;
@@ -228,7 +158,7 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
             nv_gmmu_pdb_init(&pdb, ents[i].aperture, ents[i].addr);
             p->has_mappings = p->has_complete = true;
             p->complete = nv_gmmu_dump(&s->mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
-                                       dump_one, &mtail, NULL) ==
+                                       nv_vmbind_dump_qmp, &mtail, NULL) ==
                           NV_GMMU_DUMP_DONE;
         }
         QAPI_LIST_APPEND(tail, p);
@@ -242,8 +172,6 @@ NvVmbindBytes *qmp_x_nv_vmbind_read(const char *id, bool has_pdb_aperture,
                                     Error **errp)
 {
     const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
-    NvGmmuAperture aper = has_pdb_aperture ? aper_from_qapi(pdb_aperture) :
-                          NV_GMMU_APER_VID;
     NvGmmuAccess acc = {
         .type = NV_GMMU_ACCESS_TYPE_VIRT_READ,
         .priv = true,
@@ -257,16 +185,13 @@ NvVmbindBytes *qmp_x_nv_vmbind_read(const char *id, bool has_pdb_aperture,
     if (!mem) {
         return NULL;
     }
-    if (aper == NV_GMMU_APER_NONE || (pdb & 0xfff)) {
-        error_setg(errp, "the page directory must be 4 KiB aligned in vid, "
-                   "sys or ncoh memory");
+    if (!nv_vmbind_qapi_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
         return NULL;
     }
     if (size == 0 || size > NV_VMBIND_READ_MAX || va + size < va) {
         error_setg(errp, "size must be 1..%u bytes", NV_VMBIND_READ_MAX);
         return NULL;
     }
-    nv_gmmu_pdb_init(&p, aper, pdb);
     buf = g_malloc(size);
     while (done < size) {
         uint64_t cur = va + done, page, chunk;

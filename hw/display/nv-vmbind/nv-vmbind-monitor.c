@@ -18,6 +18,7 @@
 #include "monitor/monitor.h"
 #include "hw/qdev-core.h"
 #include "nv-vmbind-internal.h"
+#include "nv-vmbind-monitor.h"
 #include "gp107-internal.h"
 #include "gmmu-dump.h"
 #include "gmmu-fault.h"
@@ -84,7 +85,7 @@ static NvGmmuAperture nv_vmbind_qapi_aperture(NvVmbindAperture a)
     }
 }
 
-static NvVmbindAperture nv_vmbind_aperture_qapi(NvGmmuAperture a)
+NvVmbindAperture nv_vmbind_aperture_qapi(NvGmmuAperture a)
 {
     switch (a) {
     case NV_GMMU_APER_PEER:
@@ -98,8 +99,8 @@ static NvVmbindAperture nv_vmbind_aperture_qapi(NvGmmuAperture a)
     }
 }
 
-static bool nv_vmbind_pdb(NvGmmuPdb *pdb, bool has_aper,
-                          NvVmbindAperture aper, uint64_t addr, Error **errp)
+bool nv_vmbind_qapi_pdb(NvGmmuPdb *pdb, bool has_aper,
+                        NvVmbindAperture aper, uint64_t addr, Error **errp)
 {
     NvGmmuAperture a = has_aper ? nv_vmbind_qapi_aperture(aper) :
                        NV_GMMU_APER_VID;
@@ -118,7 +119,7 @@ static bool nv_vmbind_pdb(NvGmmuPdb *pdb, bool has_aper,
 }
 
 /* PTE attribute names, in the order nvvb-walk prints them. */
-static strList *nv_vmbind_flag_list(uint8_t flags)
+strList *nv_vmbind_flag_list(uint8_t flags)
 {
     static const struct {
         uint8_t bit;
@@ -188,7 +189,7 @@ NvVmbindTranslation *qmp_x_nv_vmbind_translate(const char *id,
     unsigned i;
 
     if (!mem || !nv_vmbind_parse_access(access, &acc.type, errp) ||
-        !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
+        !nv_vmbind_qapi_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
         return NULL;
     }
     nv_gmmu_walk(mem, &p, va, &acc, &res);
@@ -232,14 +233,9 @@ NvVmbindTranslation *qmp_x_nv_vmbind_translate(const char *id,
     return t;
 }
 
-typedef struct NvVmbindDumpCtx {
-    NvVmbindMappingList **tail;     /* QMP */
-    Monitor *mon;                   /* HMP */
-} NvVmbindDumpCtx;
-
-static bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m)
+bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m)
 {
-    NvVmbindDumpCtx *ctx = opaque;
+    NvVmbindMappingList ***tail = opaque;
     NvVmbindMapping *e = g_new0(NvVmbindMapping, 1);
 
     e->va = m->va;
@@ -253,7 +249,7 @@ static bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m)
         e->aperture = nv_vmbind_aperture_qapi(m->aperture);
         e->address = m->pa;
     }
-    QAPI_LIST_APPEND(ctx->tail, e);
+    QAPI_LIST_APPEND(*tail, e);
     return true;
 }
 
@@ -266,18 +262,18 @@ NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
 {
     const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
     NvVmbindMappings *ret;
-    NvVmbindDumpCtx ctx;
+    NvVmbindMappingList **tail;
     NvGmmuDumpStats stats;
     NvGmmuPdb p;
 
-    if (!mem || !nv_vmbind_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
+    if (!mem || !nv_vmbind_qapi_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
         return NULL;
     }
     ret = g_new0(NvVmbindMappings, 1);
-    ctx.tail = &ret->mappings;
+    tail = &ret->mappings;
     ret->complete = nv_gmmu_dump(mem, &p, has_start ? start : 0,
                                  has_end ? end : NV_GMMU_VA_LIMIT, 0,
-                                 nv_vmbind_dump_qmp, &ctx, &stats) ==
+                                 nv_vmbind_dump_qmp, &tail, &stats) ==
                     NV_GMMU_DUMP_DONE;
     if (!ret->complete) {
         ret->has_next_va = true;
@@ -309,16 +305,16 @@ NvVmbindDeviceInfoList *qmp_x_nv_vmbind_query_devices(Error **errp)
 
 static bool nv_vmbind_dump_hmp(void *opaque, const NvGmmuMapping *m)
 {
-    NvVmbindDumpCtx *ctx = opaque;
+    Monitor *mon = opaque;
     g_autoptr(GString) flags = NULL;
 
     if (m->sparse) {
-        monitor_printf(ctx->mon, "0x%012" PRIx64 "-0x%012" PRIx64 " sparse\n",
+        monitor_printf(mon, "0x%012" PRIx64 "-0x%012" PRIx64 " sparse\n",
                        m->va, m->va + m->size - 1);
         return true;
     }
     flags = nv_vmbind_flag_string(m->flags);
-    monitor_printf(ctx->mon, "0x%012" PRIx64 "-0x%012" PRIx64 " %s 0x%"
+    monitor_printf(mon, "0x%012" PRIx64 "-0x%012" PRIx64 " %s 0x%"
                    PRIx64 " %s kind=0x%02x%s\n", m->va, m->va + m->size - 1,
                    nv_gmmu_aperture_name(m->aperture), m->pa,
                    m->page_shift == NV_GMMU_PAGE_SHIFT_2M ? "2m" :
@@ -348,7 +344,7 @@ static bool nv_vmbind_parse_pdb(const char *str, NvGmmuPdb *pdb, Error **errp)
             if (qemu_strtou64(rest, NULL, 0, &addr)) {
                 break;
             }
-            return nv_vmbind_pdb(pdb, true, apers[i].aper, addr, errp);
+            return nv_vmbind_qapi_pdb(pdb, true, apers[i].aper, addr, errp);
         }
     }
     error_setg(errp, "page directory must be vid:ADDR, sys:ADDR or ncoh:ADDR");
@@ -411,7 +407,6 @@ void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
     const char *id = qdict_get_try_str(qdict, "id");
     const char *pdbstr = qdict_get_try_str(qdict, "pdb");
     g_autoptr(GSList) devs = NULL;
-    NvVmbindDumpCtx ctx = { .mon = mon };
     NvGmmuDumpStats stats;
     Error *err = NULL;
     NvVmbindState *s;
@@ -459,7 +454,7 @@ void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
     }
     if (nv_gmmu_dump(&s->mem, &pdb, qdict_get_try_int(qdict, "start", 0),
                      qdict_get_try_int(qdict, "end", NV_GMMU_VA_LIMIT), 0,
-                     nv_vmbind_dump_hmp, &ctx, &stats) != NV_GMMU_DUMP_DONE) {
+                     nv_vmbind_dump_hmp, mon, &stats) != NV_GMMU_DUMP_DONE) {
         monitor_printf(mon, "(walk budget exhausted; continue from 0x%"
                        PRIx64 ")\n", stats.next_va);
     }

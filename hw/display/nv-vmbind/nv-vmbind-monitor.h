@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind: QAPI conversions shared by the monitor commands of both
+ * device personalities (nv-vmbind-monitor.c, gp107-monitor.c).
+ */
+#ifndef HW_DISPLAY_NV_VMBIND_MONITOR_H
+#define HW_DISPLAY_NV_VMBIND_MONITOR_H
+
+#include "qapi/qapi-types-nv-vmbind.h"
+#include "gmmu-dump.h"
+
+NvVmbindAperture nv_vmbind_aperture_qapi(NvGmmuAperture a);
+/* PTE attribute names ("ro", "priv", "vol", "noatomic", "encrypted"). */
+strList *nv_vmbind_flag_list(uint8_t flags);
+/* A page directory named over QMP: vid/sys/ncoh, 4 KiB aligned. */
+bool nv_vmbind_qapi_pdb(NvGmmuPdb *pdb, bool has_aper, NvVmbindAperture aper,
+                        uint64_t addr, Error **errp);
+/* nv_gmmu_dump() callback: appends to the NvVmbindMappingList ** @opaque. */
+bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m);
+
+#endif /* HW_DISPLAY_NV_VMBIND_MONITOR_H */
