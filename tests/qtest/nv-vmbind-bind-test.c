@@ -656,6 +656,23 @@ static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
     qnvdesc_bo_sys(d, NVVB_OP_BO_CREATE, 11, 0x1000, sgaddr,
                    NVVB_MAX_SG_ENTRIES + 1);
     g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_EINVAL);
+    /*
+     * A well-formed scatter list whose page lies outside guest RAM: the BO
+     * maps (the device cannot know), but moving data through it fails with
+     * EFAULT and the device goes on.
+     */
+    qtest_writeq(c.qts, sgaddr, 0x7fff00000000ULL);
+    qnvdesc_bo_sys(d, NVVB_OP_BO_CREATE, 12, 0x1000, sgaddr, 1);
+    g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(map(&c, 1, 12, 0x300000, 0x1000, 0, 0), ==, 0);
+    qnvdesc_ce(d, NVVB_OP_CE_FILL, 1, 0, 0x300000, 0x1000, 7, 0);
+    g_assert_cmpuint(qnvring_exec(&c.ce, d), ==, NVVB_STATUS_EFAULT);
+    qnvdesc_ce(d, NVVB_OP_CE_FILL, 1, 0, 0x100000, 0x1000, 7, 0);
+    g_assert_cmpuint(qnvring_exec(&c.ce, d), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(unmap(&c, 1, 0x300000, 0x1000, 0), ==, 0);
+    qnvdesc_bo_destroy(d, 12);
+    g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_OK);
+
     qnvdesc_bo_destroy(d, BO_A);
     g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_EBUSY);
     /* Unknown opcodes, on both rings. */
