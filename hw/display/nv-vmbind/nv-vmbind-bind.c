@@ -710,10 +710,14 @@ bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp)
     s->pt_pool = nvvb_pt_pool_new(s->pt_pool_base, s->pt_pool_size);
     s->bos = g_hash_table_new_full(NULL, NULL, NULL, nv_vmbind_bo_free);
     s->ce = nvvb_ce_new();
+    /*
+     * Budgets per main-loop turn: a bind is cheap; a copy can move 64 MiB,
+     * so the copy engine yields after each command.
+     */
     nv_vmbind_ring_init(s, &s->bind_ring, "bind", nv_vmbind_bind_exec,
-                        NVVB_INTR_BIND);
+                        NVVB_INTR_BIND, 256);
     nv_vmbind_ring_init(s, &s->ce_ring, "ce", nv_vmbind_ce_exec,
-                        NVVB_INTR_COPY);
+                        NVVB_INTR_COPY, 1);
     return true;
 }
 

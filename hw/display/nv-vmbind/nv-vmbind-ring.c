@@ -4,8 +4,9 @@
  *
  * A TAIL write only schedules the bottom half, so a doorbell costs the vCPU
  * nothing and a storm of doorbells collapses into one run.  One run executes
- * at most SIZE descriptors (everything between HEAD and TAIL), so the work a
- * guest can cause per run is bounded by the ring size.
+ * at most the ring's budget of descriptors and reschedules itself for the
+ * rest, so the main loop (monitor, other devices) runs in between however
+ * much work a guest queues.
  *
  * Copyright (c) 2026 The nv-vmbind authors
  */
@@ -37,7 +38,7 @@ static void nv_vmbind_ring_process(void *opaque)
     NvVmbindState *s = r->dev;
     PCIDevice *pdev = PCI_DEVICE(s);
     bool notify = false;
-    uint32_t budget = r->size;
+    uint32_t budget = r->budget;
 
     if (!nv_vmbind_ring_valid(r)) {
         return;
@@ -88,12 +89,17 @@ static void nv_vmbind_ring_process(void *opaque)
     if (notify) {
         nv_vmbind_raise_intr(s, r->intr);
     }
+    if (r->head != r->tail && !(r->status & NVVB_RING_STATUS_DMA_ERROR)) {
+        qemu_bh_schedule(r->bh);
+    }
 }
 
 void nv_vmbind_ring_init(NvVmbindState *s, NvVmbindRing *r, const char *name,
-                         NvVmbindRingExec exec, uint32_t intr)
+                         NvVmbindRingExec exec, uint32_t intr,
+                         uint32_t budget)
 {
     r->dev = s;
+    r->budget = budget;
     r->name = name;
     r->exec = exec;
     r->intr = intr;

@@ -25,6 +25,7 @@ struct NvVmbindRing {
     const char *name;
     NvVmbindRingExec exec;
     uint32_t intr;              /* NVVB_INTR_* raised on completion */
+    uint32_t budget;            /* descriptors per bottom-half run */
     QEMUBH *bh;
 
     /* Registers (migrated). */
@@ -38,8 +39,13 @@ struct NvVmbindRing {
     uint32_t errors;
 };
 
+/*
+ * @budget bounds the descriptors one bottom-half run executes; the rest
+ * runs in the next one, so the main loop is never held for long.
+ */
 void nv_vmbind_ring_init(NvVmbindState *s, NvVmbindRing *r, const char *name,
-                         NvVmbindRingExec exec, uint32_t intr);
+                         NvVmbindRingExec exec, uint32_t intr,
+                         uint32_t budget);
 void nv_vmbind_ring_fini(NvVmbindRing *r);
 void nv_vmbind_ring_reset(NvVmbindRing *r);
 uint32_t nv_vmbind_ring_read(NvVmbindRing *r, hwaddr off);
