@@ -775,6 +775,14 @@ static void test_bo_move(void *obj, void *data, QGuestAllocator *alloc)
     /* A move to a different size is refused. */
     qnvdesc_bo_vram(d, NVVB_OP_BO_MOVE, BO_A, 0x1000, 0);
     g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_EINVAL);
+
+    /* After the move, unmapping everywhere makes the BO destroyable. */
+    qnvdesc_bo_destroy(d, BO_A);
+    g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_EBUSY);
+    g_assert_cmpuint(unmap(&c, 0, 0x200000, 0x400000, 0), ==, 0);
+    g_assert_cmpuint(unmap(&c, 1, 0x10000, 0x3000, 0), ==, 0);
+    g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_OK);
+    assert_verified(&c);
 }
 
 /* ---- Copy engine ---- */
