@@ -109,6 +109,7 @@ struct nvvb_ring {
 
 	struct drm_gpu_scheduler sched;
 	struct drm_gpu_scheduler *sched_list[1];	/* for entities */
+	struct workqueue_struct *sched_wq;
 	bool sched_ready;
 };
 

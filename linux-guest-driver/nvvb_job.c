@@ -14,6 +14,7 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_print.h>
 #include <drm/drm_syncobj.h>
@@ -294,18 +295,33 @@ static const struct drm_sched_backend_ops nvvb_sched_ops = {
 	.free_job = nvvb_sched_free_job,
 };
 
-/* One scheduler per ring; credits are ring slots. */
+/*
+ * One scheduler per ring; credits are ring slots.  Its work items run on a
+ * workqueue that is not ordered (drm_sched would otherwise create an
+ * ordered one): a free_job() that sleeps (dropping the last reference to a
+ * BO frees it, which waits for BO_DESTROY and takes its resv) must never
+ * hold up run_job() of a job someone is waiting for.
+ */
 int nvvb_sched_init(struct nvvb_device *ndev, struct nvvb_ring *ring)
 {
 	int ret;
 
+	ring->sched_wq = alloc_workqueue("nvvb-%s", WQ_MEM_RECLAIM, 0,
+					 ring->name);
+	if (!ring->sched_wq)
+		return -ENOMEM;
 	ret = nvvb_compat_sched_init(&ring->sched, &nvvb_sched_ops,
+				     ring->sched_wq,
 				     ring->size - 1 - NVVB_RING_KERNEL,
 				     msecs_to_jiffies(NVVB_JOB_TIMEOUT_MS),
 				     ring->name, ndev->drm.dev);
-	if (!ret)
-		ring->sched_ready = true;
-	return ret;
+	if (ret) {
+		destroy_workqueue(ring->sched_wq);
+		ring->sched_wq = NULL;
+		return ret;
+	}
+	ring->sched_ready = true;
+	return 0;
 }
 
 void nvvb_sched_fini(struct nvvb_ring *ring)
@@ -313,4 +329,7 @@ void nvvb_sched_fini(struct nvvb_ring *ring)
 	if (ring->sched_ready)
 		drm_sched_fini(&ring->sched);
 	ring->sched_ready = false;
+	if (ring->sched_wq)
+		destroy_workqueue(ring->sched_wq);
+	ring->sched_wq = NULL;
 }

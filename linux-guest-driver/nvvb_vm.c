@@ -746,6 +746,15 @@ static void nvvb_bind_armed(struct nvvb_job *base)
 	/* BO moves wait for this job (nvvb_bo_wait_idle()) */
 	nvvb_compat_exec_add_fence(&job->exec, base->done,
 				   DMA_RESV_USAGE_BOOKKEEP);
+	/*
+	 * The mappings hold their vm_bos now: drop the ops' references while
+	 * the resvs are held, so that free_job() needs no resv (op->obj keeps
+	 * each BO alive across the put).
+	 */
+	for (i = 0; i < job->nops; i++) {
+		drm_gpuvm_bo_put(job->ops[i].vm_bo);
+		job->ops[i].vm_bo = NULL;
+	}
 	drm_exec_fini(&job->exec);
 	job->locked = false;
 }
@@ -764,7 +773,7 @@ static void nvvb_bind_free(struct nvvb_job *base)
 			drm_gpuva_ops_free(&vm->base, op->ops);
 		}
 		if (op->vm_bo) {
-			/* op->obj keeps the BO alive across the put */
+			/* a job never armed; op->obj keeps the BO alive */
 			dma_resv_lock(op->obj->resv, NULL);
 			drm_gpuvm_bo_put(op->vm_bo);
 			dma_resv_unlock(op->obj->resv);

@@ -66,8 +66,8 @@ cp "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
 log "building nvvb.ko for $kver against $kbuild"
 make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
 	{ tail -40 "$work/module.log" >&2; die "nvvb.ko did not build (log: $work/module.log)"; }
-grep -o -- '-DNVVB_HAVE_[A-Z_0-9]*' "$work/module.log" | sort -u | tr '\n' ' ' |
-	sed 's/^./  conftest: &/' >&2 || true
+grep -m1 "nvvb conftest:" "$work/module.log" |
+	sed "s/^/  /" >&2 || true
 log "building the guest tests (static, libdrm.a)"
 make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
 	"$work/nvvb-test" "$work/nvvb-bench" >"$work/tests.log" 2>&1 ||
