@@ -18,12 +18,25 @@
  * to their vm_bo; publish the job's fence.  Mappings removed by a job stay
  * allocated, holding their BO, until the job has completed on the device.
  */
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_print.h>
 
 #include "nvvb_drv.h"
+
+/*
+ * Fault injection for the test harness: every N-th MAP descriptor sent to
+ * the device gets a BO offset one page off what drm_gpuvm recorded, so
+ * that the suite and the host check can show they catch a driver that lies.
+ */
+static unsigned int nvvb_x_corrupt_bind;
+module_param_named(x_corrupt_bind, nvvb_x_corrupt_bind, uint, 0644);
+MODULE_PARM_DESC(x_corrupt_bind,
+		 "testing: send every N-th MAP with a wrong BO offset (0 = off)");
+static atomic_t nvvb_maps_sent = ATOMIC_INIT(0);
+
 
 enum nvvb_bind_kind {
 	NVVB_BIND_INVALID,
@@ -600,6 +613,22 @@ static void nvvb_bind_release_ids(struct nvvb_device *ndev,
 	}
 }
 
+static u64 nvvb_maybe_corrupt(struct nvvb_bind_op *op)
+{
+	u64 off = op->offset;
+
+	if (!nvvb_x_corrupt_bind ||
+	    atomic_inc_return(&nvvb_maps_sent) % nvvb_x_corrupt_bind)
+		return off;
+	if (off + op->range + PAGE_SIZE <= op->obj->size)
+		off += PAGE_SIZE;
+	else if (off >= PAGE_SIZE)
+		off -= PAGE_SIZE;
+	pr_info("nvvb: x_corrupt_bind: MAP at 0x%llx sent with BO offset 0x%llx, not 0x%llx\n",
+		op->addr, off, op->offset);
+	return off;
+}
+
 /* The requests, in order, as device descriptors. */
 static void nvvb_bind_build(struct nvvb_vm *vm, struct nvvb_bind_job *job)
 {
@@ -648,7 +677,8 @@ static void nvvb_bind_build(struct nvvb_vm *vm, struct nvvb_bind_job *job)
 		nvvb_desc_u64(d, NVVB_MAP_VA, op->addr);
 		nvvb_desc_u64(d, NVVB_MAP_RANGE, op->range);
 		if (op->kind == NVVB_BIND_MAP)
-			nvvb_desc_u64(d, NVVB_MAP_BO_OFFSET, op->offset);
+			nvvb_desc_u64(d, NVVB_MAP_BO_OFFSET,
+				      nvvb_maybe_corrupt(op));
 		nvvb_desc_u32(d, NVVB_MAP_FLAGS, flags);
 	}
 	if (!base->ndesc)

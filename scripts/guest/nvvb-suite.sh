@@ -8,11 +8,16 @@
 #
 #   nvvb-suite.sh --qemu QEMU [--tap FILE] [--log FILE] [--only SUBSTRING]
 #                 [--timeout S] [--bench] [--device PROPS] [--quiet]
+#                 [--corrupt-bind N]
 #
-# --only     run the tests whose name contains SUBSTRING (no host check)
+# --only     run the tests whose name contains SUBSTRING (the host check
+#            of the final state still runs)
 # --bench    run nvvb-bench instead of the suite (VM_BIND latency and
-#            throughput, boot-to-first-bind); its lines go to stdout
+#            throughput, boot-to-first-bind)
 # --device   extra -device nv-vmbind properties, e.g. tlb=off
+# --corrupt-bind N  load nvvb with x_corrupt_bind=N: every N-th MAP goes to
+#            the device with a wrong BO offset, which the suite and the host
+#            check must catch (negative control)
 #
 # Kernel: Debian's 6.12 from scripts/guest/kernel.sh by default.  Your own:
 #   NVVB_KERNEL_DIR=DIR    DIR/vmlinuz, DIR/version, DIR/root/lib/modules/VER
@@ -22,7 +27,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
-qemu= tap= logf= only= timeout=900 bench=0 devprops= quiet=
+qemu= tap= logf= only= timeout=900 bench=0 devprops= quiet= modopts=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
@@ -33,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--bench) bench=1 ;;
 	--device) devprops=,$2; shift ;;
 	--quiet) quiet=--quiet ;;
+	--corrupt-bind) modopts=":x_corrupt_bind=$2"; shift ;;
 	*) die "nvvb-suite.sh: unknown argument $1" ;;
 	esac
 	shift
@@ -55,14 +61,15 @@ if [ -z "$kbuild" ]; then
 fi
 
 # Build the module out of a copy (the tree needs the device header at
-# ../include, and several kernels must not share object files).
+# ../include, and several kernels must not share object files); rsync keeps
+# times, so an unchanged driver is not rebuilt.
 work="$NVVB_CACHE/guest/nvvb/$kver"
 src="$work/src"
-rm -rf "$src"
 mkdir -p "$src/linux-guest-driver" "$src/include/hw/display"
-cp "$NVVB_TOP"/linux-guest-driver/{Kbuild,Makefile,*.c,*.h} "$src/linux-guest-driver/"
-cp -r "$NVVB_TOP/linux-guest-driver/include" "$src/linux-guest-driver/"
-cp "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
+rsync -a --delete --exclude tests/ --exclude '*.o' --exclude '*.ko' \
+	--exclude '*.mod*' --exclude '.*.cmd' --exclude Module.symvers \
+	--exclude modules.order "$NVVB_TOP/linux-guest-driver/" "$src/linux-guest-driver/"
+rsync -a "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
 log "building nvvb.ko for $kver against $kbuild"
 make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
 	{ tail -40 "$work/module.log" >&2; die "nvvb.ko did not build (log: $work/module.log)"; }
@@ -76,11 +83,8 @@ make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
 if [ $bench = 1 ]; then
 	prog="/bin/nvvb-bench"
 	hook=()
-elif [ -n "$only" ]; then
-	prog="/bin/nvvb-test -o '$only'"
-	hook=()
 else
-	prog="/bin/nvvb-test -w"
+	prog="/bin/nvvb-test -w${only:+ -o '$only'}"
 	hook=(--hook "$NVVB_TOP/scripts/guest/nvvb-check.py" --hook-arg device=gpu0)
 fi
 cat > "$work/run-test" <<RUN
@@ -101,7 +105,7 @@ done
 exit \$rc
 RUN
 initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m vgem \
-	-x "$src/linux-guest-driver/nvvb.ko" -f "$work/nvvb-test:/bin/nvvb-test" \
+	-x "$src/linux-guest-driver/nvvb.ko$modopts" -f "$work/nvvb-test:/bin/nvvb-test" \
 	-f "$work/nvvb-bench:/bin/nvvb-bench" -r "$work/run-test")
 
 bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
@@ -109,6 +113,6 @@ bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
 [ -n "$tap" ] && bargs+=(--tap "$tap")
 [ -n "$logf" ] && bargs+=(--log "$logf")
 [ -n "$quiet" ] && bargs+=("$quiet")
-log "booting $kver with -device nv-vmbind$devprops${only:+ (tests matching '$only')}"
+log "booting $kver with -device nv-vmbind$devprops${only:+ (tests matching '$only')}${modopts:+ (nvvb$modopts)}"
 exec python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- \
 	-device "nv-vmbind,id=gpu0$devprops"

@@ -153,6 +153,18 @@ static bool words_are(const void *p, uint64_t len, uint32_t w)
 	return true;
 }
 
+/* Index of the first word at @p that is not @w, or -1. */
+static int64_t first_bad_word(const void *p, uint64_t len, uint32_t w)
+{
+	const uint32_t *q = p;
+	uint64_t i;
+
+	for (i = 0; i < len / 4; i++)
+		if (q[i] != w)
+			return i;
+	return -1;
+}
+
 static bool bytes_are(const void *p, uint64_t len, uint8_t b)
 {
 	const uint8_t *q = p;
@@ -453,6 +465,7 @@ static bool case_verify(struct case_ctx *c, const struct m *exp, int n,
 {
 	struct nv_dump *d = malloc(sizeof(*d));
 	int i, u, k, got = 0, ret;
+	int64_t bad;
 	bool ok = false;
 
 	if (nv_dump_vm(c->fd, c->vm, d)) {
@@ -509,10 +522,13 @@ static bool case_verify(struct case_ctx *c, const struct m *exp, int n,
 			snprintf(why, wlen, "unit %d: copy %d", u, ret);
 			goto out;
 		}
-		if (!words_are(c->rbp, U, (e->bo == 'a' ? 0xa0000000 : 0xb0000000) |
-			       (uint32_t)(e->off + u - e->start))) {
-			snprintf(why, wlen, "unit %d reads 0x%08x, want %c page %d",
-				 u, c->rbp[0], e->bo, e->off + u - e->start);
+		bad = first_bad_word(c->rbp, U,
+				     (e->bo == 'a' ? 0xa0000000 : 0xb0000000) |
+				     (uint32_t)(e->off + u - e->start));
+		if (bad >= 0) {
+			snprintf(why, wlen, "unit %d byte 0x%" PRIx64 " reads 0x%08x, want %c page %d",
+				 u, (uint64_t)bad * 4, c->rbp[bad], e->bo,
+				 e->off + u - e->start);
 			goto out;
 		}
 	}
