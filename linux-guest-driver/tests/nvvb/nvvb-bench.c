@@ -63,7 +63,8 @@ static double uptime(void)
 
 #define VA0 0x100000000ULL
 
-static void bench_async(int fd, uint32_t bo, int batch, int total)
+/* One round: @total maps in jobs of @batch, then one unmap; ns taken. */
+static uint64_t async_round(int fd, uint32_t bo, int batch, int total)
 {
 	struct drm_nvvb_vm_bind_op *ops = calloc(batch, sizeof(*ops));
 	struct drm_nvvb_sync s;
@@ -88,14 +89,26 @@ static void bench_async(int fd, uint32_t bo, int batch, int total)
 				   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL))
 		DIE("timeline wait: %s", strerror(errno));
 	t1 = nv_now_ns();
-	printf("bench: bind_async_batch%d %.0f ops/s (%d maps of 4 KiB in %d jobs, %.1f ms)\n",
-	       batch, total / ((t1 - t0) / 1e9), total, total / batch,
-	       (t1 - t0) / 1e6);
 	ret = nv_unmap(fd, VA0, (uint64_t)total * 4096);
 	if (ret)
 		DIE("unmap: %s", strerror(-ret));
 	drmSyncobjDestroy(fd, tl);
 	free(ops);
+	return t1 - t0;
+}
+
+static void bench_async(int fd, uint32_t bo, int batch, int total)
+{
+	uint64_t best = ~0ULL, t;
+	int r;
+
+	for (r = 0; r < 3; r++) {
+		t = async_round(fd, bo, batch, total);
+		if (t < best)
+			best = t;
+	}
+	printf("bench: bind_async_batch%d %.0f ops/s (%d maps of 4 KiB in %d jobs, best of 3: %.1f ms)\n",
+	       batch, total / (best / 1e9), total, total / batch, best / 1e6);
 }
 
 static void bench_copy(int fd)
