@@ -338,7 +338,7 @@ int nv_dump_vm(int fd, uint32_t id, struct nv_dump *d)
 		if (!in)
 			continue;
 		if (sscanf(line, "region %llx %llx", &a, &b) == 2 &&
-		    d->nregions < NV_DUMP_MAX) {
+		    d->nregions < NV_DUMP_MAX_REGIONS) {
 			d->regions[d->nregions].va = a;
 			d->regions[d->nregions++].range = b;
 		} else if (sscanf(line, "map %llx %llx bo %u %llx flags %x",

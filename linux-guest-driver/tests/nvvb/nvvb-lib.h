@@ -65,7 +65,8 @@ struct drm_nvvb_sync nv_sync(uint32_t handle);
 struct drm_nvvb_sync nv_sync_tl(uint32_t handle, uint64_t point);
 
 /* The VA space of one VM as the driver's debugfs shows it. */
-#define NV_DUMP_MAX 1024
+#define NV_DUMP_MAX 8192
+#define NV_DUMP_MAX_REGIONS 256
 struct nv_dump_map {
 	uint64_t va, range, offset;
 	uint32_t bo, flags;
@@ -78,7 +79,7 @@ struct nv_dump {
 	uint64_t kaddr, ksize;
 	int nmaps, nregions;
 	struct nv_dump_map maps[NV_DUMP_MAX];
-	struct nv_dump_region regions[NV_DUMP_MAX];
+	struct nv_dump_region regions[NV_DUMP_MAX_REGIONS];
 };
 
 /* Read a debugfs file of the device behind @fd; malloc()ed, or NULL. */

@@ -1135,6 +1135,51 @@ static void t_exec_async(long arg)
 	CHECK(*(uint64_t *)c.sp == 99);
 }
 
+/*
+ * Jobs of 1024 ops, 6144 descriptors in all: the 4096-entry ring wraps, and
+ * a job can be larger than the ring space left by the one before it.
+ */
+static void t_ring_wrap(long arg)
+{
+	int fd = open_vm(), i, j;
+	struct drm_nvvb_vm_bind_op *ops = calloc(1024, sizeof(*ops));
+	struct drm_nvvb_sync s;
+	struct drm_nvvb_exec_cmd cmd;
+	struct nv_dump *d = malloc(sizeof(*d));
+	uint32_t bo, rb, tl, *rbp;
+	uint64_t pt = 6;
+
+	CHECK(fd >= 0 && ops && d);
+	bo = tagged_bo(fd, 4 * MiB, NVVB_GEM_DOMAIN_SYSMEM, 0x70000000, NULL);
+	rb = tagged_bo(fd, 4 * MiB, NVVB_GEM_DOMAIN_SYSMEM, 0, &rbp);
+	CHECK(bo && rb);
+	CHECK_OK(nv_map(fd, rb, VA_RB, 0, 4 * MiB));
+	CHECK_OK(drmSyncobjCreate(fd, 0, &tl));
+	for (j = 0; j < 6; j++) {
+		for (i = 0; i < 1024; i++)
+			ops[i] = nv_op_map(bo, VA_T + j * 4 * MiB + i * 4 * KiB,
+					   i * 4 * KiB, 4 * KiB, 0);
+		s = nv_sync_tl(tl, j + 1);
+		CHECK_OK(nv_bind(fd, ops, 1024, NVVB_VM_BIND_RUN_ASYNC, NULL, 0,
+				 &s, 1));
+	}
+	CHECK_OK(drmSyncobjTimelineWait(fd, &tl, &pt, 1, INT64_MAX,
+					DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL));
+	CHECK_OK(nv_dump_vm(fd, nv_vm_id(fd), d));
+	CHECKF(d->nmaps == 6 * 1024 + 1, "%d mappings", d->nmaps);
+	for (j = 0; j < 6; j += 5) {
+		cmd = nv_cmd_copy(VA_T + j * 4 * MiB, VA_RB, 4 * MiB);
+		memset(rbp, 0, 4 * MiB);
+		CHECK_OK(nv_exec(fd, &cmd, 1, 0, NULL, 0, NULL, 0));
+		for (i = 0; i < 64; i++)
+			CHECKF(words_are((uint8_t *)rbp + i * U, U,
+					 0x70000000 | i), "job %d unit %d", j, i);
+	}
+	CHECK_OK(nv_unmap(fd, VA_T, 24 * MiB));
+	free(d);
+	free(ops);
+}
+
 /* ---- async binds ---- */
 
 static void t_async_binary(long arg)
@@ -1799,6 +1844,7 @@ static int final_state(void)
 	uint32_t s, v, x, x2, e;
 	struct drm_nvvb_vm_bind_op ops[8];
 	char *dump;
+	int i;
 
 	if (fd1 < 0 || fd2 < 0 || nv_vm_init(fd2, 1ULL << 40, 1ULL << 30))
 		return -1;
@@ -1820,6 +1866,18 @@ static int final_state(void)
 	ops[7] = nv_op_unmap(1 * GiB + 256 * KiB, 128 * KiB);
 	if (nv_bind(fd1, ops, 8, 0, NULL, 0, NULL, 0) || nv_gem_evict(fd1, e))
 		return -1;
+	/* and 256 small mappings of both BOs, every third one split again */
+	for (i = 0; i < 256; i++) {
+		struct drm_nvvb_vm_bind_op op;
+
+		op = nv_op_map(i % 2 ? v : s, 9 * GiB + i * 64 * KiB,
+			       (i % 16) * 64 * KiB, 64 * KiB, i % 4);
+		if (nv_bind(fd1, &op, 1, 0, NULL, 0, NULL, 0))
+			return -1;
+		if (i % 3 == 0 &&
+		    nv_unmap(fd1, 9 * GiB + i * 64 * KiB + 16 * KiB, 4 * KiB))
+			return -1;
+	}
 	ops[0] = nv_op_map(x2, 7 * GiB, 0, 256 * KiB, NVVB_VM_BIND_PRIV);
 	ops[1] = nv_op_sparse(8 * GiB, 2 * MiB);
 	ops[2] = nv_op_map(x2, 8 * GiB + 64 * KiB, 512 * KiB, 128 * KiB, 0);
@@ -1881,6 +1939,7 @@ static void register_tests(void)
 	add("exec: semaphore release", t_exec_semaphore, 0);
 	add("exec: GPU faults end the job with -EFAULT", t_exec_fault, 0);
 	add("exec: async jobs run in order, signal a syncobj", t_exec_async, 0);
+	add("ring: 6 jobs of 1024 ops wrap the bind ring", t_ring_wrap, 0);
 	add("async: bind signals a binary syncobj", t_async_binary, 0);
 	add("async: timeline chain of binds and an exec", t_async_timeline, 0);
 	add("async: blocked bind holds later binds, not the copy engine",
