@@ -36,6 +36,16 @@ while getopts "s:o:clj:" o; do
 done
 [ -f "$src/Makefile" ] && [ -d "$src/kernel" ] || die "byo-kernel.sh: -s SRC is not a kernel tree"
 [ -n "$out" ] || die "byo-kernel.sh: -o DIR is required"
+# kernel build dependencies beyond the project's (scripts/setup-deps.sh)
+need=()
+for p in libelf-dev bc libssl-dev flex bison; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	log "installing ${need[*]}"
+	as_root apt-get install -y -q "${need[@]}" >&2 || die "apt-get install ${need[*]} failed"
+fi
 mkdir -p "$out/build"
 out=$(cd "$out" && pwd)
 b="$out/build"
@@ -51,6 +61,11 @@ if [ $config = 1 ] || [ ! -f "$b/.config" ]; then
 	  -e COMPILE_TEST -m DRM -m DRM_PANTHOR -m DRM_VGEM \
 	  -d DRM_I915 -d DRM_AMDGPU -d DRM_RADEON -d DRM_NOUVEAU -d DRM_XE \
 	  -d MODULE_SIG_FORCE -d DEBUG_INFO_BTF -d WERROR
+	# what a serial-console guest with an initramfs does not need
+	c -d SOUND -d USB_SUPPORT -d WLAN -d WIRELESS -d ETHERNET -d NETFILTER \
+	  -d IPV6 -d SCSI -d ATA -d MD -d AGP -d HID -d INPUT_MOUSE -d NFS_FS \
+	  -d NETWORK_FILESYSTEMS -d MEDIA_SUPPORT -d BT -d HAMRADIO -d EFI \
+	  -d LOGO -d FB
 	if [ $lockdep = 1 ]; then
 		c -e PROVE_LOCKING -e DEBUG_LOCKDEP -e DEBUG_ATOMIC_SLEEP \
 		  -e DEBUG_WW_MUTEX_SLOWPATH -e DEBUG_MUTEXES -e DEBUG_SPINLOCK \
