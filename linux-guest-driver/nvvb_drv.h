@@ -50,7 +50,7 @@
 
 #define NVVB_DRIVER_NAME	"nvvb"
 #define NVVB_VA_BITS		47
-#define NVVB_VA_END		(1ULL << NVVB_VA_BITS)
+#define NVVB_VA_END		BIT_ULL(NVVB_VA_BITS)
 
 #define NVVB_RING_ENTRIES	4096	/* both rings */
 #define NVVB_RING_KERNEL	64	/* slots kept for kernel descriptors */
@@ -94,7 +94,7 @@ struct nvvb_ring {
 	u64 *fence_cpu;			/* written by the device */
 	dma_addr_t fence_dma;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* the fields below; fence lock too */
 	u32 tail;			/* next slot to fill */
 	u32 retired;			/* oldest slot not yet retired */
 	u64 seqno;			/* last seqno emitted */
@@ -125,7 +125,7 @@ struct nvvb_device {
 	u32 max_vms;
 	bool has_rings;
 
-	struct mutex vram_lock;
+	struct mutex vram_lock;		/* vram_mm */
 	struct drm_mm vram_mm;
 
 	struct ida vm_ida;
@@ -137,11 +137,11 @@ struct nvvb_device {
 	/* fence words and the fault ring, one coherent page */
 	void *aux;
 	dma_addr_t aux_dma;
-	spinlock_t fault_lock;
+	spinlock_t fault_lock;		/* fault_get, faults */
 	u32 fault_get;
 	u64 faults;
 
-	struct mutex vms_lock;
+	struct mutex vms_lock;		/* vms */
 	struct list_head vms;
 	atomic64_t bind_jobs;
 	atomic64_t exec_jobs;
@@ -153,7 +153,7 @@ static inline struct nvvb_device *to_nvvb(struct drm_device *drm)
 }
 
 struct nvvb_file {
-	struct mutex lock;
+	struct mutex lock;		/* vm_disabled, vm */
 	bool vm_disabled;		/* a BO was created before VM_INIT */
 	struct nvvb_vm *vm;
 };
@@ -174,8 +174,8 @@ struct nvvb_vm {
 	u64 kernel_addr;
 	u64 kernel_size;
 
-	struct mutex submit_lock;
-	struct mutex lock;
+	struct mutex submit_lock;	/* order of job submission */
+	struct mutex lock;		/* VA tree (base), regions */
 	struct maple_tree regions;	/* struct nvvb_region, under lock */
 
 	struct drm_sched_entity bind_entity;

@@ -157,7 +157,7 @@ int nvvb_ioctl_exec(struct drm_device *dev, void *data, struct drm_file *file)
 		return -ENOMEM;
 	job->ncmds = n;
 	if (copy_from_user(job->cmds, u64_to_user_ptr(args->cmd_ptr),
-				n * sizeof(*job->cmds))) {
+			   n * sizeof(*job->cmds))) {
 		kvfree(job);
 		return -EFAULT;
 	}

@@ -37,7 +37,6 @@ MODULE_PARM_DESC(x_corrupt_bind,
 		 "testing: send every N-th MAP with a wrong BO offset (0 = off)");
 static atomic_t nvvb_maps_sent = ATOMIC_INIT(0);
 
-
 enum nvvb_bind_kind {
 	NVVB_BIND_INVALID,
 	NVVB_BIND_MAP,
@@ -192,7 +191,9 @@ static void nvvb_ops_free_unapplied(struct drm_gpuva_ops *ops)
 		kfree(o->map);
 		kfree(o->prev);
 		kfree(o->next);
-		o->map = o->prev = o->next = NULL;
+		o->map = NULL;
+		o->prev = NULL;
+		o->next = NULL;
 	}
 }
 
@@ -588,8 +589,9 @@ static int nvvb_bind_prepare_bos(struct nvvb_device *ndev,
 			op->new_hw_id = true;
 		} else if (bo->create_fence &&
 			   !dma_fence_is_signaled(bo->create_fence)) {
-			ret = drm_sched_job_add_dependency(&job->base.base,
-					dma_fence_get(bo->create_fence));
+			struct dma_fence *f = dma_fence_get(bo->create_fence);
+
+			ret = drm_sched_job_add_dependency(&job->base.base, f);
 			if (ret)
 				return ret;
 		}
