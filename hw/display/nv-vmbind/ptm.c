@@ -1291,12 +1291,33 @@ static gint region_cmp(gconstpointer a, gconstpointer b, gpointer unused)
     return x < y ? -1 : x > y;
 }
 
+/* A manager whose PD3 (already allocated in @pool) is at @pdb. */
+static NvvbPtm *ptm_alloc(NvvbPtPool *pool, const NvGmmuMem *mem,
+                          uint64_t pdb)
+{
+    NvvbPtm *p = g_new0(NvvbPtm, 1);
+    int l;
+
+    p->pool = pool;
+    p->mem = *mem;
+    p->root = node_new(LV_PD3, pdb, NULL, 0, 0);
+    p->regions = g_tree_new_full(region_cmp, NULL, NULL, g_free);
+    p->exts = g_array_new(false, false, sizeof(PtmExt));
+    p->attrs = g_array_new(false, false, sizeof(NvvbPtmAttrs));
+    p->txn.saves = g_array_new(false, false, sizeof(PtmSave));
+    for (l = 0; l < NV_GMMU_LEVEL_COUNT; l++) {
+        p->txn.gc[l] = g_ptr_array_new();
+    }
+    p->stats.tables_live = 1;
+    p->stats.table_bytes = NVVB_PT_POOL_GRANULE;
+    return p;
+}
+
+
 int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem)
 {
     static const uint8_t zero[32];
-    NvvbPtm *p;
     uint64_t addr;
-    int l;
 
     *out = NULL;
     if (!mem->read || !mem->write) {
@@ -1310,20 +1331,7 @@ int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem)
         nvvb_pt_pool_release(pool, addr, NVVB_PT_POOL_GRANULE);
         return -EIO;
     }
-    p = g_new0(NvvbPtm, 1);
-    p->pool = pool;
-    p->mem = *mem;
-    p->root = node_new(LV_PD3, addr, NULL, 0, 0);
-    p->regions = g_tree_new_full(region_cmp, NULL, NULL, g_free);
-    p->exts = g_array_new(false, false, sizeof(PtmExt));
-    p->attrs = g_array_new(false, false, sizeof(NvvbPtmAttrs));
-    p->txn.saves = g_array_new(false, false, sizeof(PtmSave));
-    for (l = 0; l < NV_GMMU_LEVEL_COUNT; l++) {
-        p->txn.gc[l] = g_ptr_array_new();
-    }
-    p->stats.tables_live = 1;
-    p->stats.table_bytes = NVVB_PT_POOL_GRANULE;
-    *out = p;
+    *out = ptm_alloc(pool, mem, addr);
     return 0;
 }
 
@@ -1886,7 +1894,7 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
     uint64_t nreg, ntab, pdb, prev_end = 0;
     NvvbPtm *p;
     uint64_t k;
-    int l, ret = -EINVAL;
+    int ret = -EINVAL;
 
     *out = NULL;
     if (!mem->read || !mem->write || len < SAVE_HEADER ||
@@ -1900,19 +1908,7 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
         nvvb_pt_pool_claim(pool, pdb, NVVB_PT_POOL_GRANULE)) {
         return -EINVAL;
     }
-    p = g_new0(NvvbPtm, 1);
-    p->pool = pool;
-    p->mem = *mem;
-    p->root = node_new(LV_PD3, pdb, NULL, 0, 0);
-    p->regions = g_tree_new_full(region_cmp, NULL, NULL, g_free);
-    p->exts = g_array_new(false, false, sizeof(PtmExt));
-    p->attrs = g_array_new(false, false, sizeof(NvvbPtmAttrs));
-    p->txn.saves = g_array_new(false, false, sizeof(PtmSave));
-    for (l = 0; l < NV_GMMU_LEVEL_COUNT; l++) {
-        p->txn.gc[l] = g_ptr_array_new();
-    }
-    p->stats.tables_live = 1;
-    p->stats.table_bytes = NVVB_PT_POOL_GRANULE;
+    p = ptm_alloc(pool, mem, pdb);
 
     d += SAVE_HEADER;
     for (k = 0; k < nreg; k++, d += SAVE_REGION) {
