@@ -108,6 +108,27 @@ static NvVmbindBo *nv_vmbind_bo_get(NvVmbindState *s, uint32_t id)
 }
 
 /*
+ * Checks a scatter list and fills in each extent's BO offset: extents are
+ * non-empty, 4 KiB granular, do not wrap, and add up to exactly @size.
+ */
+bool nv_vmbind_sg_check(NvVmbindSg *sg, uint32_t nsg, uint64_t size)
+{
+    uint64_t total = 0;
+    uint32_t i;
+
+    for (i = 0; i < nsg; i++) {
+        sg[i].bo_offset = total;
+        if (!sg[i].len || ((sg[i].addr | sg[i].len) & 0xfff) ||
+            sg[i].addr + sg[i].len < sg[i].addr ||
+            sg[i].len > size - total) {
+            return false;
+        }
+        total += sg[i].len;
+    }
+    return total == size;
+}
+
+/*
  * Validates a BO backing (BO_CREATE, BO_MOVE) into @bo.  The scatter list
  * is read from system memory once, here; it is bounded by
  * NVVB_MAX_SG_ENTRIES.
@@ -118,7 +139,6 @@ static uint32_t nv_vmbind_bo_parse(NvVmbindState *s, const uint8_t *d,
     uint64_t size = nv_vmbind_desc_u64(d, NVVB_BO_SIZE);
     uint64_t addr = nv_vmbind_desc_u64(d, NVVB_BO_ADDR);
     uint32_t nsg = nv_vmbind_desc_u32(d, NVVB_BO_SG_COUNT);
-    uint64_t total = 0;
     uint32_t i;
 
     bo->placement = nv_vmbind_desc_u32(d, NVVB_BO_PLACEMENT);
@@ -150,15 +170,9 @@ static uint32_t nv_vmbind_bo_parse(NvVmbindState *s, const uint8_t *d,
             }
             bo->sg[i].addr = ldq_le_p(e + NVVB_SG_ADDR);
             bo->sg[i].len = ldq_le_p(e + NVVB_SG_LEN);
-            bo->sg[i].bo_offset = total;
-            if (!bo->sg[i].len || ((bo->sg[i].addr | bo->sg[i].len) & 0xfff) ||
-                bo->sg[i].addr + bo->sg[i].len < bo->sg[i].addr ||
-                bo->sg[i].len > size - total) {
-                return NVVB_STATUS_EINVAL;
-            }
-            total += bo->sg[i].len;
         }
-        return total == size ? NVVB_STATUS_OK : NVVB_STATUS_EINVAL;
+        return nv_vmbind_sg_check(bo->sg, nsg, size) ? NVVB_STATUS_OK :
+               NVVB_STATUS_EINVAL;
     default:
         return NVVB_STATUS_EINVAL;
     }

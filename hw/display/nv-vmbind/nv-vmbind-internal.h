@@ -125,6 +125,8 @@ void nv_vmbind_bind_reset(NvVmbindState *s);
 void nv_vmbind_bind_clear(NvVmbindState *s);
 bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val);
 bool nv_vmbind_bind_write(NvVmbindState *s, hwaddr addr, uint32_t val);
+/* Checks a BO's scatter list against its size; sets the extents' offsets. */
+bool nv_vmbind_sg_check(NvVmbindSg *sg, uint32_t nsg, uint64_t size);
 /* Creates VM @id (-EINVAL, -EEXIST, -ENOSPC). */
 int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
                         uint64_t krange);

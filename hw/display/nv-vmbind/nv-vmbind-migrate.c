@@ -108,7 +108,6 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
     }
     for (i = 0; i < nbos; i++) {
         NvVmbindBo *bo = g_new0(NvVmbindBo, 1);
-        uint64_t total = 0;
 
         bo->id = qemu_get_be32(f);
         bo->placement = qemu_get_be32(f);
@@ -131,11 +130,13 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
         for (j = 0; j < bo->nsg; j++) {
             bo->sg[j].addr = qemu_get_be64(f);
             bo->sg[j].len = qemu_get_be64(f);
-            bo->sg[j].bo_offset = total;
-            total += bo->sg[j].len;
         }
-        if (bo->placement == NVVB_BO_SYSMEM && total != bo->size) {
-            error_report("nv-vmbind: migration: BO %u extents", bo->id);
+        if (!bo->size || (bo->size & 0xfff) ||
+            (bo->placement == NVVB_BO_VRAM && (bo->vram_addr & 0xfff)) ||
+            (bo->placement == NVVB_BO_SYSMEM &&
+             !nv_vmbind_sg_check(bo->sg, bo->nsg, bo->size))) {
+            error_report("nv-vmbind: migration: BO %u: bad size or extents",
+                         bo->id);
             g_free(bo->sg);
             g_free(bo);
             return -EINVAL;
