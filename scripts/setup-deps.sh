@@ -3,13 +3,14 @@
 # Install every Debian package nv-vmbind needs (idempotent; root or sudo).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+. "$NVVB_TOP/scripts/lib/apt.sh"
 
 BACKPORTS=/etc/apt/sources.list.d/nv-vmbind-backports.sources
 # Packages from bookworm itself.
 PKGS=(build-essential ninja-build pkg-config libglib2.0-dev libpixman-1-dev
       python3-venv flex bison libfdt-dev libslirp-dev bzip2 xz-utils
       seabios ipxe-qemu qemu-system-data clang llvm rsync cpio ca-certificates
-      libclang-rt-14-dev libdrm-dev)
+      libclang-rt-14-dev libdrm-dev mmdebstrap)
 # Packages that must come from bookworm-backports (QEMU 10 needs meson >= 1.5).
 BPO_PKGS=(meson python3-pycotap)
 
@@ -37,11 +38,16 @@ if [ ${#missing[@]} -eq 0 ] && [ $meson_ok = 1 ] && [ -f "$BACKPORTS" ]; then
 	exit 0
 fi
 
+# The archive's address comes from the machine's own sources list (its
+# bookworm and bookworm-security entries), never from this repository.
+uri=$(nvvb_apt_uri bookworm) ||
+	die "the machine's apt sources have no bookworm entry to take the archive's URI from"
+sec_uri=$(nvvb_apt_uri bookworm-security) || sec_uri=
 if [ ! -f "$BACKPORTS" ]; then
-	log "adding bookworm-backports (deb + deb-src) in $BACKPORTS"
-	as_root tee "$BACKPORTS" >/dev/null <<'SRC'
+	log "adding bookworm-backports (deb + deb-src, $uri) in $BACKPORTS"
+	as_root tee "$BACKPORTS" >/dev/null <<SRC
 Types: deb deb-src
-URIs: http://deb.debian.org/debian
+URIs: $uri
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -49,10 +55,10 @@ SRC
 fi
 # bookworm-security also needs deb-src (linux-source for the differential tests).
 SEC=/etc/apt/sources.list.d/nv-vmbind-security-src.sources
-if [ ! -f "$SEC" ]; then
-	as_root tee "$SEC" >/dev/null <<'SRC'
+if [ ! -f "$SEC" ] && [ -n "$sec_uri" ]; then
+	as_root tee "$SEC" >/dev/null <<SRC
 Types: deb-src
-URIs: http://deb.debian.org/debian-security
+URIs: $sec_uri
 Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

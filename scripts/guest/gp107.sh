@@ -34,7 +34,7 @@ done
 [ -x "$qemu" ] || die "gp107.sh: --qemu QEMU is required"
 [ -x "$gpuvm" ] || die "gp107.sh: --gpuvm NVVB_GPUVM is required"
 
-kdir=${NVVB_KERNEL_DIR:-$("$NVVB_TOP/scripts/guest/kernel.sh")}
+kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
 inc="$kdir/include"
 [ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
 [ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"

@@ -13,6 +13,7 @@
 # absolute path).  Nothing is installed.  Cached: a second run only prints.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
+. "$NVVB_TOP/scripts/lib/apt.sh"
 
 kdir=
 while getopts "k:" o; do
@@ -35,7 +36,7 @@ mkdir -p "$kdir/debs"
 for p in "linux-headers-$abi-amd64" "linux-headers-$abi-common" "linux-kbuild-$abi"; do
 	if ! ls "$kdir/debs/${p}_"*.deb >/dev/null 2>&1; then
 		log "downloading $p=$ver"
-		(cd "$kdir/debs" && retry apt-get download -qq "$p=$ver") >&2 ||
+		(cd "$kdir/debs" && retry papt-get download -qq "$p=$ver") >&2 ||
 			die "apt-get download $p=$ver failed"
 	fi
 done
@@ -46,7 +47,9 @@ for p in "linux-headers-$abi-amd64" "linux-headers-$abi-common" "linux-kbuild-$a
 done
 [ -f "$build/Makefile" ] || die "no $build/Makefile after extraction"
 # The arch tree includes the common one (and kbuild's) by absolute paths.
-sed -i "s|^include /usr/src/|include $out/usr/src/|" "$build/Makefile"
+# 7.x also names its own directory as KBUILD_OUTPUT.
+sed -i -e "s|^include /usr/src/|include $out/usr/src/|" \
+	-e "s|^KBUILD_OUTPUT=/usr/src/|KBUILD_OUTPUT=$out/usr/src/|" "$build/Makefile"
 # scripts/ and tools/ are symlinks to /usr/lib/linux-kbuild-X.Y: retarget.
 for l in "$build"/scripts "$build"/tools "$out/usr/src/linux-headers-$abi-common"/scripts \
 	 "$out/usr/src/linux-headers-$abi-common"/tools; do

@@ -19,7 +19,9 @@
 #            the device with a wrong BO offset, which the suite and the host
 #            check must catch (negative control)
 #
-# Kernel: Debian's 6.12 from scripts/guest/kernel.sh by default.  Your own:
+# Kernel: Debian's newest 6.12 from scripts/guest/kernel.sh by default;
+# NVVB_KERNEL=SERIES (7.3, 7.2, 7: the newest 7.x) or NVVB_KERNEL_ABI=ABI
+# picks another.  Your own:
 #   NVVB_KERNEL_DIR=DIR    DIR/vmlinuz, DIR/version, DIR/root/lib/modules/VER
 #                          (see scripts/guest/README.md)
 #   NVVB_KERNEL_BUILD=KDIR the tree to build nvvb.ko against (default:
@@ -45,7 +47,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$qemu" ] || die "nvvb-suite.sh: --qemu QEMU is required"
 
-kdir=${NVVB_KERNEL_DIR:-$("$NVVB_TOP/scripts/guest/kernel.sh")}
+kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
 [ -f "$kdir/version" ] || die "no $kdir/version"
 kver=$(cat "$kdir/version")
 kbuild=${NVVB_KERNEL_BUILD:-}
@@ -71,7 +73,11 @@ rsync -a --delete --exclude tests/ --exclude '*.o' --exclude '*.ko' \
 	--exclude modules.order "$NVVB_TOP/linux-guest-driver/" "$src/linux-guest-driver/"
 rsync -a "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
 log "building nvvb.ko for $kver against $kbuild"
-make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
+# Debian's kernels: with the compiler they were built with (kcc.sh: the
+# host's gcc or a build root of their suite); own kernels: the host's.
+kcc=()
+[ -n "${NVVB_KERNEL_DIR:-}" ] || kcc=("$NVVB_TOP/scripts/guest/kcc.sh" -k "$kdir" --)
+"${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
 	{ tail -40 "$work/module.log" >&2; die "nvvb.ko did not build (log: $work/module.log)"; }
 grep -m1 "nvvb conftest:" "$work/module.log" |
 	sed "s/^/  /" >&2 || true
