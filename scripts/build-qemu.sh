@@ -17,6 +17,13 @@ quiet=0
 
 dl="$NVVB_CACHE/downloads"
 mkdir -p "$dl"
+# One build at a time per cache: two ninja runs in one build tree (two
+# developers' shells, or a test run beside an edit loop) corrupt it.
+exec 9>"$NVVB_CACHE/qemu-build.lock"
+if ! flock -n 9; then
+	log "waiting for another QEMU build in $NVVB_CACHE to finish"
+	flock 9
+fi
 tarball="$dl/$QEMU_TARBALL"
 
 sha_ok() { echo "$QEMU_SHA256  $tarball" | sha256sum -c --status 2>/dev/null; }
