@@ -15,6 +15,15 @@ Results are read from the console:
 --tap FILE writes them as TAP (the guest's lines, then one line for the
 kernel log and one for the exit status).
 
+Fail fast: the first Oops / BUG / WARNING / panic line ends the boot.  The
+harness keeps reading the console for --grace seconds (the trace), then
+quits QEMU (QMP 'quit', then kill), all within 10 s.  It records the test
+that was running (the one announced by the guest's last "# running: NAME"
+line, else the one after the last result) and counts every test that did
+not run as a failure: the guest announces its plan with "1..N" before its
+first result, or the suite script passes --planned N.  --idle-timeout ends
+a boot whose console has been silent that long (a hang, not a slow test).
+
 Hooks (--hook FILE.py): a Python file defining `class Hook` with
   __init__(self, ctx)      ctx.qmp (a QMP client, when --qmp), ctx.send(str)
                            (to the guest's console), ctx.log(str), ctx.args
@@ -46,6 +55,8 @@ KERNEL_BAD = re.compile(
     r'(Oops[: ]|BUG: |WARNING: (CPU|at)|Kernel panic|general protection fault|'
     r'Call Trace:|kernel BUG at|unable to handle)')
 TAP_LINE = re.compile(r'^(ok|not ok) (\d+)( - (.*))?$')
+PLAN_LINE = re.compile(r'^1\.\.(\d+)$')
+RUNNING_LINE = re.compile(r'^# running:? (.*)$')
 EXIT_LINE = re.compile(r'nvvb-guest: exit (\d+)')
 
 
@@ -131,6 +142,31 @@ class Ctx:
     pass
 
 
+def describe_running(running, tap):
+    """Name the test that was running when the boot was interrupted."""
+    if running:
+        return 'test "%s"' % running
+    if tap:
+        return 'the test after #%d ("%s")' % (len(tap), tap[-1][1][:60])
+    return 'the first test (or boot, before any result)'
+
+
+def stop_qemu(proc, qmp):
+    """Quit QEMU: over QMP if it is there, else SIGTERM; SIGKILL after 5 s."""
+    try:
+        if qmp:
+            qmp.sock.settimeout(2)
+            qmp.cmd('quit')
+        else:
+            proc.terminate()
+    except Exception:
+        proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -143,6 +179,17 @@ def main():
                     choices=['auto', 'kvm', 'tcg'])
     ap.add_argument('--timeout', type=float, default=600,
                     help='seconds before the guest is killed (default 600)')
+    ap.add_argument('--idle-timeout', type=float, default=120,
+                    help='seconds of console silence before the guest is '
+                    'killed (default 120)')
+    ap.add_argument('--grace', type=float, default=3,
+                    help='seconds the console is still read after an Oops '
+                    'before QEMU is stopped (default 3, at most 8)')
+    ap.add_argument('--planned', type=int, default=0,
+                    help='number of tests the guest runs, if it does not '
+                    'print its plan first')
+    ap.add_argument('--no-fail-fast', action='store_true',
+                    help='keep running after an Oops (until exit/timeout)')
     ap.add_argument('--log', help='save the console here')
     ap.add_argument('--tap', help='write results as TAP here')
     ap.add_argument('--qmp', action='store_true', help='open a QMP socket for hooks')
@@ -219,20 +266,33 @@ def main():
     kernel_bad = []
     exit_status = None
     timed_out = False
+    idle_out = False
+    planned = a.planned
+    running = None      # the guest's "# running: NAME"
+    bad_at = None       # when the first Oops/BUG/WARNING/panic was seen
     buf = b''
     deadline = t0 + a.timeout
+    last_output = time.time()
+    grace = max(0.0, min(a.grace, 8.0))
     fd = proc.stdout.fileno()
     while True:
-        left = deadline - time.time()
+        now = time.time()
+        if bad_at is not None and now - bad_at >= grace:
+            break
+        left = deadline - now
         if left <= 0:
             timed_out = True
             break
-        r, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if now - last_output > a.idle_timeout:
+            idle_out = True
+            break
+        r, _, _ = select.select([fd], [], [], min(left, 0.5))
         if not r:
             continue
         chunk = os.read(fd, 65536)
         if not chunk:
             break
+        last_output = time.time()
         buf += chunk
         while b'\n' in buf:
             raw, buf = buf.split(b'\n', 1)
@@ -241,8 +301,20 @@ def main():
             m = TAP_LINE.match(text)
             if m:
                 tap.append((m.group(1) == 'ok', m.group(4) or ''))
+                running = None
+            m = PLAN_LINE.match(text)
+            if m and not tap:
+                planned = int(m.group(1))
+            m = RUNNING_LINE.match(text)
+            if m:
+                running = m.group(1).strip()
             if KERNEL_BAD.search(text):
                 kernel_bad.append(text.strip())
+                if bad_at is None and not a.no_fail_fast:
+                    bad_at = time.time()
+                    say('FAIL FAST: kernel reported "%s" during %s; stopping '
+                        'QEMU in %.0f s' % (text.strip()[:100], describe_running(
+                            running, tap), grace))
             m = EXIT_LINE.search(text)
             if m:
                 exit_status = int(m.group(1))
@@ -255,12 +327,11 @@ def main():
                     kernel_bad.append('host hook raised %r' % e)
     if timed_out:
         say('TIMEOUT: no power-off after %.0f s; killing QEMU' % a.timeout)
-        proc.kill()
-    try:
-        rc = proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = proc.wait()
+    elif idle_out:
+        say('TIMEOUT: console silent for %.0f s; killing QEMU' % a.idle_timeout)
+    if proc.poll() is None:
+        stop_qemu(proc, ctx.qmp if bad_at is not None else None)
+    rc = proc.wait()
     if buf:
         say(buf.decode('utf-8', 'replace'))
     elapsed = time.time() - t0
@@ -270,12 +341,24 @@ def main():
 
     results = list(tap)
     results += hook_results
+    if bad_at is not None or timed_out or idle_out:
+        why = ('after "%s"' % kernel_bad[0][:80] if bad_at is not None
+               else 'timeout')
+        results.append((False, 'interrupted during %s (%s)' %
+                        (describe_running(running, tap), why)))
+        missing = planned - len(tap) - 1
+        if missing > 0:
+            results.append((False, '%d further planned test(s) did not run (%s)'
+                            % (missing, why)))
     results.append((not kernel_bad,
                     'guest kernel log has no Oops/BUG/WARNING/panic' +
                     ('' if not kernel_bad else ' (first: %s)' % kernel_bad[0][:120])))
-    results.append((exit_status == 0 and not timed_out,
+    results.append((exit_status == 0 and not timed_out and not idle_out,
                     'guest ran to completion in %.1f s (exit %s%s, QEMU rc %s)' %
-                    (elapsed, exit_status, ', TIMEOUT' if timed_out else '', rc)))
+                    (elapsed, exit_status,
+                     ', TIMEOUT' if timed_out or idle_out else
+                     ', stopped after a kernel error' if bad_at is not None else '',
+                     rc)))
     if a.tap:
         with open(a.tap, 'w') as f:
             for i, (ok, name) in enumerate(results, 1):
@@ -284,10 +367,11 @@ def main():
     npass = sum(1 for ok, _ in results if ok)
     nfail = len(results) - npass
     say('boot: %.1f s, %d passed, %d failed%s' %
-        (elapsed, npass, nfail, ' (timeout)' if timed_out else ''))
+        (elapsed, npass, nfail, ' (timeout)' if timed_out or idle_out else
+         ' (stopped after a kernel error)' if bad_at is not None else ''))
     if logf:
         logf.close()
-    if timed_out:
+    if timed_out or idle_out:
         return 124
     return 0 if nfail == 0 else 1
 

@@ -59,6 +59,7 @@ esac
 
 root="$NVVB_CACHE/buildroot/$suite"
 want="gcc-$cc_major"
+[ -x "$root/usr/bin/$want" ] || { mkdir -p "$(dirname "$root")"; nvvb_lock "$root.lock"; }
 if [ ! -x "$root/usr/bin/$want" ]; then
 	[ "$(id -u)" -eq 0 ] || die "kcc.sh: creating a $suite build root needs root (mmdebstrap + chroot)"
 	command -v mmdebstrap >/dev/null ||

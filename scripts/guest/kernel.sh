@@ -88,6 +88,11 @@ fetch() {
 		return
 	fi
 	mkdir -p "$dir/debs"
+	nvvb_lock "$dir.lock"
+	if [ -f "$dir/.ready" ]; then
+		echo "$dir"
+		return
+	fi
 	if papt-cache show "linux-binary-$abi-amd64" >/dev/null 2>&1; then
 		pkgs=("linux-binary-$abi-amd64" "linux-modules-$abi-amd64")
 	else

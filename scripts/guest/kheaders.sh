@@ -33,6 +33,11 @@ if [ -f "$out/.ready" ]; then
 	exit 0
 fi
 mkdir -p "$kdir/debs"
+nvvb_lock "$kdir/kbuild.lock"
+if [ -f "$out/.ready" ]; then
+	echo "$build"
+	exit 0
+fi
 for p in "linux-headers-$abi-amd64" "linux-headers-$abi-common" "linux-kbuild-$abi"; do
 	if ! ls "$kdir/debs/${p}_"*.deb >/dev/null 2>&1; then
 		log "downloading $p=$ver"

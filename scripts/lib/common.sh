@@ -26,3 +26,15 @@ retry() {
 		sleep $((n * 5))
 	done
 }
+
+# nvvb_lock FILE: hold an exclusive lock on FILE until the script exits
+# (concurrent runs share one cache: only one of them downloads, extracts
+# or builds a given thing; the others wait, then find it ready).
+nvvb_lock() {
+	local fd
+	exec {fd}>"$1"
+	if ! flock -n "$fd"; then
+		log "waiting for another run to finish with $(basename "$1" .lock)"
+		flock "$fd"
+	fi
+}
