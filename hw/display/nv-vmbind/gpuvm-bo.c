@@ -4,9 +4,12 @@
  *
  * One vm_bo per (VM, BO): nvvb_gpuvm_bo_obtain() finds it on the BO's list
  * or creates it.  A new vm_bo of an external object (the BO's reservation is
- * not the VM's) goes on the VM's extobj list, and one of an evicted BO on its
- * evict list, at once: with one VM lock protecting both lists there is no
- * reason for drm_gpuvm's separate extobj_add step.  nvvb_gpuvm_validate()
+ * not the VM's) goes on the VM's extobj list at once: with one VM lock
+ * protecting the lists there is no reason for drm_gpuvm's separate
+ * extobj_add step.  As in drm_gpuvm, eviction is a property of vm_bos, not
+ * of BOs: nvvb_bo_evict() (drm_gpuvm_bo_gem_evict()) marks the vm_bos the
+ * BO has now, and a vm_bo created later starts valid, because its mappings
+ * are written with the backing the BO has then.  nvvb_gpuvm_validate()
  * hands each evicted vm_bo to a callback and takes it off the list.
  *
  * Locking is described in gpuvm.c ("Locking").
@@ -87,16 +90,16 @@ guint nvvb_bo_vm_bo_count(NvvbBo *bo)
  * @bo: the BO
  * @evict: true when its backing store moved away from where PTEs point
  *
- * Sets @bo->evicted and calls nvvb_gpuvm_bo_evict() on each of its vm_bos
- * (drm_gpuvm_bo_gem_evict()).  The caller holds the lock of every VM the BO
- * is mapped in.
+ * Calls nvvb_gpuvm_bo_evict() on each of the BO's vm_bos, as
+ * drm_gpuvm_bo_gem_evict() does.  A BO mapped nowhere has nothing to
+ * evict: nothing is remembered for vm_bos created later.  The caller holds
+ * the lock of every VM the BO is mapped in.
  */
 void nvvb_bo_evict(NvvbBo *bo, bool evict)
 {
     GList *l;
 
     g_mutex_lock(&bo->lock);
-    bo->evicted = evict;
     for (l = bo->vm_bos.head; l; l = l->next) {
         nvvb_gpuvm_bo_evict(l->data, evict);
     }
@@ -154,8 +157,8 @@ NvvbGpuVmBo *nvvb_gpuvm_bo_find(NvvbGpuVm *vm, NvvbBo *bo)
  * @vm: the VM; caller holds its lock
  * @bo: the BO
  *
- * A new vm_bo is added to @bo's list, to @vm's extobj list if @bo is an
- * external object and to @vm's evict list if @bo is evicted.
+ * A new vm_bo is added to @bo's list and to @vm's extobj list if @bo is an
+ * external object.  It is not evicted (drm_gpuvm_bo_create()).
  *
  * Returns: the vm_bo with a new reference
  */
@@ -177,9 +180,6 @@ NvvbGpuVmBo *nvvb_gpuvm_bo_obtain(NvvbGpuVm *vm, NvvbBo *bo)
 
     g_mutex_lock(&bo->lock);
     g_queue_push_tail_link(&bo->vm_bos, &vm_bo->bo_link);
-    if (bo->evicted) {
-        nvvb_gpuvm_bo_evict(vm_bo, true);
-    }
     g_mutex_unlock(&bo->lock);
 
     if (nvvb_gpuvm_is_extobj(vm, bo)) {
@@ -390,10 +390,10 @@ int nvvb_gpuvm_foreach_extobj(NvvbGpuVm *vm, NvvbGpuVmBoFn fn, void *opaque)
  *      the BO resident again and returns 0, or fails
  * @opaque: passed to @fn
  *
- * After @fn succeeds the vm_bo leaves the evict list and its BO is marked
- * resident (@bo->evicted = false).  vm_bos of the same BO in other VMs stay
- * on their VMs' lists until validated there (their callback finds the BO
- * resident).  vm_bos evicted while this runs wait for the next call.
+ * @fn validates the vm_bo it is given, i.e. its own BO (vm_bo->bo), never
+ * another one.  After @fn succeeds the vm_bo leaves the evict list.  vm_bos
+ * of the same BO in other VMs stay on their VMs' lists until validated
+ * there.  vm_bos evicted while this runs wait for the next call.
  *
  * Returns: 0, or the first non-zero return of @fn; that vm_bo and the ones
  * after it stay evicted
@@ -412,9 +412,6 @@ int nvvb_gpuvm_validate(NvvbGpuVm *vm, NvvbGpuVmBoFn fn, void *opaque)
         ret = fn(vm_bo, opaque);
         if (!ret) {
             nvvb_gpuvm_bo_evict(vm_bo, false);
-            g_mutex_lock(&vm_bo->bo->lock);
-            vm_bo->bo->evicted = false;
-            g_mutex_unlock(&vm_bo->bo->lock);
         }
         nvvb_gpuvm_bo_put(vm_bo);
     }

@@ -4,8 +4,8 @@
  *
  * A BO in the core is what the GPUVM needs to know about a buffer: the
  * device's 64-bit handle, its size, the identity of its reservation object,
- * an opaque pointer for the device, whether it is evicted, and the list of
- * its vm_bos.  A vm_bo is the unique (VM, BO) pair: it holds the list of the
+ * an opaque pointer for the device and the list of its vm_bos.  Eviction
+ * is per vm_bo, as in drm_gpuvm.  A vm_bo is the unique (VM, BO) pair: it holds the list of the
  * BO's mappings in that VM and is the entry of the VM's extobj / evict
  * lists.  See "Locking" in gpuvm.c.
  *
@@ -23,7 +23,6 @@
  * @resv_id: identity of the BO's reservation object; a BO whose @resv_id
  *           differs from its VM's is an external object of that VM
  * @opaque: the device's pointer, never touched by the core
- * @evicted: the BO's backing store is not where its PTEs point
  *
  * Refcounted: nvvb_bo_new() returns one reference; mappings and vm_bos
  * hold their own.
@@ -33,7 +32,6 @@ struct NvvbBo {
     uint64_t size;
     uint64_t resv_id;
     void *opaque;
-    bool evicted;
 
     /* Private. */
     gint refcount;

@@ -109,7 +109,10 @@ static NvVmbindBo *nv_vmbind_bo_get(NvVmbindState *s, uint32_t id)
 
 /*
  * Checks a scatter list and fills in each extent's BO offset: extents are
- * non-empty, 4 KiB granular, do not wrap, and add up to exactly @size.
+ * non-empty, 4 KiB granular, do not wrap, lie where a system-memory PTE can
+ * point (below 2^58), and add up to exactly @size.  Every backing the
+ * device accepts must be expressible in the tables: otherwise a MAP would
+ * reach the GPUVM and fail only in the page-table manager.
  */
 bool nv_vmbind_sg_check(NvVmbindSg *sg, uint32_t nsg, uint64_t size)
 {
@@ -120,6 +123,8 @@ bool nv_vmbind_sg_check(NvVmbindSg *sg, uint32_t nsg, uint64_t size)
         sg[i].bo_offset = total;
         if (!sg[i].len || ((sg[i].addr | sg[i].len) & 0xfff) ||
             sg[i].addr + sg[i].len < sg[i].addr ||
+            !nv_gmmu_addr_fits(NV_GMMU_APER_SYS_COH,
+                               sg[i].addr + sg[i].len - 1) ||
             sg[i].len > size - total) {
             return false;
         }
@@ -443,12 +448,17 @@ static uint32_t nv_vmbind_map(NvVmbindState *s, const uint8_t *d,
 
 typedef struct NvVmbindRevalidate {
     NvVmbindVm *vm;
-    NvVmbindBo *bo;
+    NvVmbindBo *bo;             /* count: the new backing, not committed */
     NvvbPtmResult res;
     uint64_t granules;          /* bound only: count, don't write */
     bool count;
 } NvVmbindRevalidate;
 
+/*
+ * drm_gpuvm's vm_bo_validate: rewrites the mappings of @vm_bo with the
+ * backing of ITS OWN BO (vm_bo->bo), whichever BO is being moved; when
+ * counting, with the new backing in rv->bo.
+ */
 static int nv_vmbind_revalidate_vm_bo(NvvbGpuVmBo *vm_bo, void *opaque)
 {
     NvVmbindRevalidate *rv = opaque;
@@ -458,7 +468,7 @@ static int nv_vmbind_revalidate_vm_bo(NvvbGpuVmBo *vm_bo, void *opaque)
     GList *l;
     unsigned n = 0;
 
-    nv_vmbind_bo_backing(rv->bo, &backing);
+    nv_vmbind_bo_backing(rv->count ? rv->bo : vm_bo->bo->opaque, &backing);
     vas = g_new(NvvbGpuVa *, nvvb_gpuvm_bo_va_count(vm_bo) + 1);
     NVVB_GPUVM_BO_FOREACH_VA(va, l, vm_bo) {
         if (rv->count) {
@@ -537,7 +547,7 @@ static uint32_t nv_vmbind_bo_move(NvVmbindState *s, const uint8_t *d)
             nvvb_gpuvm_unlock(s->vms[i]->uvmm->vm);
         }
     }
-    rv.bo = bo;
+    rv.bo = NULL;
     rv.count = false;
     for (i = 0; i < NVVB_MAX_VMS && !ret; i++) {
         if (!s->vms[i]) {
