@@ -36,6 +36,31 @@ static void test_note_and_find(void)
 }
 
 /* A full set evicts the least recently invalidated PDB. */
+/*
+ * Listing a full set reads exactly its entries (it read one past the heap
+ * block; the ASan build of this test, gmmu-pdbset-asan, catches that).
+ */
+static void test_list_full(void)
+{
+    NvGmmuPdbSet *s = nv_gmmu_pdbset_new(3);
+    NvGmmuPdbEntry l[4];
+    unsigned i;
+
+    g_assert_cmpuint(nv_gmmu_pdbset_list(s, l, 4), ==, 0);
+    for (i = 0; i < 3; i++) {
+        nv_gmmu_pdbset_note(s, NV_GMMU_APER_VID, 0x1000 * (3 - i), 0, 10 + i);
+    }
+    g_assert_cmpuint(nv_gmmu_pdbset_count(s), ==,
+                     nv_gmmu_pdbset_capacity(s));
+    g_assert_cmpuint(nv_gmmu_pdbset_list(s, l, 4), ==, 3);
+    for (i = 0; i < 3; i++) {
+        g_assert_cmphex(l[i].addr, ==, 0x1000 * (3 - i));
+    }
+    g_assert_cmpuint(nv_gmmu_pdbset_list(s, l, 2), ==, 2);
+    g_assert_cmpuint(nv_gmmu_pdbset_list(s, l, 0), ==, 0);
+    nv_gmmu_pdbset_free(s);
+}
+
 static void test_eviction(void)
 {
     NvGmmuPdbSet *s = nv_gmmu_pdbset_new(3);
@@ -92,5 +117,6 @@ int main(int argc, char **argv)
     g_test_add_func("/gmmu-pdbset/note-find", test_note_and_find);
     g_test_add_func("/gmmu-pdbset/eviction", test_eviction);
     g_test_add_func("/gmmu-pdbset/bounded", test_bounded);
+    g_test_add_func("/gmmu-pdbset/list-full", test_list_full);
     return g_test_run();
 }

@@ -141,10 +141,14 @@ static int pdbset_cmp_first(const void *a, const void *b)
 unsigned nv_gmmu_pdbset_list(const NvGmmuPdbSet *set, NvGmmuPdbEntry *out,
                              unsigned max)
 {
-    g_autofree NvGmmuPdbEntry *tmp = g_memdup2(set->e,
-                                               sizeof(*tmp) * (set->n + 1));
+    g_autofree NvGmmuPdbEntry *tmp = NULL;
     unsigned n = MIN(set->n, max);
 
+    if (!n) {
+        return 0;
+    }
+    /* Exactly the n live entries: the array holds capacity, n <= capacity. */
+    tmp = g_memdup2(set->e, sizeof(*tmp) * set->n);
     qsort(tmp, set->n, sizeof(*tmp), pdbset_cmp_first);
     memcpy(out, tmp, sizeof(*out) * n);
     return n;
