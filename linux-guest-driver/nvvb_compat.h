@@ -1,24 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvvb: API differences inside Linux 6.12.y stable.
+ * nvvb: DRM API differences between the kernels nvvb builds for.
  *
- * Debian's bookworm-backports (6.12.95) and bookworm-security (6.12.117)
- * kernels differ in drm_sched_init(), drm_sched_job_init() and
- * drm_exec_for_each_locked_object().  Kbuild greps the headers of the
- * kernel being built against (conftest style) and defines:
+ * Debian's 6.12.y kernels (bookworm-backports 6.12.95, bookworm-security
+ * 6.12.118) and 7.x kernels (sid 7.2, trixie-backports 7.3) differ in a
+ * few DRM interfaces.  Kbuild greps the headers of the kernel being built
+ * against (conftest style, never the version) and defines:
  *
  *   NVVB_HAVE_SCHED_INIT_ARGS      drm_sched_init(sched, const args *)
  *   NVVB_HAVE_SCHED_JOB_CLIENT_ID  drm_sched_job_init(..., u64 client_id)
  *   NVVB_HAVE_EXEC_FOREACH_2ARGS   drm_exec_for_each_locked_object(exec, obj)
+ *   NVVB_HAVE_SCHED_START_ERRNO    drm_sched_start(sched, int errno)
+ *   NVVB_HAVE_SCHED_STAT_NO_HANG   DRM_GPU_SCHED_STAT_NO_HANG exists
+ *   NVVB_HAVE_DRIVER_GEM_GPUVA     the DRIVER_GEM_GPUVA feature bit exists
+ *   NVVB_HAVE_DRIVER_DATE          struct drm_driver has .date
+ *   NVVB_HAVE_GPUVM_MAP_REQ        drm_gpuvm_sm_map_ops_create(gpuvm, req)
+ *   NVVB_HAVE_GPUVM_BO_OBTAIN_LOCKED  drm_gpuvm_bo_obtain_locked()
+ *
+ * The wrappers keep one behaviour on all of them.  nvvb's VMs do not use
+ * DRM_GPUVM_IMMEDIATE_MODE (7.x): the GEM's dma_resv protects its gpuva
+ * list on every kernel, so vm_bo puts need no deferred cleanup.
  */
 #ifndef NVVB_COMPAT_H
 #define NVVB_COMPAT_H
 
 #include <linux/dma-resv.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_exec.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gpuvm.h>
 #include <drm/gpu_scheduler.h>
+
+/* Gone in 7.3, where every driver may use drm_gpuvm. */
+#ifdef NVVB_HAVE_DRIVER_GEM_GPUVA
+#define NVVB_DRIVER_GEM_GPUVA	DRIVER_GEM_GPUVA
+#else
+#define NVVB_DRIVER_GEM_GPUVA	0
+#endif
 
 static inline int nvvb_compat_sched_init(struct drm_gpu_scheduler *sched,
 					 const struct drm_sched_backend_ops *ops,
@@ -71,6 +90,59 @@ static inline void nvvb_compat_exec_add_fence(struct drm_exec *exec,
 
 	drm_exec_for_each_locked_object(exec, index, obj)
 		dma_resv_add_fence(obj->resv, fence, usage);
+#endif
+}
+
+/*
+ * A job ran past its timeout but the device has no ring reset: let it
+ * keep running and re-arm the timeout.
+ */
+static inline enum drm_gpu_sched_stat
+nvvb_compat_sched_keep_waiting(struct drm_gpu_scheduler *sched,
+			       struct drm_sched_job *job)
+{
+#ifdef NVVB_HAVE_SCHED_STAT_NO_HANG
+	/* the scheduler puts the job back and restarts the timer itself */
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+#else
+	drm_sched_stop(sched, job);
+#ifdef NVVB_HAVE_SCHED_START_ERRNO
+	drm_sched_start(sched, 0);
+#else
+	drm_sched_start(sched);
+#endif
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+#endif
+}
+
+/* The drm_gpuva_ops that map [@addr, @addr + @range) to @obj at @offset. */
+static inline struct drm_gpuva_ops *
+nvvb_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, u64 addr, u64 range,
+			      struct drm_gem_object *obj, u64 offset)
+{
+#ifdef NVVB_HAVE_GPUVM_MAP_REQ
+	const struct drm_gpuvm_map_req req = {
+		.map.va.addr = addr,
+		.map.va.range = range,
+		.map.gem.obj = obj,
+		.map.gem.offset = offset,
+	};
+
+	return drm_gpuvm_sm_map_ops_create(gpuvm, &req);
+#else
+	return drm_gpuvm_sm_map_ops_create(gpuvm, addr, range, obj, offset);
+#endif
+}
+
+/* Find or create @obj's vm_bo in @gpuvm; @obj's resv (its gpuva lock) held. */
+static inline struct drm_gpuvm_bo *
+nvvb_compat_gpuvm_bo_obtain(struct drm_gpuvm *gpuvm, struct drm_gem_object *obj)
+{
+	dma_resv_assert_held(obj->resv);
+#ifdef NVVB_HAVE_GPUVM_BO_OBTAIN_LOCKED
+	return drm_gpuvm_bo_obtain_locked(gpuvm, obj);
+#else
+	return drm_gpuvm_bo_obtain(gpuvm, obj);
 #endif
 }
 

@@ -105,7 +105,7 @@ static const struct drm_ioctl_desc nvvb_ioctls[] = {
 DEFINE_DRM_GEM_FOPS(nvvb_fops);
 
 static const struct drm_driver nvvb_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_GEM_GPUVA | DRIVER_RENDER |
+	.driver_features = DRIVER_GEM | NVVB_DRIVER_GEM_GPUVA | DRIVER_RENDER |
 			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.open = nvvb_open,
 	.postclose = nvvb_postclose,
@@ -115,7 +115,9 @@ static const struct drm_driver nvvb_driver = {
 	.fops = &nvvb_fops,
 	.name = NVVB_DRIVER_NAME,
 	.desc = "nv-vmbind paravirtual GPU",
+#ifdef NVVB_HAVE_DRIVER_DATE
 	.date = "20260101",
+#endif
 	.major = 1,
 	.minor = 0,
 };

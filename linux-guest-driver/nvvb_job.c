@@ -270,11 +270,9 @@ nvvb_sched_timedout_job(struct drm_sched_job *sched_job)
 	struct drm_gpu_scheduler *sched = sched_job->sched;
 
 	/* The device has no reset for a ring; keep waiting, loudly. */
-	drm_sched_stop(sched, sched_job);
 	drm_err(&job->vm->ndev->drm, "%s job of VM %u still running after %u ms\n",
 		job->ring->name, job->vm->hw_id, NVVB_JOB_TIMEOUT_MS);
-	drm_sched_start(sched);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return nvvb_compat_sched_keep_waiting(sched, sched_job);
 }
 
 static void nvvb_sched_free_job(struct drm_sched_job *sched_job)

@@ -382,7 +382,7 @@ static int nvvb_bind_check_op(struct nvvb_vm *vm, struct drm_file *file,
 			return -EINVAL;
 
 		dma_resv_lock(obj->resv, NULL);
-		op->vm_bo = drm_gpuvm_bo_obtain(&vm->base, obj);
+		op->vm_bo = nvvb_compat_gpuvm_bo_obtain(&vm->base, obj);
 		dma_resv_unlock(obj->resv);
 		if (IS_ERR(op->vm_bo)) {
 			int ret = PTR_ERR(op->vm_bo);
@@ -471,9 +471,9 @@ static int nvvb_bind_apply_op(struct nvvb_vm *vm, struct nvvb_bind_op *op)
 			    reg->addr + reg->range < op->addr + op->range)
 				return -ENOSPC;
 		}
-		ops = drm_gpuvm_sm_map_ops_create(&vm->base, op->addr,
-						  op->range, op->obj,
-						  op->offset);
+		ops = nvvb_compat_sm_map_ops_create(&vm->base, op->addr,
+						    op->range, op->obj,
+						    op->offset);
 		break;
 	case NVVB_BIND_UNMAP:
 		ops = drm_gpuvm_sm_unmap_ops_create(&vm->base, op->addr,
