@@ -3,8 +3,11 @@
 
 A hook for scripts/guest/boot.py.  The guest test
 (linux-guest-driver/tests/gp107/nouveau-vmbind-test.c, run with -c)
-reports every request on the console as "@nvvb ..." lines and stops at
-each "@nvvb check" until the host answers.  At each stop this hook:
+reports every request as "@nvvb ..." lines and stops at each
+"@nvvb check" until the host answers.  The protocol goes through a
+serial port of its own (ctx.args proto=PATH, a QEMU socket chardev on the
+guest's ttyS1, so kernel messages on the console cannot split its lines)
+or, without proto=, through the console.  At each stop this hook:
 
  1. replays the case's accepted requests into our in-VMM GPUVM
     (tools/nvvb-gpuvm, format in docs/specs/nv-vmbind-gpuvm.rst) and takes
@@ -13,27 +16,44 @@ each "@nvvb check" until the host answers.  At each stop this hook:
     the device learnt from invalidates (x-nv-vmbind-query-pdbs): the user
     PDB last invalidated among those with anything in the case's VA window;
  3. walks it (x-nv-vmbind-query-mappings over the window) and requires the
-    mapped VA ranges to equal the GPUVM's, and the sparse ranges to equal
-    the sparse regions minus the mappings;
- 4. reads every mapped range through the PDB (x-nv-vmbind-read) and
+    mapped VA ranges to equal the GPUVM's, no valid PTE where the GPUVM has
+    nothing (each stale PTE is named: VA, level, raw value), and the sparse
+    ranges to equal the sparse regions minus the mappings;
+ 4. requires no 64 KiB page to have a valid big PTE over valid small PTEs
+    (the walker would pick the big one; no driver means both);
+ 5. reads every mapped range through the PDB (x-nv-vmbind-read) and
     compares it with the bytes the guest wrote through the BO's mmap;
- 5. translates each hole (x-nv-vmbind-translate): it must fault, or read
+ 6. translates each hole (x-nv-vmbind-translate): it must fault, or read
     as sparse inside a sparse region.
+A legacy client (GEM_NEW without VM_INIT) is checked too: the kernel's
+mapping of its BO, anywhere in its VMM, must hold the BO's bytes.
 
-Each stop adds TAP results.  With ctx.args expect=corrupt (the device runs
-with x-corrupt-pte=N) the check must find a mismatch: then one result says
-whether the corruption the device reports was caught.
+TAP names are stable ("host: CASE CHECKPOINT: what"); details (ranges,
+PDB, counts) follow a failing line as "# ..." lines, with the PDE/PTE
+chain (PD3, PD2, PD1, PD0 both halves, PT big/small, raw) of the first VA
+that differs.  A small PTE shadowed by a valid big PTE is read through
+nouveau's BAR2 VMM, which maps its page tables.
+
+With ctx.args expect=corrupt (the device runs with x-corrupt-pte=N) the
+check must find a mismatch: then one result says whether the corruption
+the device reports was caught.
 
 ctx.args: gpuvm=PATH of nvvb-gpuvm (required), device=ID (default gpu0),
-expect=ok|corrupt.
+expect=ok|corrupt, proto=PATH (socket of the protocol port).
 """
 
 import base64
 import re
+import socket
 import struct
 import subprocess
+import threading
+import time
 
 MASK32 = 0xffffffff
+APERS = {0: 'invalid', 1: 'vid', 2: 'sys', 3: 'ncoh'}
+# How many 4 KiB pages of stale ranges are named per check.
+MAX_NAMED = 8
 
 
 def pattern(seed, i):
@@ -81,13 +101,47 @@ def subtract(a, b):
     return out
 
 
+def first_diff(a, b):
+    """Lowest VA in exactly one of the merged interval lists, or None."""
+    d = merge(subtract(a, b) + subtract(b, a))
+    return d[0][0] if d else None
+
+
 def fmt(iv):
     return ' '.join('[0x%x,0x%x)' % x for x in iv) or '(none)'
+
+
+def pde_target(e):
+    """(aperture name, address) of a PDE / dual-PDE half."""
+    aper = APERS[(e >> 1) & 3]
+    if aper == 'vid':
+        return aper, ((e >> 8) & ((1 << 25) - 1)) << 12
+    return aper, ((e >> 8) & ((1 << 46) - 1)) << 12
+
+
+def pd0_big_target(lo):
+    aper = APERS[(lo >> 1) & 3]
+    if aper == 'vid':
+        return aper, ((lo >> 4) & ((1 << 29) - 1)) << 8
+    return aper, ((lo >> 4) & ((1 << 50) - 1)) << 8
+
+
+def pte_str(e):
+    """A PTE decoded: valid (aperture:address, kind), sparse, or invalid."""
+    if e & 1:
+        aper, addr = pde_target(e)
+        return 'valid %s:0x%x kind 0x%x%s' % (aper, addr, e >> 56,
+                                              ' priv' if e & 0x20 else '')
+    if e & 8:
+        return 'sparse'
+    return 'invalid' + (' priv' if e & 0x20 else '') if e else 'unmapped'
 
 
 class Case:
     def __init__(self, vid, fields):
         self.id = vid
+        self.name = fields.get('case', 'vm%s' % vid)
+        self.legacy = fields.get('legacy') == '1'
         self.start = int(fields['start'], 0)
         self.range = int(fields['range'], 0)
         self.kstart = int(fields['kstart'], 0)
@@ -110,10 +164,74 @@ class Hook:
         self.res = []
         self.mismatches = []    # (what, detail) of failed comparisons
         self.checks = 0
+        self.corrupt_at = None  # checkpoint count when corruption was seen
+        self.lock = threading.Lock()
+        self.sock = None
+        self.thread = None
+        self.bar2 = None        # per check: (aper, pdb, mappings) of BAR2
+        self.inv_cache = {}
+        path = ctx.args.get('proto')
+        if path:
+            self.open_proto(path)
+
+    # ---- the protocol port ----
+
+    def open_proto(self, path):
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                self.sock = None
+                if time.time() > deadline:
+                    self.ctx.log('protocol port %s: cannot connect' % path)
+                    return
+                time.sleep(0.05)
+        self.thread = threading.Thread(target=self.proto_reader, daemon=True)
+        self.thread.start()
+
+    def proto_reader(self):
+        buf = b''
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+            while b'\n' in buf:
+                raw, buf = buf.split(b'\n', 1)
+                text = raw.decode('utf-8', 'replace').strip('\r\0')
+                self.ctx.log('proto: ' + text)
+                try:
+                    self.proto_line(text)
+                except Exception as e:  # noqa: BLE001 - reported
+                    import traceback
+                    traceback.print_exc()
+                    self.res.append((False, 'host: protocol line raised '
+                                     '%r\n# %s' % (e, text)))
+
+    def send(self, text):
+        if self.sock:
+            try:
+                self.sock.sendall(text.encode())
+            except OSError:
+                pass
+        else:
+            self.ctx.send(text)
 
     # ---- console ----
 
     def line(self, text):
+        if self.sock:
+            return              # the protocol has its own port
+        self.proto_line(text)
+
+    def proto_line(self, text):
         i = text.find('@nvvb ')
         if i < 0:
             return
@@ -121,6 +239,10 @@ class Hook:
         if not words:
             return
         cmd, args = words[0], words[1:]
+        with self.lock:
+            self.command(cmd, args)
+
+    def command(self, cmd, args):
         if cmd == 'vm':
             fields = dict(w.split('=', 1) for w in args[1:])
             self.cases[args[0]] = Case(args[0], fields)
@@ -138,12 +260,17 @@ class Hook:
             try:
                 self.summary()
             finally:
-                self.ctx.send('go\n')
+                self.send('go\n')
         elif cmd == 'check':
             try:
-                self.check(self.cases[args[0]], ' '.join(args[1:]))
+                c = self.cases[args[0]]
+                what = ' '.join(args[1:])
+                if c.legacy:
+                    self.check_legacy(c, what)
+                else:
+                    self.check(c, what)
             finally:
-                self.ctx.send('go\n')
+                self.send('go\n')
 
     # ---- replay into the GPUVM ----
 
@@ -184,12 +311,20 @@ class Hook:
 
     # ---- device side ----
 
+    def query_pdbs(self, **kw):
+        pdbs = self.qmp.cmd('x-nv-vmbind-query-pdbs', id=self.dev, **kw)
+        self.last_pdbs = pdbs
+        if 'corrupted-pte' in pdbs and self.corrupt_at is None:
+            self.corrupt_at = self.checks
+        return pdbs
+
     def find_pdb(self, c):
         """(aperture, pdb) of the user VM touching c's window, or None."""
-        pdbs = self.qmp.cmd('x-nv-vmbind-query-pdbs', id=self.dev)
+        pdbs = self.query_pdbs()
         best = None
+        self.bar2 = None
         for p in pdbs['pdbs']:
-            if p['role'] == 'bar1':
+            if p['role'] == 'bar1' and self.checks == 1:
                 # How nouveau maps BOs for the CPU (BO page size).
                 ms = self.walk(p['aperture'], p['pdb'], (0, 1 << 40))
                 sizes = sorted({m['page-size'] >> 10 for m in ms
@@ -197,21 +332,27 @@ class Hook:
                 self.ctx.log('BAR1 VMM maps %d KiB with %s KiB pages' % (
                     sum(m['size'] for m in ms if not m['sparse']) >> 10,
                     '/'.join(map(str, sizes)) or 'no'))
+            if p['role'] == 'bar2':
+                self.bar2 = (p['aperture'], p['pdb'], None)
             if p['role'] != 'user':
                 continue
             ms = self.walk(p['aperture'], p['pdb'], c.window)
             if ms and (best is None or p['last-seq'] > best['last-seq']):
                 best = p
-        self.last_pdbs = pdbs
         return None if best is None else (best['aperture'], best['pdb'])
 
     def walk(self, aper, pdb, window):
-        r = self.qmp.cmd('x-nv-vmbind-query-mappings', id=self.dev,
-                         pdb_aperture=aper, pdb=pdb, start=window[0],
-                         end=window[1])
-        if not r['complete']:
-            raise RuntimeError('walk of 0x%x did not complete' % pdb)
-        return r['mappings']
+        out, va = [], window[0]
+        while True:
+            r = self.qmp.cmd('x-nv-vmbind-query-mappings', id=self.dev,
+                             pdb_aperture=aper, pdb=pdb, start=va,
+                             end=window[1])
+            out += r['mappings']
+            if r['complete']:
+                return out
+            if r.get('next-va', window[1]) <= va:
+                raise RuntimeError('walk of 0x%x did not complete' % pdb)
+            va = r['next-va']
 
     def translate(self, aper, pdb, va):
         return self.qmp.cmd('x-nv-vmbind-translate', id=self.dev,
@@ -228,19 +369,124 @@ class Hook:
             size -= n
         return out
 
+    def read_table(self, aper, addr, size):
+        """Bytes of page-table memory, through nouveau's BAR2 VMM (which
+        maps the page tables it writes), or None if it does not map them."""
+        if self.bar2 is None:
+            return None
+        baper, bpdb, ms = self.bar2
+        if ms is None:
+            ms = [m for m in self.walk(baper, bpdb, (0, 1 << 40))
+                  if not m['sparse']]
+            self.bar2 = (baper, bpdb, ms)
+        for m in ms:
+            if (m['aperture'] == aper and m['address'] <= addr and
+                    addr + size <= m['address'] + m['size']):
+                try:
+                    return self.read(baper, bpdb, m['va'] + addr -
+                                     m['address'], size)
+                except Exception:  # noqa: BLE001
+                    return None
+        return None
+
+    # ---- triage: the PDE/PTE chain of one VA ----
+
+    def chain(self, aper, pdb, va):
+        """Lines naming every entry the walk of va reads, raw, root first,
+        plus the small PTE a valid big PTE shadows."""
+        t = self.translate(aper, pdb, va)
+        out = ['chain of va 0x%x through PDB %s:0x%x (walker: %s)' % (
+            va, aper, pdb, self.tr_str(t))]
+        pd0_hi = None
+        for st in t['steps']:
+            lvl = st['level']
+            where = '%s:0x%x' % (st['aperture'], st['address'])
+            if not st['ok']:
+                out.append('  %-8s @%s unreadable' % (lvl, where))
+            elif lvl == 'PD0':
+                lo, hi = st['entry'], st.get('entry-hi', 0)
+                pd0_hi = hi
+                if lo & 1:
+                    out.append('  %-8s @%s lo 0x%016x (2 MiB PTE: %s)' % (
+                        lvl, where, lo, pte_str(lo)))
+                else:
+                    out.append('  %-8s @%s lo 0x%016x (big PT %s:0x%x%s) '
+                               'hi 0x%016x (small PT %s:0x%x%s)' % (
+                                   lvl, where, lo, *pd0_big_target(lo),
+                                   ' vol' if lo & 8 else '', hi,
+                                   *pde_target(hi), ' vol' if hi & 8 else ''))
+            elif lvl.startswith('PT'):
+                out.append('  %-8s @%s 0x%016x (%s)' % (
+                    lvl, where, st['entry'], pte_str(st['entry'])))
+            else:
+                out.append('  %-8s @%s 0x%016x (%s:0x%x%s)' % (
+                    lvl, where, st['entry'], *pde_target(st['entry']),
+                    ' vol' if st['entry'] & 8 else ''))
+        last = t['steps'][-1]['level'] if t['steps'] else None
+        if last == 'PT_BIG' and pd0_hi is not None:
+            saper, sbase = pde_target(pd0_hi)
+            if saper != 'invalid':
+                addr = sbase + ((va >> 12) & 0x1ff) * 8
+                b = self.read_table(saper, addr, 8)
+                if b is None:
+                    out.append('  PT_SMALL @%s:0x%x not readable through '
+                               'BAR2' % (saper, addr))
+                else:
+                    e = struct.unpack('<Q', b)[0]
+                    out.append('  PT_SMALL @%s:0x%x 0x%016x (%s; not used: '
+                               'the big PTE decides)' % (saper, addr, e,
+                                                         pte_str(e)))
+        return out
+
+    @staticmethod
+    def tr_str(t):
+        if t['status'] == 'mapped':
+            return 'mapped %d KiB page -> %s:0x%x' % (
+                t['page-size'] >> 10, t['aperture'], t['address'])
+        if t['status'] == 'fault':
+            return 'fault %s' % t.get('fault', '?')
+        return t['status']
+
+    def holder(self, c, aper, pdb, va):
+        """'a+0x8000' if the 4 KiB page at va holds that page of a small BO
+        of c, else None."""
+        try:
+            got = self.read(aper, pdb, va & ~0xfff, 4096)
+        except Exception:  # noqa: BLE001
+            return None
+        w0 = struct.unpack('<I', got[:4])[0]
+        for name, b in c.bos.items():
+            if b['seed'] is None or b['size'] > (256 << 10):
+                continue
+            key = (b['seed'], b['size'])
+            if key not in self.inv_cache:
+                self.inv_cache[key] = {pattern(b['seed'], i): i * 4 for i in
+                                       range(0, b['size'] // 4, 1024)}
+            off = self.inv_cache[key].get(w0)
+            if off is not None and got == pattern_bytes(b['seed'], off, 4096):
+                return '%s+0x%x' % (name, off)
+        return None
+
     # ---- the check ----
 
-    def result(self, ok, name):
-        self.res.append((ok, 'host: ' + name))
-        self.ctx.log('%s %s' % ('ok' if ok else 'FAIL', name))
+    def result(self, ok, tag, name, details=(), what=None):
+        """One TAP result named 'host: TAG: NAME' (stable); details follow
+        as '# ' lines; a failure is a mismatch for the corrupt mode."""
+        self.res.append((ok, 'host: %s: %s%s' % (
+            tag, name, ''.join('\n# ' + d for d in details))))
+        self.ctx.log('%s %s: %s' % ('ok' if ok else 'FAIL', tag, name))
+        for d in details:
+            self.ctx.log('    ' + d)
+        if not ok:
+            self.mismatches.append((tag, what or name))
 
     def check(self, c, what):
         self.checks += 1
-        tag = 'vm %s %s' % (c.id, what)
+        tag = '%s %s' % (c.name, what)
         try:
             dump = self.replay(c)
         except Exception as e:  # noqa: BLE001 - reported as a failure
-            self.result(False, '%s: GPUVM replay: %s' % (tag, e))
+            self.result(False, tag, 'GPUVM replay', [str(e)], 'replay')
             return
         lo, hi = c.window
         want_mapped = merge([(va, va + r) for va, r, _, _ in dump
@@ -249,11 +495,10 @@ class Hook:
         loc = self.find_pdb(c)
         if loc is None:
             ok = not want_mapped and not want_sparse
-            self.result(ok, '%s: no page directory maps the window, %s' %
-                        (tag, 'as the GPUVM expects' if ok else
-                         'but the GPUVM has ' + fmt(want_mapped)))
-            if not ok:
-                self.mismatches.append((tag, 'no PDB'))
+            self.result(ok, tag, 'a page directory maps the window iff the '
+                        'GPUVM has mappings', [] if ok else
+                        ['no user PDB maps the window; the GPUVM has %s' %
+                         fmt(want_mapped)], 'no PDB')
             return
         aper, pdb = loc
         walked = self.walk(aper, pdb, c.window)
@@ -261,54 +506,101 @@ class Hook:
                             for m in walked if not m['sparse']])
         got_sparse = merge([(m['va'], m['va'] + m['size'])
                             for m in walked if m['sparse']])
+        pdbs = 'PDB %s:0x%x' % (aper, pdb)
+
+        # Mapped ranges.
         ok = got_mapped == want_mapped
-        self.result(ok, '%s: walked mapped ranges of PDB %s:0x%x equal the '
-                    'GPUVM replay (%d ranges)%s' %
-                    (tag, aper, pdb, len(want_mapped), '' if ok else
-                     ': walked %s, GPUVM %s' % (fmt(got_mapped),
-                                                fmt(want_mapped))))
+        det = ['%s, %d ranges' % (pdbs, len(want_mapped))]
         if not ok:
-            self.mismatches.append((tag, 'ranges'))
+            det = ['walked %s' % fmt(got_mapped), 'GPUVM  %s' %
+                   fmt(want_mapped)]
+            det += self.chain(aper, pdb, first_diff(got_mapped, want_mapped))
+        self.result(ok, tag, 'walked mapped ranges equal the GPUVM replay',
+                    det if not ok else [], 'ranges')
+
+        # Stale PTEs: valid where the guest mapped nothing (or unmapped).
+        stale = subtract(got_mapped, want_mapped)
+        det = []
+        named = 0
+        for s, e in stale:
+            det.append('stale [0x%x,0x%x) (%d KiB)' % (s, e, (e - s) >> 10))
+            va = s
+            while va < e and named < MAX_NAMED:
+                t = self.translate(aper, pdb, va)
+                st = t['steps'][-1] if t['steps'] else None
+                h = self.holder(c, aper, pdb, va)
+                if st:
+                    raw = st['entry']
+                    det.append('  stale PTE va 0x%x: %s @%s:0x%x = 0x%016x '
+                               '(%s)%s' % (va, st['level'], st['aperture'],
+                                           st['address'], raw, pte_str(raw),
+                                           ', holds ' + h if h else ''))
+                named += 1
+                va += t.get('page-size', 4096)
+        if stale:
+            det += self.chain(aper, pdb, stale[0][0])
+        self.result(not stale, tag, 'no stale valid PTEs where the guest '
+                    'mapped nothing', det, 'stale PTEs')
+
+        # Sparse ranges.
         ok = got_sparse == want_sparse
-        self.result(ok, '%s: sparse ranges equal the sparse regions minus '
-                    'the mappings (%d)%s' %
-                    (tag, len(want_sparse), '' if ok else
-                     ': walked %s, expected %s' % (fmt(got_sparse),
-                                                   fmt(want_sparse))))
+        det = []
         if not ok:
-            self.mismatches.append((tag, 'sparse'))
+            det = ['walked   %s' % fmt(got_sparse), 'expected %s' %
+                   fmt(want_sparse)]
+            det += self.chain(aper, pdb, first_diff(got_sparse, want_sparse))
+        self.result(ok, tag, 'sparse ranges equal the sparse regions minus '
+                    'the mappings', det, 'sparse')
+
+        # Big PTE valid over valid small PTEs.
+        self.check_big_small(tag, aper, pdb, walked)
 
         # Bytes through the GPU VA == bytes written through the BO mmap.
-        nbytes, bad = 0, []
+        nbytes, bad, first = 0, [], None
         for va, r, bo, off in dump:
             if not (va < hi and va + r > lo):
                 continue
             b = c.bos.get(bo)
             if b is None or b['seed'] is None:
                 continue
+            want = pattern_bytes(b['seed'], off, r)
+            got = b''
             try:
                 got = self.read(aper, pdb, va, r)
-            except Exception as e:  # noqa: BLE001
-                bad.append('0x%x: %s' % (va, e))
-                continue
-            want = pattern_bytes(b['seed'], off, r)
+            except Exception as e:  # noqa: BLE001 - read page by page
+                pg = b''
+                for p in range(0, r, 4096):
+                    try:
+                        pg += self.read(aper, pdb, va + p, 4096)
+                    except Exception as e2:  # noqa: BLE001
+                        bad.append('va 0x%x (%s+0x%x): %s' % (
+                            va + p, bo, off + p,
+                            str(e2).split(': ', 1)[-1]))
+                        first = va + p if first is None else first
+                        break
+                    if pg[p:p + 4096] != want[p:p + 4096]:
+                        break
+                got = pg
+                del e
             nbytes += r
-            if got != want:
-                first = next(i for i in range(r) if got[i] != want[i])
-                bad.append('%s+0x%x at va 0x%x' % (bo, off + first,
-                                                   va + first))
+            if got and got != want[:len(got)]:
+                i = next(i for i in range(len(got)) if got[i] != want[i])
+                h = self.holder(c, aper, pdb, va + i)
+                bad.append('va 0x%x: not %s+0x%x%s' % (
+                    va + i, bo, off + i, ' (holds %s)' % h if h else ''))
+                first = va + i if first is None else min(first, va + i)
         ok = not bad
-        self.result(ok, '%s: %d bytes read through the page tables equal '
-                    'what the guest wrote through the BO mmaps%s' %
-                    (tag, nbytes, '' if ok else ': differ at ' +
-                     ', '.join(bad[:4])))
+        det = []
         if not ok:
-            self.mismatches.append((tag, 'bytes'))
+            det = ['%d bytes compared; differ at: %s' % (nbytes, bad[0])]
+            det += bad[1:6]
+            det += self.chain(aper, pdb, first)
+        self.result(ok, tag, 'bytes read through the page tables equal what '
+                    'the guest wrote through the BO mmaps', det, 'bytes')
 
         # Holes fault; sparse reads as sparse.
-        probes, bad = 0, []
+        probes, bad, first = 0, [], None
         for s, e in subtract([c.window], want_mapped):
-            in_sparse = any(rs <= s < re_ for rs, re_ in want_sparse)
             for va in sorted({s, max(s, e - 4096)}):
                 sp = any(rs <= va < re_ for rs, re_ in want_sparse)
                 t = self.translate(aper, pdb, va)
@@ -316,19 +608,106 @@ class Hook:
                 want = 'sparse' if sp else 'fault'
                 if t['status'] != want:
                     bad.append('0x%x is %s, not %s' % (va, t['status'], want))
-            del in_sparse
+                    first = va if first is None else first
         ok = not bad
-        self.result(ok, '%s: %d probes of unmapped VAs fault or read as '
-                    'sparse%s' % (tag, probes, '' if ok else ': ' +
-                                  ', '.join(bad[:4])))
+        det = []
         if not ok:
-            self.mismatches.append((tag, 'holes'))
+            det = ['%d probes: %s' % (probes, ', '.join(bad[:6]))]
+            det += self.chain(aper, pdb, first)
+        self.result(ok, tag, 'unmapped VAs fault or read as sparse', det,
+                    'holes')
+
+    def check_big_small(self, tag, aper, pdb, walked):
+        """A valid 64 KiB PTE over valid 4 KiB PTEs is an inconsistency of
+        its own: report it whatever the walker's precedence."""
+        both, unreadable, pages = [], 0, 0
+        pd0 = {}
+        for m in walked:
+            if m['sparse'] or m['page-size'] != 1 << 16:
+                continue
+            for va in range(m['va'], m['va'] + m['size'], 1 << 16):
+                pages += 1
+                key = va >> 21
+                if key not in pd0:
+                    t = self.translate(aper, pdb, va)
+                    pd0[key] = next((st.get('entry-hi', 0) for st in
+                                     t['steps'] if st['level'] == 'PD0'), 0)
+                saper, sbase = pde_target(pd0[key])
+                if saper == 'invalid':
+                    continue
+                b = self.read_table(saper, sbase + ((va >> 12) & 0x1ff) * 8,
+                                    128)
+                if b is None:
+                    unreadable += 1
+                    continue
+                ptes = struct.unpack('<16Q', b)
+                valid = [(va + i * 4096, e) for i, e in enumerate(ptes)
+                         if e & 1]
+                if valid:
+                    both.append((va, valid))
+        det = []
+        for va, valid in both[:4]:
+            det.append('64 KiB page 0x%x: valid big PTE over %d valid small '
+                       'PTEs (first: va 0x%x = 0x%016x, %s)' % (
+                           va, len(valid), valid[0][0], valid[0][1],
+                           pte_str(valid[0][1])))
+        if both:
+            det += self.chain(aper, pdb, both[0][1][0][0])
+        elif unreadable:
+            det.append('%d of %d small PTE groups not readable through BAR2' %
+                       (unreadable, pages))
+        self.result(not both, tag, 'no 64 KiB page has big and small PTEs '
+                    'both valid', det, 'big+small')
+
+    def check_legacy(self, c, what):
+        """The kernel's own mapping of a legacy client's BO (GEM_NEW without
+        VM_INIT) holds the BO's bytes."""
+        self.checks += 1
+        tag = '%s %s' % (c.name, what)
+        pdbs = self.query_pdbs()
+        users = [p for p in pdbs['pdbs'] if p['role'] == 'user']
+        self.bar2 = next(((p['aperture'], p['pdb'], None) for p in
+                          pdbs['pdbs'] if p['role'] == 'bar2'), None)
+        name = 'the kernel\'s mapping of the legacy client\'s BO holds its ' \
+               'bytes'
+        if not users or not c.bos:
+            self.result(False, tag, name, ['no user PDB'], 'legacy')
+            return
+        p = max(users, key=lambda p: p['last-seq'])
+        aper, pdb = p['aperture'], p['pdb']
+        walked = self.walk(aper, pdb, c.window)
+        mapped = [m for m in walked if not m['sparse']]
+        bname, b = next(iter(c.bos.items()))
+        det = ['PDB %s:0x%x maps %s' % (aper, pdb, fmt(merge(
+            [(m['va'], m['va'] + m['size']) for m in mapped])))]
+        total = sum(m['size'] for m in mapped)
+        ok = total == b['size']
+        first = None
+        if not ok:
+            det.append('%d bytes mapped, the BO has %d' % (total, b['size']))
+            first = mapped[0]['va'] if mapped else None
+        else:
+            got = b''.join(self.read(aper, pdb, m['va'], m['size'])
+                           for m in sorted(mapped, key=lambda m: m['va']))
+            want = pattern_bytes(b['seed'], 0, b['size'])
+            if got != want:
+                ok = False
+                i = next(i for i in range(len(got)) if got[i] != want[i])
+                off = 0
+                for m in sorted(mapped, key=lambda m: m['va']):
+                    if i < off + m['size']:
+                        first = m['va'] + i - off
+                        break
+                    off += m['size']
+                det.append('differs at %s+0x%x (va 0x%x)' % (bname, i, first))
+        if first is not None:
+            det += self.chain(aper, pdb, first)
+        self.result(ok, tag, name, det, 'legacy')
+        self.check_big_small(tag, aper, pdb, walked)
 
     def summary(self):
         """Log what the device saw: PDBs by role, page sizes, BAR traffic."""
-        pdbs = self.qmp.cmd('x-nv-vmbind-query-pdbs', id=self.dev,
-                            mappings=True)
-        self.last_pdbs = pdbs
+        pdbs = self.query_pdbs(mappings=True)
         for p in pdbs['pdbs']:
             sizes = {}
             for m in p.get('mappings', []):
@@ -345,6 +724,9 @@ class Hook:
                          pdbs['unhandled'], pdbs['bar1'], pdbs['bar2']))
 
     def results(self):
+        if self.thread:
+            # A check may still be running (the boot was stopped early).
+            self.lock.acquire(timeout=10)
         if self.expect == 'corrupt':
             try:
                 pdbs = self.qmp.cmd('x-nv-vmbind-query-pdbs', id=self.dev)
@@ -352,15 +734,23 @@ class Hook:
                 pdbs = getattr(self, 'last_pdbs', {})
             corrupted = 'corrupted-pte' in pdbs
             caught = bool(self.mismatches)
+            if corrupted and self.corrupt_at is None:
+                after = 'after the last checkpoint'
+            elif corrupted:
+                after = 'before checkpoint %d of %d' % (self.corrupt_at,
+                                                         self.checks)
+            else:
+                after = ''
+            det = []
+            if corrupted:
+                det.append('the device corrupted the PTE at vram 0x%x (PDB '
+                           '0x%x) %s' % (pdbs['corrupted-pte'],
+                                         pdbs.get('corrupted-pdb', 0), after))
+            det += ['%s: %s' % m for m in self.mismatches[:3]]
             return [(corrupted and caught,
-                     'host: the device corrupted a PTE write%s and the check '
-                     'caught it%s' %
-                     (' (vram 0x%x)' % pdbs['corrupted-pte'] if corrupted
-                      else ' (it reports none)',
-                      ' (%s)' % ', '.join('%s: %s' % m
-                                          for m in self.mismatches[:3])
-                      if caught else ': NOT caught'))]
+                     'host: the device corrupted a PTE write and the check '
+                     'caught it' + ''.join('\n# ' + d for d in det))]
         out = list(self.res)
-        out.append((self.checks > 0, 'host: %d checkpoints checked' %
-                    self.checks))
+        out.append((self.checks > 0, 'host: checkpoints were checked\n# %d '
+                    'checkpoints' % self.checks))
         return out

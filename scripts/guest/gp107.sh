@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Boot Debian's unmodified 6.12 kernel with nouveau on nv-vmbind-gp107,
-# run the guest VM_BIND suite and check its page tables from the host.
+# Boot Debian's unmodified kernel with nouveau on nv-vmbind-gp107, run the
+# guest VM_BIND suite and check its page tables from the host.
 #
 #   gp107.sh --qemu QEMU --gpuvm NVVB_GPUVM [--tap FILE] [--log FILE]
-#            [--corrupt N] [--only CASE] [--timeout S] [--trace]
+#            [--corrupt N | --corrupt-sweep "N..."] [--only CASE]
+#            [--timeout S] [--append ARGS] [--console-proto] [--trace]
 #
+# --only CASE  run one case of the guest test: init, map, errors, sparse,
+#              async (the default suite runs these), or one of the
+#              reproducers of the nouveau large-page bug of 6.19+, which
+#              only run when named, one per boot: repro-a, repro-b,
+#              repro-c (docs/specs/nv-vmbind-gp107.rst)
 # --corrupt N  run the device with x-corrupt-pte=N: the host check must
 #              catch the corrupted PTE (one TAP line says whether it did)
+# --corrupt-sweep "N..."  one boot per N with x-corrupt-pte=N; the TAP
+#              lines of every boot, prefixed "x-corrupt-pte=N: ", go to
+#              --tap, and the log of boot N to LOG.N
+# --append ARGS  extra kernel command line (e.g. loglevel=7)
+# --console-proto  send the "@nvvb" protocol over the console as before,
+#              not over its own serial port (ttyS1)
 # --trace      log the device's unhandled-register trace points to
 #              FILE.trace (with --log FILE)
 # Own kernel: NVVB_KERNEL_DIR=DIR with DIR/vmlinuz, DIR/version and
@@ -16,7 +28,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
-qemu= gpuvm= tap= logf= corrupt=0 only= timeout=900 trace=0
+qemu= gpuvm= tap= logf= corrupt=0 only= timeout=900 trace=0 sweep= append=
+proto=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
@@ -24,8 +37,11 @@ while [ $# -gt 0 ]; do
 	--tap) tap=$2; shift ;;
 	--log) logf=$2; shift ;;
 	--corrupt) corrupt=$2; shift ;;
+	--corrupt-sweep) sweep=$2; shift ;;
 	--only) only=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
+	--append) append=$2; shift ;;
+	--console-proto) proto=0 ;;
 	--trace) trace=1 ;;
 	*) die "gp107.sh: unknown argument $1" ;;
 	esac
@@ -33,21 +49,37 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$qemu" ] || die "gp107.sh: --qemu QEMU is required"
 [ -x "$gpuvm" ] || die "gp107.sh: --gpuvm NVVB_GPUVM is required"
+case $only in
+''|init|map|errors|sparse|async|repro-a|repro-b|repro-c) ;;
+*) die "gp107.sh: unknown case '$only' (init map errors sparse async repro-a repro-b repro-c)" ;;
+esac
 
 kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
 inc="$kdir/include"
 [ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
 [ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"
 
-work="$NVVB_CACHE/guest/gp107"
-mkdir -p "$work"
+# A directory of this run's own: several runs may share the cache.
+mkdir -p "$NVVB_CACHE/guest"
+work=$(mktemp -d "$NVVB_CACHE/guest/gp107.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 bin="$work/nouveau-vmbind-test"
 src="$NVVB_TOP/linux-guest-driver/tests/gp107/nouveau-vmbind-test.c"
 log "building the guest test (static, nouveau uAPI from $(cat "$kdir/version"))"
-gcc -static -O2 -Wall -Wextra -Werror -I"$inc" -o "$bin" "$src" ||
+# 7.x's drm headers include linux/bits.h, which bookworm's linux-libc-dev
+# lacks: take the kernel's own (searched after the system headers).
+compat=()
+if [ -f "$kdir/uapi/linux/bits.h" ] &&
+   ! echo '#include <linux/bits.h>' | gcc -E -x c - >/dev/null 2>&1; then
+	mkdir -p "$work/compat/linux"
+	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
+	compat=(-idirafter "$work/compat")
+fi
+gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$bin" "$src" ||
 	die "could not build $src"
 
 args="-c"
+[ $proto = 1 ] && args="$args -p /dev/ttyS1"
 [ -n "$only" ] && args="$args -o $only"
 cat > "$work/run-test" <<RUN
 #!/bin/sh
@@ -71,19 +103,63 @@ opts="noaccel=1 modeset=2 config=NvBios=PROM,MmuDebugBufferSize=4096,gr=0,ce0=0,
 initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
 	-f "$bin:/bin/nouveau-vmbind-test" -r "$work/run-test")
 
-dev="nv-vmbind-gp107,id=gpu0"
-[ "$corrupt" != 0 ] && dev="$dev,x-corrupt-pte=$corrupt"
-expect=ok
-[ "$corrupt" != 0 ] && expect=corrupt
-qargs=(-device "$dev")
-if [ $trace = 1 ] && [ -n "$logf" ]; then
-	qargs+=(-trace "nv_gp107_unhandled_*,file=$logf.trace")
+# One boot; $1 = x-corrupt-pte value (0 = off), $2 = TAP file, $3 = log.
+boot() {
+	local n=$1 btap=$2 blog=$3 dev="nv-vmbind-gp107,id=gpu0" expect=ok
+	local qargs bargs sock="$work/proto.sock"
+	if [ "$n" != 0 ]; then
+		dev="$dev,x-corrupt-pte=$n"
+		expect=corrupt
+	fi
+	qargs=(-device "$dev")
+	if [ $proto = 1 ]; then
+		# The protocol's own port: the guest's ttyS1, which the kernel
+		# never prints to (console=ttyS0).
+		rm -f "$sock"
+		qargs+=(-chardev "socket,id=nvvbproto,path=$sock,server=on,wait=off"
+			-device isa-serial,chardev=nvvbproto,index=1)
+	fi
+	if [ $trace = 1 ] && [ -n "$blog" ]; then
+		qargs+=(-trace "nv_gp107_unhandled_*,file=$blog.trace")
+	fi
+	bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+	       --timeout "$timeout" --hook "$NVVB_TOP/scripts/guest/gp107-check.py"
+	       --hook-arg "gpuvm=$gpuvm" --hook-arg "expect=$expect"
+	       --hook-arg device=gpu0)
+	[ $proto = 1 ] && bargs+=(--hook-arg "proto=$sock")
+	[ -n "$append" ] && bargs+=(--append "$append")
+	[ -n "$btap" ] && bargs+=(--tap "$btap")
+	[ -n "$blog" ] && bargs+=(--log "$blog")
+	log "booting $(cat "$kdir/version") with nouveau on nv-vmbind-gp107${only:+ (case $only)}$([ "$n" != 0 ] && echo " (x-corrupt-pte=$n)")"
+	python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}"
+}
+
+if [ -z "$sweep" ]; then
+	boot "$corrupt" "$tap" "$logf"
+	exit $?
 fi
-bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
-       --timeout "$timeout" --hook "$NVVB_TOP/scripts/guest/gp107-check.py"
-       --hook-arg "gpuvm=$gpuvm" --hook-arg "expect=$expect"
-       --hook-arg device=gpu0)
-[ -n "$tap" ] && bargs+=(--tap "$tap")
-[ -n "$logf" ] && bargs+=(--log "$logf")
-log "booting $(cat "$kdir/version") with nouveau on nv-vmbind-gp107${only:+ (case $only)}${corrupt:+ }$([ "$corrupt" != 0 ] && echo "(x-corrupt-pte=$corrupt)")"
-exec python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}"
+
+# The sweep: one boot per N, each must catch its corruption.
+rc=0 i=0
+out="$work/sweep.tap"
+: > "$out"
+for n in $sweep; do
+	t0=$(date +%s)
+	r=0
+	boot "$n" "$work/tap.$n" "${logf:+$logf.$n}" || r=$?
+	[ $r = 0 ] || rc=1
+	log "x-corrupt-pte=$n: boot exit $r in $(( $(date +%s) - t0 )) s"
+	[ -f "$work/tap.$n" ] || echo "not ok 1 - boot did not write TAP" > "$work/tap.$n"
+	while IFS= read -r l; do
+		case $l in
+		"ok "*|"not ok "*)
+			i=$((i + 1))
+			echo "$l" | sed -E "s/^(ok|not ok) [0-9]+ - /\1 $i - x-corrupt-pte=$n: /" >> "$out" ;;
+		1..*) ;;
+		*) echo "$l" >> "$out" ;;
+		esac
+	done < "$work/tap.$n"
+done
+echo "1..$i" >> "$out"
+[ -n "$tap" ] && cp "$out" "$tap"
+exit $rc
