@@ -23,7 +23,11 @@ kernels the results are left as they are.
     known-bugs.py list [--kernel VERSION]
 
 NVVB_KNOWN_BUGS_FIXED="ID ..." declares bugs fixed in the kernel under test
-(a patched kernel): their failures are failures again.
+(a patched kernel): their failures are failures again.  A bug's optional
+``:Fixed-By:`` field names patch files (by file name); when the modules under
+test were built with one of them (NVVB_APPLIED_PATCHES, a file listing the
+applied patches, written by scripts/guest/patched-modules.sh), the bug counts
+as fixed too.
 """
 
 import argparse
@@ -80,14 +84,26 @@ def load():
         affected = ','.join(fields.get('affected', [])).split(',')
         bugs.append({'id': fields['bug'][0], 'file': os.path.relpath(path, TOP),
                      'affected': [a for a in affected if a.strip()],
+                     'fixed_by': [os.path.basename(x) for x in
+                                  ' '.join(fields.get('fixed-by', [])).split()],
                      'expect': expect})
     return bugs
 
 
+def applied_patches():
+    path = os.environ.get('NVVB_APPLIED_PATCHES', '')
+    if not path or not os.path.exists(path):
+        return set()
+    with open(path, encoding='utf-8') as f:
+        return {os.path.basename(l.strip()) for l in f if l.strip()}
+
+
 def active(bugs, kernel):
     fixed = set(os.environ.get('NVVB_KNOWN_BUGS_FIXED', '').split())
+    applied = applied_patches()
     v = version_tuple(kernel)
     return [b for b in bugs if b['id'] not in fixed and b['affected'] and
+            not (set(b['fixed_by']) & applied) and
             all(holds(c, v) for c in b['affected'])]
 
 

@@ -61,13 +61,26 @@ declare -A modpath=()
 while read -r p; do
 	n=$(basename "$p"); n=${n%%.ko*}; modpath[${n//-/_}]=$p
 done < <(cd "$mdir" && find kernel -name '*.ko*')
+# Modules built from a patched source (patched-modules.sh) replace the
+# distribution's of the same name.
+override=()
+if [ -n "${NVVB_MODULES_OVERRIDE:-}" ]; then
+	for p in "$NVVB_MODULES_OVERRIDE"/*.ko; do
+		[ -f "$p" ] || continue
+		n=$(basename "$p" .ko); modpath[${n//-/_}]=$p
+		override+=("$n")
+	done
+	[ ${#override[@]} -gt 0 ] || die "NVVB_MODULES_OVERRIDE=$NVVB_MODULES_OVERRIDE has no .ko files"
+	log "modules from $NVVB_MODULES_OVERRIDE replace the kernel's: ${override[*]}"
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 declare -A seen=()
 order=()
-decompress() {  # kernel/.../x.ko.xz -> $tmp/ko/x.ko
+decompress() {  # kernel/.../x.ko.xz (or an absolute path) -> $tmp/ko/x.ko
 	local src=$mdir/$1 dst=$tmp/ko/$(basename "${1%.xz}")
+	case $1 in /*) src=$1 ;; esac
 	mkdir -p "$tmp/ko"
 	case $src in
 	*.xz) xz -dc "$src" > "$dst" ;;
@@ -169,6 +182,7 @@ if [ -z "$out" ]; then
 		 cat "$root/init" "$root/etc/modules";
 		 for fd in "${files[@]}"; do sha256sum "${fd%%:*}"; echo "${fd#*:}"; done;
 		 for m in "${xmods[@]}"; do sha256sum "${m%%:*}"; done;
+		 for n in "${override[@]}"; do sha256sum "${modpath[${n//-/_}]}"; done;
 		 if [ -n "$run" ]; then sha256sum "$run"; fi; } | sha256sum | cut -c1-16)
 	mkdir -p "$NVVB_CACHE/guest/initramfs"
 	out="$NVVB_CACHE/guest/initramfs/$key.cpio.gz"

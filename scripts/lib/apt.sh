@@ -109,6 +109,13 @@ papt-cache() {
 # or older than NVVB_APT_MAX_AGE.  Suites whose URI the machine does not
 # give are left out (said once).
 nvvb_apt_private() {
+	# apt's own locking is off (Debug::NoLocking: no root needed for
+	# queries); concurrent runs serialise here instead, for this step only.
+	mkdir -p "$NVVB_APT_DIR"
+	( nvvb_lock "$NVVB_APT_DIR/lock"; nvvb_apt_private_locked )
+}
+
+nvvb_apt_private_locked() {
 	local s uri list="$NVVB_APT_DIR/sources.list.new" stamp="$NVVB_APT_DIR/updated"
 	mkdir -p "$NVVB_APT_DIR/lists/partial" "$NVVB_APT_DIR/cache/archives/partial"
 	[ -f "$NVVB_APT_DIR/status" ] || : > "$NVVB_APT_DIR/status"
