@@ -237,9 +237,143 @@ static void test_migrate(void)
     side_free(&dst);
 }
 
+/* Polls query-migrate until it ends; returns the final status. */
+static char *migrate_wait(QTestState *qts)
+{
+    int i;
+
+    for (i = 0; i < 6000; i++) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        const char *st = qdict_get_try_str(qdict_get_qdict(rsp, "return"),
+                                           "status");
+        char *ret = g_strdup(st);
+
+        qobject_unref(rsp);
+        if (!g_strcmp0(ret, "completed") || !g_strcmp0(ret, "failed")) {
+            return ret;
+        }
+        g_free(ret);
+        g_usleep(10000);
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * Saves the source's state to a file, replaces the first occurrence of
+ * @find (big-endian u32s, as VMState writes them) by @repl, and loads the
+ * result into a fresh destination; returns its final migration status.
+ */
+static char *load_patched(const char *args, Side *src, const uint32_t *find,
+                          const uint32_t *repl, size_t n)
+{
+    g_autofree char *path = g_strdup_printf("%s/nvvb-mig-%d.img",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree uint8_t *pat = g_malloc(n * 4);
+    g_autofree char *st = NULL;
+    g_autoptr(GError) err = NULL;
+    QTestState *dst;
+    gchar *img;
+    gsize len, off;
+    char *ret;
+    size_t k;
+
+    qtest_qmp_assert_success(src->qts, "{ 'execute': 'stop' }");
+    qtest_qmp_assert_success(src->qts, "{ 'execute': 'migrate', "
+                             "'arguments': { 'uri': %s } }", uri);
+    st = migrate_wait(src->qts);
+    g_assert_cmpstr(st, ==, "completed");
+    g_assert_true(g_file_get_contents(path, &img, &len, &err));
+    for (k = 0; k < n; k++) {
+        stl_be_p(pat + 4 * k, find[k]);
+    }
+    for (off = 0; off + n * 4 <= len; off++) {
+        if (!memcmp(img + off, pat, n * 4)) {
+            break;
+        }
+    }
+    g_assert_cmpuint(off + n * 4, <=, len);
+    for (k = 0; k < n; k++) {
+        stl_be_p(img + off + 4 * k, repl[k]);
+    }
+    g_assert_true(g_file_set_contents(path, img, len, &err));
+    g_free(img);
+
+    dst = qtest_initf("%s -incoming defer", args);
+    /* A failed load leaves the destination up to be asked. */
+    qtest_qmp_assert_success(dst, "{ 'execute': 'migrate-incoming', "
+                             "'arguments': { 'uri': %s, "
+                             "'exit-on-error': false } }", uri);
+    ret = migrate_wait(dst);
+    qtest_quit(dst);
+    unlink(path);
+    return ret;
+}
+
+/*
+ * A stream whose bind ring has TAIL >= SIZE (which a TAIL write refuses)
+ * must fail the load: accepted, the destination's bottom half ran forever
+ * (HEAD wraps modulo SIZE and never reaches TAIL).  Likewise a fault ring
+ * PUT beyond its SIZE.  The unpatched stream loads.
+ */
+static void test_bad_stream(void)
+{
+    const char *args = "-M pc -m 32M -device nv-vmbind,id=gpu0,addr=04.0";
+    /* bind ring: BASE_LO (RAM: zeros, NOPs), BASE_HI, SIZE, HEAD, TAIL */
+    const uint32_t ring[] = { 0x00abc000, 0, 16, 3, 3 };
+    const uint32_t bad_tail[] = { 0x00abc000, 0, 16, 3, 0x20 };
+    const uint32_t bad_head[] = { 0x00abc000, 0, 16, 0x1000, 3 };
+    /* fault ring: FAULT_BUF_LO, _HI, GET, PUT, SIZE */
+    const uint32_t fault[] = { 0x00abe001, 0, 0, 2, 0x80000008 };
+    const uint32_t bad_put[] = { 0x00abe001, 0, 0, 0x9999, 0x80000008 };
+    struct {
+        const uint32_t *find, *repl;
+        const char *want;
+    } cases[] = {
+        { ring, ring, "completed" },
+        { ring, bad_tail, "failed" },
+        { ring, bad_head, "failed" },
+        { fault, bad_put, "failed" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *st = NULL;
+        Side src;
+        int j;
+
+        src.qts = qtest_initf("%s", args);
+        side_attach(&src);
+        qnvvb_writel(&src.d, NVVB_REG_BIND_RING + NVVB_RING_BASE_LO,
+                     0x00abc000);
+        qnvvb_writel(&src.d, NVVB_REG_BIND_RING + NVVB_RING_SIZE, 16);
+        qnvvb_writel(&src.d, NVVB_REG_BIND_RING + NVVB_RING_TAIL, 3);
+        for (j = 0; j < 1000 && qnvvb_readl(&src.d, NVVB_REG_BIND_RING +
+                                            NVVB_RING_HEAD) != 3; j++) {
+            qtest_clock_step(src.qts, 1000);
+        }
+        g_assert_cmpuint(qnvvb_readl(&src.d, NVVB_REG_BIND_RING +
+                                     NVVB_RING_HEAD), ==, 3);
+        qnvvb_writel(&src.d, NVVB_REG_FAULT_BUF_LO, 0x00abe001);
+        qnvvb_writel(&src.d, NVVB_REG_FAULT_BUF_SIZE,
+                     NVVB_FAULT_BUF_SIZE_ENABLE | 8);
+        /* Two faults: PUT = 2. */
+        qnvvb_ctx_pdb(&src.d, NV_GMMU_APER_VID, 0x100000);
+        qnvvb_translate(&src.d, 0x1000, 0);
+        qnvvb_translate(&src.d, 0x2000, 0);
+        g_assert_cmpuint(qnvvb_readl(&src.d, NVVB_REG_FAULT_BUF_PUT), ==,
+                         2);
+        st = load_patched(args, &src, cases[i].find, cases[i].repl, 5);
+        g_test_message("case %zu: %s", i, st);
+        g_assert_cmpstr(st, ==, cases[i].want);
+        side_free(&src);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/nv-vmbind/migration/round-trip", test_migrate);
+    qtest_add_func("/nv-vmbind/migration/bad-stream", test_bad_stream);
     return g_test_run();
 }

@@ -11,6 +11,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/timer.h"
 #include "hw/pci/pci.h"
@@ -661,8 +662,43 @@ void nv_vmbind_gmmu_reset(NvVmbindState *s)
     memset(&s->probe, 0, sizeof(s->probe));
 }
 
+/*
+ * Loaded GMMU registers must hold only what their register writes can
+ * leave (the same masks); PUT is below SIZE (or 0), GET too unless flagged
+ * GETPTR_CORRUPTED.  Returns false for a stream the device cannot produce.
+ */
+static bool nv_vmbind_gmmu_state_valid(NvVmbindState *s)
+{
+    uint32_t entries = nv_vmbind_fault_entries(s);
+    uint32_t get = s->fault_get & NVVB_FAULT_BUF_PTR_MASK;
+
+    return !(s->inval_upper_pdb & ~NV_GMMU_INVAL_UPPER_PDB_MASK) &&
+           !(s->ctx_target & ~(NVVB_CTX_APERTURE_MASK | NVVB_CTX_MODE_INST)) &&
+           !(s->ctx_addr_lo & 0xfffu) &&
+           !(s->fault_buf_lo & ~(NVVB_FAULT_BUF_LO_ADDR_MODE_PHYS |
+                                 NVVB_FAULT_BUF_LO_APERTURE_MASK |
+                                 NVVB_FAULT_BUF_LO_ADDR_MASK)) &&
+           !(s->fault_size & ~(NVVB_FAULT_BUF_SIZE_VAL_MASK |
+                               NVVB_FAULT_BUF_SIZE_OVERFLOW_INTR |
+                               NVVB_FAULT_BUF_SIZE_ENABLE)) &&
+           !(s->fault_get & ~(NVVB_FAULT_BUF_PTR_MASK |
+                              NVVB_FAULT_BUF_OVERFLOW |
+                              NVVB_FAULT_BUF_GETPTR_CORRUPTED)) &&
+           (get < entries || !get ||
+            (s->fault_get & NVVB_FAULT_BUF_GETPTR_CORRUPTED)) &&
+           !(s->fault_put & ~NVVB_FAULT_BUF_PTR_MASK) &&
+           (s->fault_put < entries || !s->fault_put) &&
+           !(s->probe.access & ~(NVVB_PROBE_ACCESS_TYPE_MASK |
+                                 NVVB_PROBE_ACCESS_PRIV));
+}
+
 int nv_vmbind_gmmu_post_load(NvVmbindState *s)
 {
+    if (!nv_vmbind_gmmu_state_valid(s)) {
+        error_report("nv-vmbind: invalid GMMU register state in the "
+                     "migration stream");
+        return -EINVAL;
+    }
     /* The TLB is a cache: start empty on the destination. */
     nv_gmmu_tlb_flush_all(s->tlb);
     return 0;

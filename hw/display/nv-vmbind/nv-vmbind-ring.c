@@ -13,6 +13,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "hw/pci/pci_device.h"
@@ -186,11 +187,36 @@ void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val)
     }
 }
 
-void nv_vmbind_ring_post_load(NvVmbindRing *r)
+/*
+ * A loaded ring must be one the register path can produce: SIZE 0 (off) or
+ * valid with HEAD and TAIL below SIZE, or an invalid BASE/SIZE flagged
+ * BAD_RING with HEAD = TAIL = 0; STATUS holds only defined bits.  Anything
+ * else (TAIL >= SIZE would make the bottom half chase a TAIL that HEAD,
+ * wrapping modulo SIZE, never reaches) fails the migration.
+ */
+int nv_vmbind_ring_post_load(NvVmbindRing *r)
 {
+    bool ok;
+
+    if (r->status & ~(NVVB_RING_STATUS_BAD_TAIL | NVVB_RING_STATUS_BAD_RING |
+                      NVVB_RING_STATUS_DMA_ERROR)) {
+        ok = false;
+    } else if (!r->size || !nv_vmbind_ring_valid(r)) {
+        ok = !r->head && !r->tail &&
+             (!r->size || (r->status & NVVB_RING_STATUS_BAD_RING));
+    } else {
+        ok = r->head < r->size && r->tail < r->size;
+    }
+    if (!ok) {
+        error_report("nv-vmbind: %s ring: invalid state in the migration "
+                     "stream (SIZE %u HEAD %u TAIL %u STATUS 0x%x)", r->name,
+                     r->size, r->head, r->tail, r->status);
+        return -EINVAL;
+    }
     if (r->head != r->tail) {
         qemu_bh_schedule(r->bh);
     }
+    return 0;
 }
 
 const VMStateDescription vmstate_nv_vmbind_ring = {

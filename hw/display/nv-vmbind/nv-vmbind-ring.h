@@ -50,8 +50,11 @@ void nv_vmbind_ring_fini(NvVmbindRing *r);
 void nv_vmbind_ring_reset(NvVmbindRing *r);
 uint32_t nv_vmbind_ring_read(NvVmbindRing *r, hwaddr off);
 void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val);
-/* Restarts processing after migration if work is pending. */
-void nv_vmbind_ring_post_load(NvVmbindRing *r);
+/*
+ * Checks loaded registers as the register path would have left them and
+ * restarts processing if work is pending.  Returns 0 or -EINVAL.
+ */
+int nv_vmbind_ring_post_load(NvVmbindRing *r);
 
 /* Little-endian field access in a descriptor. */
 static inline uint16_t nv_vmbind_desc_u16(const uint8_t *d, unsigned off)

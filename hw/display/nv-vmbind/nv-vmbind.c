@@ -10,6 +10,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
@@ -235,10 +236,22 @@ static void nv_vmbind_reset_hold(Object *obj, ResetType type)
 static int nv_vmbind_post_load(void *opaque, int version_id)
 {
     NvVmbindState *s = opaque;
+    int ret;
 
-    nv_vmbind_ring_post_load(&s->bind_ring);
-    nv_vmbind_ring_post_load(&s->ce_ring);
-    return nv_vmbind_gmmu_post_load(s);
+    /* The stream is checked as the register path checks the guest. */
+    if ((s->intr_status | s->intr_enable) & ~NVVB_INTR_ALL) {
+        error_report("nv-vmbind: invalid interrupt state in the migration "
+                     "stream");
+        return -EINVAL;
+    }
+    ret = nv_vmbind_gmmu_post_load(s);
+    if (!ret) {
+        ret = nv_vmbind_ring_post_load(&s->bind_ring);
+    }
+    if (!ret) {
+        ret = nv_vmbind_ring_post_load(&s->ce_ring);
+    }
+    return ret;
 }
 
 /* BOs, VM contexts and their GPUVM state: see nv-vmbind-migrate.c. */
