@@ -16,6 +16,7 @@
  *   NVVB_HAVE_DRIVER_DATE          struct drm_driver has .date
  *   NVVB_HAVE_GPUVM_MAP_REQ        drm_gpuvm_sm_map_ops_create(gpuvm, req)
  *   NVVB_HAVE_GPUVM_BO_OBTAIN_LOCKED  drm_gpuvm_bo_obtain_locked()
+ *   NVVB_HAVE_WQ_PERCPU            the WQ_PERCPU workqueue flag exists
  *
  * The wrappers keep one behaviour on all of them.  nvvb's VMs do not use
  * DRM_GPUVM_IMMEDIATE_MODE (7.x): the GEM's dma_resv protects its gpuva
@@ -25,12 +26,23 @@
 #define NVVB_COMPAT_H
 
 #include <linux/dma-resv.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_exec.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gpuvm.h>
 #include <drm/gpu_scheduler.h>
+
+/*
+ * A per-CPU workqueue, the default where WQ_PERCPU does not exist; 7.x
+ * wants it spelt out.
+ */
+#ifdef NVVB_HAVE_WQ_PERCPU
+#define NVVB_WQ_PERCPU		WQ_PERCPU
+#else
+#define NVVB_WQ_PERCPU		0
+#endif
 
 /* Gone in 7.3, where every driver may use drm_gpuvm. */
 #ifdef NVVB_HAVE_DRIVER_GEM_GPUVA

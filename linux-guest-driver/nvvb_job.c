@@ -304,7 +304,8 @@ int nvvb_sched_init(struct nvvb_device *ndev, struct nvvb_ring *ring)
 {
 	int ret;
 
-	ring->sched_wq = alloc_workqueue("nvvb-%s", WQ_MEM_RECLAIM, 0,
+	ring->sched_wq = alloc_workqueue("nvvb-%s",
+					 WQ_MEM_RECLAIM | NVVB_WQ_PERCPU, 0,
 					 ring->name);
 	if (!ring->sched_wq)
 		return -ENOMEM;
