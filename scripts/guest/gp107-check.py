@@ -36,10 +36,15 @@ nouveau's BAR2 VMM, which maps its page tables.
 
 With ctx.args expect=corrupt (the device runs with x-corrupt-pte=N) the
 check must find a mismatch: then one result says whether the corruption
-the device reports was caught.
+the device reports was caught.  With corrupt_trace=FILE (the device's
+nv_gp107_corrupt_pte trace) the hook also reads the corrupted PTE at every
+later checkpoint: a corruption no check caught passes only if the guest
+had provably overwritten it (it no longer held the corrupted value) at
+every checkpoint after it.
 
 ctx.args: gpuvm=PATH of nvvb-gpuvm (required), device=ID (default gpu0),
-expect=ok|corrupt, proto=PATH (socket of the protocol port).
+expect=ok|corrupt, proto=PATH (socket of the protocol port),
+corrupt_trace=FILE.
 """
 
 import base64
@@ -167,6 +172,7 @@ class Hook:
         self.mismatches = []    # (what, detail) of failed comparisons
         self.checks = 0
         self.corrupt_at = None  # checkpoint count when corruption was seen
+        self.corrupt_seen = []  # (checkpoint, value now, still corrupted)
         self.lock = threading.Lock()
         self.sock = None
         self.thread = None
@@ -320,6 +326,31 @@ class Hook:
             self.corrupt_at = self.checks
         return pdbs
 
+    def corrupt_value(self):
+        """(vram address, value written, corrupted value) from the trace."""
+        path = self.ctx.args.get('corrupt_trace')
+        if not path:
+            return None
+        try:
+            with open(path) as f:
+                m = re.search(r'PTE at vram (0x[0-9a-f]+) 0x([0-9a-f]+) -> '
+                              r'0x([0-9a-f]+)', f.read())
+        except OSError:
+            return None
+        return m and (int(m.group(1), 16), int(m.group(2), 16),
+                      int(m.group(3), 16))
+
+    def note_corruption(self, tag):
+        """At a checkpoint after the corruption: is it still in memory?"""
+        if 'corrupted-pte' not in self.last_pdbs:
+            return
+        cv = self.corrupt_value()
+        if cv is None:
+            return
+        b = self.read_table('vid', cv[0], 4)
+        now = struct.unpack('<I', b)[0] if b else None
+        self.corrupt_seen.append((tag, now, now is None or now == cv[2]))
+
     def find_pdb(self, c):
         """(aperture, pdb) of the user VM touching c's window, or None."""
         pdbs = self.query_pdbs()
@@ -341,6 +372,8 @@ class Hook:
             ms = self.walk(p['aperture'], p['pdb'], c.window)
             if ms and (best is None or p['last-seq'] > best['last-seq']):
                 best = p
+        if self.expect == 'corrupt':
+            self.note_corruption('%s %s' % (c.name, self.what))
         return None if best is None else (best['aperture'], best['pdb'])
 
     def walk(self, aper, pdb, window):
@@ -485,6 +518,7 @@ class Hook:
     def check(self, c, what):
         self.checks += 1
         tag = '%s %s' % (c.name, what)
+        self.what = what
         try:
             dump = self.replay(c)
         except Exception as e:  # noqa: BLE001 - reported as a failure
@@ -677,6 +711,8 @@ class Hook:
         users = [p for p in pdbs['pdbs'] if p['role'] == 'user']
         self.bar2 = next(((p['aperture'], p['pdb'], None) for p in
                           pdbs['pdbs'] if p['role'] == 'bar2'), None)
+        if self.expect == 'corrupt':
+            self.note_corruption(tag)
         name = 'the kernel\'s mapping of the legacy client\'s BO holds its ' \
                'bytes'
         if not users or not c.bos:
@@ -751,14 +787,33 @@ class Hook:
             else:
                 after = ''
             det = []
+            cv = self.corrupt_value()
             if corrupted:
                 det.append('the device corrupted the PTE at vram 0x%x (PDB '
-                           '0x%x) %s' % (pdbs['corrupted-pte'],
-                                         pdbs.get('corrupted-pdb', 0), after))
-            det += ['%s: %s' % m for m in self.mismatches[:3]]
-            return [(corrupted and caught,
-                     'host: the device corrupted a PTE write and the check '
-                     'caught it' + ''.join('\n# ' + d for d in det))]
+                           '0x%x%s) %s' % (
+                               pdbs['corrupted-pte'],
+                               pdbs.get('corrupted-pdb', 0),
+                               ', 0x%08x -> 0x%08x' % cv[1:] if cv else '',
+                               after))
+            ok = corrupted and caught
+            if caught:
+                det += ['caught by %s: %s' % m for m in self.mismatches[:3]]
+            elif corrupted and self.corrupt_seen and not any(
+                    live for _, _, live in self.corrupt_seen):
+                # Overwritten by the guest before any checkpoint saw it.
+                ok = True
+                det.append('NOT caught, but provably overwritten by the guest '
+                           'before use: ' + ', '.join(
+                               'at %s it held 0x%08x' % (t, v)
+                               for t, v, _ in self.corrupt_seen[:3]))
+            else:
+                det.append('NOT caught' + (
+                    '' if not self.corrupt_seen else ' (still in memory at '
+                    '%s)' % ', '.join(t for t, _, live in self.corrupt_seen
+                                      if live)))
+            return [(ok, 'host: the device corrupted a PTE write and the '
+                     'check caught it (or the guest provably overwrote it '
+                     'before use)' + ''.join('\n# ' + d for d in det))]
         out = list(self.res)
         out.append((self.checks > 0, 'host: checkpoints were checked\n# %d '
                     'checkpoints' % self.checks))

@@ -119,14 +119,22 @@ boot() {
 		qargs+=(-chardev "socket,id=nvvbproto,path=$sock,server=on,wait=off"
 			-device isa-serial,chardev=nvvbproto,index=1)
 	fi
+	# One trace file (QEMU's log backend has one): the unhandled-register
+	# points with --trace, the corruption (for the hook) with --corrupt.
+	local tfile="$work/trace.$n"
+	[ $trace = 1 ] && [ -n "$blog" ] && tfile="$blog.trace"
 	if [ $trace = 1 ] && [ -n "$blog" ]; then
-		qargs+=(-trace "nv_gp107_unhandled_*,file=$blog.trace")
+		qargs+=(-trace "nv_gp107_unhandled_*,file=$tfile")
+	fi
+	if [ "$n" != 0 ]; then
+		qargs+=(-trace "nv_gp107_corrupt_pte,file=$tfile")
 	fi
 	bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
 	       --timeout "$timeout" --hook "$NVVB_TOP/scripts/guest/gp107-check.py"
 	       --hook-arg "gpuvm=$gpuvm" --hook-arg "expect=$expect"
 	       --hook-arg device=gpu0)
 	[ $proto = 1 ] && bargs+=(--hook-arg "proto=$sock")
+	[ "$n" != 0 ] && bargs+=(--hook-arg "corrupt_trace=$tfile")
 	[ -n "$append" ] && bargs+=(--append "$append")
 	[ -n "$btap" ] && bargs+=(--tap "$btap")
 	[ -n "$blog" ] && bargs+=(--log "$blog")
