@@ -202,13 +202,233 @@ static void test_move_unmapped(void *obj, void *data, QGuestAllocator *alloc)
     assert_verified(&c);
 }
 
+/* A system-memory BO whose @nsg entries all name the same guest page. */
+static uint32_t bo_sys_same_page(Ctx *c, uint16_t op, uint32_t bo,
+                                 uint32_t nsg, uint64_t sg)
+{
+    uint8_t d[NVVB_DESC_SIZE];
+
+    qnvdesc_bo_sys(d, op, bo, nsg * 0x1000ULL, sg, nsg);
+    return exec(c, d);
+}
+
+static uint64_t sg_list_same_page(Ctx *c, uint32_t nsg)
+{
+    g_autofree uint8_t *sg = g_malloc(nsg * NVVB_SG_ENTRY_SIZE);
+    uint64_t page = ROUND_UP(guest_alloc(c->alloc, 0x2000), 0x1000);
+    uint64_t addr = guest_alloc(c->alloc, nsg * NVVB_SG_ENTRY_SIZE);
+    uint32_t i;
+
+    for (i = 0; i < nsg; i++) {
+        stq_le_p(sg + i * NVVB_SG_ENTRY_SIZE + NVVB_SG_ADDR, page);
+        stq_le_p(sg + i * NVVB_SG_ENTRY_SIZE + NVVB_SG_LEN, 0x1000);
+    }
+    qtest_memwrite(c->qts, addr, sg, nsg * NVVB_SG_ENTRY_SIZE);
+    return addr;
+}
+
+/*
+ * Host memory from guest memory: one 1 MiB scatter list of 65,536 entries
+ * naming one page, reused for BO after BO, made the device hold 1.5 MiB
+ * per BO for up to 65,535 BOs.  The total is bounded by max-sg-entries
+ * (default 1 M entries): the 17th such BO is ENOSPC, a destroy gives the
+ * entries back.
+ */
+static void test_sg_total_default(void *obj, void *data,
+                                  QGuestAllocator *alloc)
+{
+    uint8_t d[NVVB_DESC_SIZE];
+    uint64_t sg;
+    uint32_t i, max;
+    Ctx c;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_true(qnvvb_readl(c.d, NVVB_REG_CAPS) & NVVB_CAP_LIMITS);
+    max = qnvvb_readl(c.d, NVVB_REG_SG_MAX_ENTRIES);
+    g_assert_cmpuint(max, ==, 1u << 20);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_MAX_PER_BO), ==,
+                     NVVB_MAX_SG_ENTRIES);
+    sg = sg_list_same_page(&c, NVVB_MAX_SG_ENTRIES);
+    for (i = 0; i < max / NVVB_MAX_SG_ENTRIES; i++) {
+        g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 100 + i,
+                                          NVVB_MAX_SG_ENTRIES, sg), ==,
+                         NVVB_STATUS_OK);
+    }
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_FREE_ENTRIES), ==, 0);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 200,
+                                      NVVB_MAX_SG_ENTRIES, sg), ==,
+                     NVVB_STATUS_ENOSPC);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 200, 1, sg), ==,
+                     NVVB_STATUS_ENOSPC);
+    qnvdesc_bo_destroy(d, 100);
+    g_assert_cmpuint(exec(&c, d), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_FREE_ENTRIES), ==,
+                     NVVB_MAX_SG_ENTRIES);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 200, 1, sg), ==,
+                     NVVB_STATUS_OK);
+    /* Reset drops every BO: all entries are free again. */
+    qnvvb_writel(c.d, NVVB_REG_RESET, NVVB_RESET_VALUE);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_FREE_ENTRIES), ==, max);
+}
+
+/* Every limit is a property and reads back from its register. */
+static void test_limits(void *obj, void *data, QGuestAllocator *alloc)
+{
+    uint64_t sg;
+    Ctx c;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_MAX_VMS), ==, 4);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_MAX_BOS), ==, 10);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_MAX_ENTRIES), ==, 100);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_BIND_WORK_BUDGET), ==, 1024);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_QMP_MAX_ENTRIES), ==, 8);
+    g_assert_cmpuint(vm_create(&c, 4), ==, NVVB_STATUS_EINVAL);
+    g_assert_cmpuint(vm_create(&c, 3), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(map(&c, 4, 1, 0, 0x1000, 0), ==, NVVB_STATUS_ENODEV);
+    g_assert_cmpuint(bo_vram(&c, NVVB_OP_BO_CREATE, 11, VRAM_BO_BASE), ==,
+                     NVVB_STATUS_EINVAL);
+    g_assert_cmpuint(bo_vram(&c, NVVB_OP_BO_CREATE, 10, VRAM_BO_BASE), ==,
+                     NVVB_STATUS_OK);
+    sg = sg_list_same_page(&c, 100);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 1, 60, sg), ==,
+                     NVVB_STATUS_OK);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_FREE_ENTRIES), ==, 40);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 2, 41, sg), ==,
+                     NVVB_STATUS_ENOSPC);
+    /* A move gives the entries it replaces back first. */
+    g_assert_cmpuint(map(&c, 3, 1, 0x100000, 60 * 0x1000, 0), ==, 0);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_MOVE, 1, 60, sg), ==,
+                     NVVB_STATUS_OK);
+    g_assert_cmpuint(bo_sys_same_page(&c, NVVB_OP_BO_CREATE, 2, 40, sg), ==,
+                     NVVB_STATUS_OK);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_FREE_ENTRIES), ==, 0);
+    assert_verified(&c);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_DIVERGENCES), ==, 0);
+}
+
+/*
+ * Main-loop stall: one MAP of a large system-memory BO writes thousands of
+ * PTEs, and 256 of them ran in one bottom half.  Now a slice stops at
+ * bind-work-budget entries: 32 descriptors of 16 K PTEs each (64 MiB in
+ * 4 KiB pages) run in at least 8 slices, and the monitor answers while
+ * work is still queued.
+ */
+static void test_bind_slices(void *obj, void *data, QGuestAllocator *alloc)
+{
+    const uint64_t size = 64ULL << 20, va = 0x40001000;
+    uint32_t slices0, budget, slots[32];
+    uint8_t d[NVVB_DESC_SIZE];
+    QDict *rsp;
+    Ctx c;
+    int i;
+
+    ctx_init(&c, obj, alloc);
+    budget = qnvvb_readl(c.d, NVVB_REG_BIND_WORK_BUDGET);
+    g_assert_cmpuint(budget, ==, 65536);
+    g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
+    /* One extent above RAM: never touched, only pointed to. */
+    {
+        uint64_t sg = guest_alloc(c.alloc, NVVB_SG_ENTRY_SIZE);
+
+        qtest_writeq(c.qts, sg + NVVB_SG_ADDR, 1ULL << 40);
+        qtest_writeq(c.qts, sg + NVVB_SG_LEN, size);
+        qnvdesc_bo_sys(d, NVVB_OP_BO_CREATE, 1, size, sg, 1);
+        g_assert_cmpuint(exec(&c, d), ==, NVVB_STATUS_OK);
+    }
+    slices0 = qnvvb_readl(c.d, NVVB_REG_BIND_SLICES);
+    for (i = 0; i < 32; i++) {
+        /* VA and PA differ modulo 64 KiB: 4 KiB pages only. */
+        if (i & 1) {
+            qnvdesc_unmap(d, 0, va, size, 0);
+        } else {
+            qnvdesc_map(d, 0, 1, va, size, 0, 0);
+        }
+        slots[i] = qnvring_put(&c.bind, d);
+    }
+    qnvvb_writel(c.d, NVVB_REG_BIND_RING + NVVB_RING_TAIL, c.bind.tail);
+    /* The monitor is answered between slices. */
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'query-status' }");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qnvring_kick_wait(&c.bind);
+    for (i = 0; i < 32; i++) {
+        g_assert_cmpuint(qnvring_status(&c.bind, slots[i]), ==, 0);
+    }
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_BIND_SLICES) - slices0, >=,
+                     32 * (size >> 12) / budget);
+    assert_verified(&c);
+}
+
+/*
+ * QMP answers are bounded by max-qmp-entries: tables whose PTEs alternate
+ * attributes give one range per PTE, and the answer stops at the bound
+ * with complete: false and next-va; query-vms flags the VM truncated.
+ */
+static void test_qmp_bounds(void *obj, void *data, QGuestAllocator *alloc)
+{
+    g_autofree char *hmp = NULL;
+    uint64_t pdb;
+    QDict *rsp, *ret, *vm;
+    QList *l;
+    Ctx c;
+    int i;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(bo_vram(&c, NVVB_OP_BO_CREATE, 1, VRAM_BO_BASE), ==, 0);
+    for (i = 0; i < 20; i++) {
+        uint8_t d[NVVB_DESC_SIZE];
+
+        qnvdesc_map(d, 0, 1, 0x100000 + i * 0x1000, 0x1000, i * 0x1000,
+                    (i & 1) ? NVVB_MAP_READ_ONLY : 0);
+        g_assert_cmpuint(exec(&c, d), ==, 0);
+    }
+    pdb = vm_pdb(&c, 0);
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'x-nv-vmbind-query-mappings', "
+                    "'arguments': { 'id': 'gpu0', 'pdb': %" PRIu64 " } }",
+                    pdb);
+    ret = qdict_get_qdict(rsp, "return");
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(ret, "mappings")), ==, 8);
+    g_assert_false(qdict_get_bool(ret, "complete"));
+    g_assert_cmphex(qdict_get_int(ret, "next-va"), ==, 0x108000);
+    qobject_unref(rsp);
+
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'x-nv-vmbind-query-vms', "
+                    "'arguments': { 'id': 'gpu0' } }");
+    l = qdict_get_qlist(rsp, "return");
+    vm = qobject_to(QDict, qlist_peek(l));
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(vm, "mappings")), ==, 8);
+    g_assert_true(qdict_get_bool(vm, "truncated"));
+    qobject_unref(rsp);
+
+    hmp = qtest_hmp(c.qts, "info nv-vmbind gpu0 vid:0x%" PRIx64, pdb);
+    g_assert_nonnull(strstr(hmp, "max-qmp-entries lines printed; continue "
+                            "from 0x108000"));
+}
+
 static void nv_vmbind_hardening_register_tests(void)
 {
     qos_add_test("hardening/sg-pte-field", "nv-vmbind", test_sg_pte_field,
                  NULL);
     qos_add_test("hardening/move-alias", "nv-vmbind", test_move_alias, NULL);
+    QOSGraphTestOptions limits = {
+        .edge.extra_device_opts = "max-vms=4,max-bos=10,max-sg-entries=100,"
+                                  "bind-work-budget=1024,max-qmp-entries=8",
+    };
+    QOSGraphTestOptions qmp8 = {
+        .edge.extra_device_opts = "max-qmp-entries=8",
+    };
+
     qos_add_test("hardening/move-unmapped", "nv-vmbind", test_move_unmapped,
                  NULL);
+    qos_add_test("hardening/sg-total-default", "nv-vmbind",
+                 test_sg_total_default, NULL);
+    qos_add_test("hardening/limits", "nv-vmbind", test_limits, &limits);
+    qos_add_test("hardening/bind-slices", "nv-vmbind", test_bind_slices,
+                 NULL);
+    qos_add_test("hardening/qmp-bounds", "nv-vmbind", test_qmp_bounds,
+                 &qmp8);
 }
 
 libqos_init(nv_vmbind_hardening_register_tests);

@@ -136,10 +136,11 @@ bool nv_vmbind_sg_check(NvVmbindSg *sg, uint32_t nsg, uint64_t size)
 /*
  * Validates a BO backing (BO_CREATE, BO_MOVE) into @bo.  The scatter list
  * is read from system memory once, here; it is bounded by
- * NVVB_MAX_SG_ENTRIES.
+ * NVVB_MAX_SG_ENTRIES per BO and, with the @held entries the backing
+ * replaces given back, by the device's max-sg-entries in total (ENOSPC).
  */
 static uint32_t nv_vmbind_bo_parse(NvVmbindState *s, const uint8_t *d,
-                                   NvVmbindBo *bo)
+                                   NvVmbindBo *bo, uint32_t held)
 {
     uint64_t size = nv_vmbind_desc_u64(d, NVVB_BO_SIZE);
     uint64_t addr = nv_vmbind_desc_u64(d, NVVB_BO_ADDR);
@@ -164,6 +165,11 @@ static uint32_t nv_vmbind_bo_parse(NvVmbindState *s, const uint8_t *d,
         if (!nsg || nsg > NVVB_MAX_SG_ENTRIES) {
             return NVVB_STATUS_EINVAL;
         }
+        /* Host memory the guest can make the device hold: bounded. */
+        if (nsg > s->max_sg_entries - (s->sg_entries - held)) {
+            return NVVB_STATUS_ENOSPC;
+        }
+        s->bind_ring.work += nsg;
         bo->nsg = nsg;
         bo->sg = g_new(NvVmbindSg, nsg);
         for (i = 0; i < nsg; i++) {
@@ -189,7 +195,7 @@ static uint32_t nv_vmbind_bo_create(NvVmbindState *s, const uint8_t *d)
     NvVmbindBo *bo;
     uint32_t st;
 
-    if (!id || id >= NVVB_MAX_BOS) {
+    if (!id || id > s->max_bos) {
         return NVVB_STATUS_EINVAL;
     }
     if (nv_vmbind_bo_get(s, id)) {
@@ -197,7 +203,7 @@ static uint32_t nv_vmbind_bo_create(NvVmbindState *s, const uint8_t *d)
     }
     bo = g_new0(NvVmbindBo, 1);
     bo->id = id;
-    st = nv_vmbind_bo_parse(s, d, bo);
+    st = nv_vmbind_bo_parse(s, d, bo, 0);
     if (st != NVVB_STATUS_OK) {
         nv_vmbind_bo_free(bo);
         return st;
@@ -208,6 +214,7 @@ static uint32_t nv_vmbind_bo_create(NvVmbindState *s, const uint8_t *d)
      */
     bo->core = nvvb_bo_new(id, bo->size, id, bo);
     g_hash_table_insert(s->bos, GUINT_TO_POINTER(id), bo);
+    s->sg_entries += bo->nsg;
     return NVVB_STATUS_OK;
 }
 
@@ -221,6 +228,7 @@ static uint32_t nv_vmbind_bo_destroy(NvVmbindState *s, const uint8_t *d)
     if (nvvb_bo_vm_bo_count(bo->core)) {
         return NVVB_STATUS_EBUSY;
     }
+    s->sg_entries -= bo->nsg;
     g_hash_table_remove(s->bos, GUINT_TO_POINTER(bo->id));
     return NVVB_STATUS_OK;
 }
@@ -229,7 +237,7 @@ static uint32_t nv_vmbind_bo_destroy(NvVmbindState *s, const uint8_t *d)
 
 static NvVmbindVm *nv_vmbind_vm_get(NvVmbindState *s, uint32_t id)
 {
-    return id < NVVB_MAX_VMS ? s->vms[id] : NULL;
+    return id < s->max_vms ? s->vms[id] : NULL;
 }
 
 static void nv_vmbind_vm_invalidate(NvVmbindState *s, NvVmbindVm *vm,
@@ -268,7 +276,7 @@ int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
     NvVmbindVm *vm;
     int ret;
 
-    if (id >= NVVB_MAX_VMS) {
+    if (id >= s->max_vms) {
         return -EINVAL;
     }
     if (s->vms[id]) {
@@ -318,13 +326,35 @@ static uint32_t nv_vmbind_errno_status(int ret)
 static uint32_t nv_vmbind_vm_destroy(NvVmbindState *s, uint32_t id)
 {
     NvVmbindVm *vm = nv_vmbind_vm_get(s, id);
+    NvvbPtmStats st;
 
     if (!vm) {
         return NVVB_STATUS_ENODEV;
     }
+    /* Freeing the tables costs about one unit per entry they hold. */
+    nvvb_ptm_get_stats(vm->ptm, &st);
+    s->bind_ring.work += st.table_bytes / 8;
     s->vms[id] = NULL;
     nv_vmbind_vm_free(s, vm);
     return NVVB_STATUS_OK;
+}
+
+/*
+ * Counts a bind or move the page tables could not follow (DIVERGENCES)
+ * and reports it, rate-limited: a guest that found a way to trigger it
+ * must not be able to flood the host log.  Reported are the 1st, 2nd,
+ * 4th, 8th ... occurrence.
+ */
+static void nv_vmbind_divergence(NvVmbindState *s, const char *what,
+                                 uint32_t id, const char *op, int err)
+{
+    s->divergences++;
+    trace_nv_vmbind_divergence(what, id, op, err, s->divergences);
+    if (!(s->divergences & (s->divergences - 1))) {
+        error_report("nv-vmbind: %s %u: page tables could not follow a %s "
+                     "(%s); divergence %u, further ones reported at powers "
+                     "of two", what, id, op, strerror(-err), s->divergences);
+    }
 }
 
 /* ---- MAP / UNMAP ---- */
@@ -411,14 +441,13 @@ int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
         /*
          * The GPUVM already changed and the tables could not follow: the
          * checks above make this unreachable for well-formed state, so it
-         * is a device bug.  Say so loudly; x-nv-vmbind-verify shows where.
+         * is a device bug.  x-nv-vmbind-verify shows where.
          */
-        error_report("nv-vmbind: VM %u: page tables could not follow a "
-                     "bind (%s); the VM's tables are inconsistent", vm->id,
-                     strerror(-ret));
+        nv_vmbind_divergence(s, "VM", vm->id, "bind", ret);
         ret = -EFAULT;
     }
 out:
+    s->bind_ring.work += res.written + res.skipped;
     nvvb_gpuvm_unlock(vm->uvmm->vm);
     nv_vmbind_vm_invalidate(s, vm, &res);
     if (ops) {
@@ -496,7 +525,7 @@ static uint32_t nv_vmbind_bo_move(NvVmbindState *s, const uint8_t *d)
     if (!bo) {
         return NVVB_STATUS_ENOENT;
     }
-    st = nv_vmbind_bo_parse(s, d, &nbo);
+    st = nv_vmbind_bo_parse(s, d, &nbo, bo->nsg);
     if (st == NVVB_STATUS_OK && nbo.size != bo->size) {
         st = NVVB_STATUS_EINVAL;
     }
@@ -530,6 +559,7 @@ static uint32_t nv_vmbind_bo_move(NvVmbindState *s, const uint8_t *d)
     }
 
     /* Commit the new backing, then validate every VM. */
+    s->sg_entries += (uint64_t)nbo.nsg - bo->nsg;
     g_free(bo->sg);
     bo->placement = nbo.placement;
     bo->vram_addr = nbo.vram_addr;
@@ -560,10 +590,10 @@ static uint32_t nv_vmbind_bo_move(NvVmbindState *s, const uint8_t *d)
                                   &rv);
         nvvb_gpuvm_unlock(rv.vm->uvmm->vm);
         nv_vmbind_vm_invalidate(s, rv.vm, &rv.res);
+        s->bind_ring.work += rv.res.written + rv.res.skipped;
     }
     if (ret) {
-        error_report("nv-vmbind: BO %u: page tables could not follow a "
-                     "move (%s)", bo->id, strerror(-ret));
+        nv_vmbind_divergence(s, "BO", bo->id, "move", ret);
         return NVVB_STATUS_EFAULT;
     }
     return NVVB_STATUS_OK;
@@ -671,7 +701,31 @@ bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val)
     }
     switch (addr) {
     case NVVB_REG_MAX_VMS:
-        *val = NVVB_MAX_VMS;
+        *val = s->max_vms;
+        return true;
+    case NVVB_REG_MAX_BOS:
+        *val = s->max_bos;
+        return true;
+    case NVVB_REG_SG_MAX_ENTRIES:
+        *val = s->max_sg_entries;
+        return true;
+    case NVVB_REG_SG_FREE_ENTRIES:
+        *val = s->max_sg_entries - s->sg_entries;
+        return true;
+    case NVVB_REG_SG_MAX_PER_BO:
+        *val = NVVB_MAX_SG_ENTRIES;
+        return true;
+    case NVVB_REG_BIND_WORK_BUDGET:
+        *val = s->bind_work_budget;
+        return true;
+    case NVVB_REG_BIND_SLICES:
+        *val = s->bind_ring.slices;
+        return true;
+    case NVVB_REG_DIVERGENCES:
+        *val = s->divergences;
+        return true;
+    case NVVB_REG_QMP_MAX_ENTRIES:
+        *val = s->qmp_max_entries;
         return true;
     case NVVB_REG_PT_POOL_BASE_LO:
         *val = (uint32_t)s->pt_pool_base;
@@ -730,16 +784,47 @@ bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp)
                    "(got %" PRIu64 ")", s->pt_pool_size);
         return false;
     }
+    if (s->max_vms < 1 || s->max_vms > NVVB_MAX_VMS) {
+        error_setg(errp, "nv-vmbind: property 'max-vms' must be between 1 "
+                   "and %u (got %u)", NVVB_MAX_VMS, s->max_vms);
+        return false;
+    }
+    if (s->max_bos < 1 || s->max_bos > NVVB_MAX_BOS - 1) {
+        error_setg(errp, "nv-vmbind: property 'max-bos' must be between 1 "
+                   "and %u (got %u)", NVVB_MAX_BOS - 1, s->max_bos);
+        return false;
+    }
+    if (s->max_sg_entries < 1 || s->max_sg_entries > NVVB_SG_TOTAL_MAX) {
+        error_setg(errp, "nv-vmbind: property 'max-sg-entries' must be "
+                   "between 1 and %u (got %u)", NVVB_SG_TOTAL_MAX,
+                   s->max_sg_entries);
+        return false;
+    }
+    if (s->bind_work_budget < NVVB_BIND_WORK_MIN) {
+        error_setg(errp, "nv-vmbind: property 'bind-work-budget' must be at "
+                   "least %u (got %u)", NVVB_BIND_WORK_MIN,
+                   s->bind_work_budget);
+        return false;
+    }
+    if (s->qmp_max_entries < 1 || s->qmp_max_entries > NVVB_QMP_ENTRIES_MAX) {
+        error_setg(errp, "nv-vmbind: property 'max-qmp-entries' must be "
+                   "between 1 and %u (got %u)", NVVB_QMP_ENTRIES_MAX,
+                   s->qmp_max_entries);
+        return false;
+    }
     s->pt_pool_base = s->vram_size - s->pt_pool_size;
     s->pt_pool = nvvb_pt_pool_new(s->pt_pool_base, s->pt_pool_size);
     s->bos = g_hash_table_new_full(NULL, NULL, NULL, nv_vmbind_bo_free);
     s->ce = nvvb_ce_new();
     /*
-     * Budgets per main-loop turn: a bind is cheap; a copy can move 64 MiB,
-     * so the copy engine yields after each command.
+     * Budgets per main-loop turn: up to 256 binds, and no more than
+     * bind-work-budget page-table (and scatter) entries, since one MAP of a
+     * large BO can write millions; a copy can move 64 MiB, so the copy
+     * engine yields after each command.
      */
     nv_vmbind_ring_init(s, &s->bind_ring, "bind", nv_vmbind_bind_exec,
                         NVVB_INTR_BIND, 256);
+    s->bind_ring.work_budget = s->bind_work_budget;
     nv_vmbind_ring_init(s, &s->ce_ring, "ce", nv_vmbind_ce_exec,
                         NVVB_INTR_COPY, 1);
     return true;
@@ -757,6 +842,7 @@ void nv_vmbind_bind_clear(NvVmbindState *s)
         }
     }
     g_hash_table_remove_all(s->bos);
+    s->sg_entries = 0;
 }
 
 void nv_vmbind_bind_reset(NvVmbindState *s)
@@ -765,6 +851,7 @@ void nv_vmbind_bind_reset(NvVmbindState *s)
     nv_vmbind_ring_reset(&s->ce_ring);
     nv_vmbind_bind_clear(s);
     s->vm_pdb_select = 0;
+    s->divergences = 0;
 }
 
 void nv_vmbind_bind_unrealize(NvVmbindState *s)

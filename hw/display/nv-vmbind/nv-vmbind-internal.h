@@ -28,6 +28,19 @@ typedef struct NvvbCe NvvbCe;
 /* Upper bound of the tlb-entries property: keeps the TLB's memory bounded. */
 #define NVVB_TLB_ENTRIES_MAX    65536
 
+/*
+ * Default resource limits (properties; see docs/specs/nv-vmbind.rst).
+ * Scatter entries cost 24 bytes of host memory each: 1 M entries (24 MiB)
+ * describe 4 GiB of 4 KiB pages.  A bind slice of 64 K entries is about a
+ * millisecond of work.  QMP answers hold at most 64 K ranges or mappings.
+ */
+#define NVVB_SG_TOTAL_DEFAULT       (1u << 20)
+#define NVVB_SG_TOTAL_MAX           (1u << 26)
+#define NVVB_BIND_WORK_DEFAULT      (1u << 16)
+#define NVVB_BIND_WORK_MIN          512
+#define NVVB_QMP_ENTRIES_DEFAULT    (1u << 16)
+#define NVVB_QMP_ENTRIES_MAX        (1u << 22)
+
 typedef struct NvVmbindProbe {
     uint32_t va_lo, va_hi;
     uint32_t access;
@@ -86,6 +99,13 @@ struct NvVmbindState {
 
     /* VM contexts, BOs, bind queue and copy engine (nv-vmbind-bind.c). */
     uint64_t pt_pool_size;      /* property; 0 = default */
+    uint32_t max_vms;           /* property: VM ids 0..max_vms-1 */
+    uint32_t max_bos;           /* property: BO ids 1..max_bos */
+    uint32_t max_sg_entries;    /* property: scatter entries of all BOs */
+    uint32_t bind_work_budget;  /* property: entries per bind-ring slice */
+    uint32_t qmp_max_entries;   /* property: ranges/mappings per answer */
+    uint64_t sg_entries;        /* scatter entries held now */
+    uint32_t divergences;       /* binds the tables could not follow */
     uint64_t pt_pool_base;
     NvvbPtPool *pt_pool;
     NvVmbindVm *vms[NVVB_MAX_VMS];

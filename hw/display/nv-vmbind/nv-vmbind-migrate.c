@@ -114,9 +114,11 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
         bo->size = qemu_get_be64(f);
         bo->vram_addr = qemu_get_be64(f);
         bo->nsg = qemu_get_be32(f);
-        if (!bo->id || bo->id >= NVVB_MAX_BOS ||
+        /* The destination's limits apply as they do to BO_CREATE. */
+        if (!bo->id || bo->id > s->max_bos ||
             g_hash_table_lookup(s->bos, GUINT_TO_POINTER(bo->id)) ||
             bo->nsg > NVVB_MAX_SG_ENTRIES ||
+            bo->nsg > s->max_sg_entries - s->sg_entries ||
             (bo->placement == NVVB_BO_VRAM &&
              (bo->vram_addr >= s->pt_pool_base ||
               bo->size > s->pt_pool_base - bo->vram_addr)) ||
@@ -143,6 +145,7 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
         }
         bo->core = nvvb_bo_new(bo->id, bo->size, bo->id, bo);
         g_hash_table_insert(s->bos, GUINT_TO_POINTER(bo->id), bo);
+        s->sg_entries += bo->nsg;
     }
     return 0;
 }
@@ -204,7 +207,7 @@ static int nv_vmbind_vm_get(QEMUFile *f, NvVmbindState *s, uint32_t id)
     uint32_t len;
     int ret;
 
-    if (id >= NVVB_MAX_VMS || s->vms[id]) {
+    if (id >= s->max_vms || s->vms[id]) {
         error_report("nv-vmbind: migration: bad VM id %u", id);
         return -EINVAL;
     }

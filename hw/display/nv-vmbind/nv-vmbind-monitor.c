@@ -253,6 +253,27 @@ bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m)
     return true;
 }
 
+bool nv_vmbind_dump_qmp_bounded(void *opaque, const NvGmmuMapping *m)
+{
+    NvVmbindDumpQmp *dq = opaque;
+
+    /* Guest-built tables decide the number of ranges: bound the answer. */
+    if (!dq->left) {
+        /* The dump counts this range as covered: resume at its start. */
+        dq->next_va = m->va;
+        return false;
+    }
+    dq->left--;
+    return nv_vmbind_dump_qmp(&dq->tail, m);
+}
+
+uint32_t nv_vmbind_qmp_max_entries(const char *id)
+{
+    NvVmbindState *s = nv_vmbind_find(id, NULL);
+
+    return s ? s->qmp_max_entries : NVVB_QMP_ENTRIES_DEFAULT;
+}
+
 NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
                                                  bool has_pdb_aperture,
                                                  NvVmbindAperture pdb_aperture,
@@ -262,7 +283,8 @@ NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
 {
     const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
     NvVmbindMappings *ret;
-    NvVmbindMappingList **tail;
+    NvVmbindDumpQmp dq;
+    NvGmmuDumpStatus st;
     NvGmmuDumpStats stats;
     NvGmmuPdb p;
 
@@ -270,14 +292,15 @@ NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
         return NULL;
     }
     ret = g_new0(NvVmbindMappings, 1);
-    tail = &ret->mappings;
-    ret->complete = nv_gmmu_dump(mem, &p, has_start ? start : 0,
-                                 has_end ? end : NV_GMMU_VA_LIMIT, 0,
-                                 nv_vmbind_dump_qmp, &tail, &stats) ==
-                    NV_GMMU_DUMP_DONE;
+    dq.tail = &ret->mappings;
+    dq.left = nv_vmbind_qmp_max_entries(id);
+    st = nv_gmmu_dump(mem, &p, has_start ? start : 0,
+                      has_end ? end : NV_GMMU_VA_LIMIT, 0,
+                      nv_vmbind_dump_qmp_bounded, &dq, &stats);
+    ret->complete = st == NV_GMMU_DUMP_DONE;
     if (!ret->complete) {
         ret->has_next_va = true;
-        ret->next_va = stats.next_va;
+        ret->next_va = st == NV_GMMU_DUMP_STOPPED ? dq.next_va : stats.next_va;
     }
     return ret;
 }
@@ -303,11 +326,23 @@ NvVmbindDeviceInfoList *qmp_x_nv_vmbind_query_devices(Error **errp)
 
 /* ---- HMP ---- */
 
+typedef struct NvVmbindDumpHmp {
+    Monitor *mon;
+    uint64_t left;              /* lines still allowed (max-qmp-entries) */
+    uint64_t next_va;           /* the first range not printed */
+} NvVmbindDumpHmp;
+
 static bool nv_vmbind_dump_hmp(void *opaque, const NvGmmuMapping *m)
 {
-    Monitor *mon = opaque;
+    NvVmbindDumpHmp *dh = opaque;
+    Monitor *mon = dh->mon;
     g_autoptr(GString) flags = NULL;
 
+    if (!dh->left) {
+        dh->next_va = m->va;
+        return false;
+    }
+    dh->left--;
     if (m->sparse) {
         monitor_printf(mon, "0x%012" PRIx64 "-0x%012" PRIx64 " sparse\n",
                        m->va, m->va + m->size - 1);
@@ -408,6 +443,7 @@ void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
     const char *pdbstr = qdict_get_try_str(qdict, "pdb");
     g_autoptr(GSList) devs = NULL;
     NvGmmuDumpStats stats;
+    NvVmbindDumpHmp dh;
     Error *err = NULL;
     NvVmbindState *s;
     NvGmmuPdb pdb;
@@ -452,11 +488,15 @@ void hmp_info_nv_vmbind(Monitor *mon, const QDict *qdict)
     if (!nv_vmbind_parse_pdb(pdbstr, &pdb, &err)) {
         goto out;
     }
+    dh.mon = mon;
+    dh.left = s->qmp_max_entries;
     if (nv_gmmu_dump(&s->mem, &pdb, qdict_get_try_int(qdict, "start", 0),
                      qdict_get_try_int(qdict, "end", NV_GMMU_VA_LIMIT), 0,
-                     nv_vmbind_dump_hmp, mon, &stats) != NV_GMMU_DUMP_DONE) {
-        monitor_printf(mon, "(walk budget exhausted; continue from 0x%"
-                       PRIx64 ")\n", stats.next_va);
+                     nv_vmbind_dump_hmp, &dh, &stats) != NV_GMMU_DUMP_DONE) {
+        monitor_printf(mon, "(%s; continue from 0x%" PRIx64 ")\n",
+                       dh.left ? "walk budget exhausted" :
+                       "max-qmp-entries lines printed",
+                       dh.left ? stats.next_va : dh.next_va);
     }
 out:
     hmp_handle_error(mon, err);

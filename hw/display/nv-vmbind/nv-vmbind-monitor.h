@@ -18,4 +18,18 @@ bool nv_vmbind_qapi_pdb(NvGmmuPdb *pdb, bool has_aper, NvVmbindAperture aper,
 /* nv_gmmu_dump() callback: appends to the NvVmbindMappingList ** @opaque. */
 bool nv_vmbind_dump_qmp(void *opaque, const NvGmmuMapping *m);
 
+/*
+ * A bounded nv_gmmu_dump() into a QAPI list: once @left ranges were
+ * appended, the next one is refused (the dump returns STOPPED) and its VA
+ * recorded in @next_va, where a later call resumes.
+ */
+typedef struct NvVmbindDumpQmp {
+    NvVmbindMappingList **tail;
+    uint64_t left;
+    uint64_t next_va;
+} NvVmbindDumpQmp;
+bool nv_vmbind_dump_qmp_bounded(void *opaque, const NvGmmuMapping *m);
+/* The answer bound of device @id (max-qmp-entries; default if not one). */
+uint32_t nv_vmbind_qmp_max_entries(const char *id);
+
 #endif /* HW_DISPLAY_NV_VMBIND_MONITOR_H */

@@ -44,7 +44,12 @@ static void nv_vmbind_ring_process(void *opaque)
     if (!nv_vmbind_ring_valid(r)) {
         return;
     }
-    while (r->head != r->tail && budget--) {
+    r->work = 0;
+    if (r->head != r->tail) {
+        r->slices++;
+    }
+    while (r->head != r->tail && budget-- &&
+           (!r->work_budget || r->work < r->work_budget)) {
         uint64_t addr = nv_vmbind_ring_base(r) +
                         (uint64_t)r->head * NVVB_DESC_SIZE;
         uint8_t desc[NVVB_DESC_SIZE];
@@ -120,6 +125,7 @@ void nv_vmbind_ring_reset(NvVmbindRing *r)
     r->base_lo = r->base_hi = r->size = 0;
     r->head = r->tail = r->status = 0;
     r->completed = r->errors = 0;
+    r->slices = 0;
 }
 
 uint32_t nv_vmbind_ring_read(NvVmbindRing *r, hwaddr off)

@@ -26,6 +26,9 @@ struct NvVmbindRing {
     NvVmbindRingExec exec;
     uint32_t intr;              /* NVVB_INTR_* raised on completion */
     uint32_t budget;            /* descriptors per bottom-half run */
+    uint64_t work_budget;       /* work units per run; 0 = unbounded */
+    uint64_t work;              /* units done in this run (exec adds) */
+    uint32_t slices;            /* runs that executed a descriptor */
     QEMUBH *bh;
 
     /* Registers (migrated). */
@@ -41,7 +44,9 @@ struct NvVmbindRing {
 
 /*
  * @budget bounds the descriptors one bottom-half run executes; the rest
- * runs in the next one, so the main loop is never held for long.
+ * runs in the next one, so the main loop is never held for long.  A ring
+ * whose descriptors differ widely in cost also sets work_budget: exec adds
+ * each descriptor's cost to r->work and the run ends once it is reached.
  */
 void nv_vmbind_ring_init(NvVmbindState *s, NvVmbindRing *r, const char *name,
                          NvVmbindRingExec exec, uint32_t intr,

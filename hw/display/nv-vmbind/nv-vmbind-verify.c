@@ -283,11 +283,14 @@ NvVmbindVmInfoList *qmp_x_nv_vmbind_query_vms(const char *id, Error **errp)
 {
     NvVmbindState *s = nv_vmbind_find(id, errp);
     NvVmbindVmInfoList *head = NULL, **tail = &head;
+    uint64_t left;
     unsigned i;
 
     if (!s) {
         return NULL;
     }
+    /* Mappings and regions of all VMs together: at most max-qmp-entries. */
+    left = s->qmp_max_entries;
     for (i = 0; i < NVVB_MAX_VMS; i++) {
         NvVmbindVm *vm = s->vms[i];
         NvVmbindVmMappingList **mtail;
@@ -311,7 +314,14 @@ NvVmbindVmInfoList *qmp_x_nv_vmbind_query_vms(const char *id, Error **errp)
         rtail = &info->regions;
         nvvb_gpuvm_lock(vm->uvmm->vm);
         NVVB_GPUVM_FOREACH_VA(va, vm->uvmm->vm) {
-            NvVmbindVmMapping *m = g_new0(NvVmbindVmMapping, 1);
+            NvVmbindVmMapping *m;
+
+            if (!left) {
+                info->has_truncated = info->truncated = true;
+                break;
+            }
+            left--;
+            m = g_new0(NvVmbindVmMapping, 1);
 
             m->va = va->addr;
             m->range = va->range;
@@ -330,6 +340,11 @@ NvVmbindVmInfoList *qmp_x_nv_vmbind_query_vms(const char *id, Error **errp)
             if (!r) {
                 break;
             }
+            if (!left) {
+                info->has_truncated = info->truncated = true;
+                break;
+            }
+            left--;
             reg = g_new0(NvVmbindVmRegion, 1);
             reg->va = r->addr;
             reg->range = r->range;

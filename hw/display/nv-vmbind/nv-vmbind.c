@@ -26,7 +26,7 @@ uint32_t nv_vmbind_caps(NvVmbindState *s)
 {
     return NVVB_CAP_VRAM | NVVB_CAP_MSIX | NVVB_CAP_GMMU |
            NVVB_CAP_FAULT_BUF | NVVB_CAP_PROBE | NVVB_CAP_BIND_QUEUE |
-           NVVB_CAP_COPY_ENGINE |
+           NVVB_CAP_COPY_ENGINE | NVVB_CAP_LIMITS |
            (s->tlb_enabled ? NVVB_CAP_TLB : 0);
 }
 
@@ -300,6 +300,14 @@ static const Property nv_vmbind_properties[] = {
     DEFINE_PROP_UINT32("tlb-entries", NvVmbindState, tlb_entries,
                        NV_GMMU_TLB_DEFAULT_CAPACITY),
     DEFINE_PROP_SIZE("pt-pool-size", NvVmbindState, pt_pool_size, 0),
+    DEFINE_PROP_UINT32("max-vms", NvVmbindState, max_vms, NVVB_MAX_VMS),
+    DEFINE_PROP_UINT32("max-bos", NvVmbindState, max_bos, NVVB_MAX_BOS - 1),
+    DEFINE_PROP_UINT32("max-sg-entries", NvVmbindState, max_sg_entries,
+                       NVVB_SG_TOTAL_DEFAULT),
+    DEFINE_PROP_UINT32("bind-work-budget", NvVmbindState, bind_work_budget,
+                       NVVB_BIND_WORK_DEFAULT),
+    DEFINE_PROP_UINT32("max-qmp-entries", NvVmbindState, qmp_max_entries,
+                       NVVB_QMP_ENTRIES_DEFAULT),
 };
 
 static void nv_vmbind_class_init(ObjectClass *klass, void *data)

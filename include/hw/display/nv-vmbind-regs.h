@@ -73,6 +73,7 @@
 #define NVVB_CAP_PROBE                (1u << 5)   /* TRANSLATE and DMA probes */
 #define NVVB_CAP_BIND_QUEUE           (1u << 6)   /* VM contexts, bind queue */
 #define NVVB_CAP_COPY_ENGINE          (1u << 7)   /* copy-engine ring */
+#define NVVB_CAP_LIMITS               (1u << 8)   /* limit registers 0x04a0 */
 
 /* Interrupt causes; each is delivered on the MSI-X vector of the same name. */
 #define NVVB_INTR_FAULT               (1u << NVVB_MSIX_VEC_FAULT)
@@ -259,6 +260,25 @@
 #define NVVB_REG_VM_PDB_HI            0x049c      /*     VM (0 if none) */
 #define NVVB_MAX_BOS                  65536       /* BO ids 1..65535 */
 #define NVVB_MAX_SG_ENTRIES           65536       /* per BO */
+
+/*
+ * Resource limits (with NVVB_CAP_LIMITS).  Each is a device property; a
+ * request beyond one fails with ENOSPC (BOs, scatter entries) or EINVAL
+ * (ids), and MAX_VMS above reads the max-vms property.  Work per slice
+ * bounds how much of the bind queue one main-loop turn executes: the ring
+ * yields after the descriptor that brings the slice's page-table entries
+ * (plus scatter entries read) to BIND_WORK_BUDGET; a descriptor is never
+ * split.  DIVERGENCES counts binds whose page tables could not follow the
+ * GPUVM (a device bug; it stays 0).
+ */
+#define NVVB_REG_MAX_BOS              0x04a0      /* RO: BO ids 1..N */
+#define NVVB_REG_SG_MAX_ENTRIES       0x04a4      /* RO: all BOs together */
+#define NVVB_REG_SG_FREE_ENTRIES      0x04a8      /* RO: not in use now */
+#define NVVB_REG_SG_MAX_PER_BO        0x04ac      /* RO: NVVB_MAX_SG_ENTRIES */
+#define NVVB_REG_BIND_WORK_BUDGET     0x04b0      /* RO: entries per slice */
+#define NVVB_REG_BIND_SLICES          0x04b4      /* RO: slices run (wraps) */
+#define NVVB_REG_DIVERGENCES          0x04b8      /* RO: see above */
+#define NVVB_REG_QMP_MAX_ENTRIES      0x04bc      /* RO: QMP answer bound */
 
 /*
  * Descriptors: 64 bytes, little endian.  Common header, then arguments
