@@ -18,7 +18,12 @@
 # --corrupt-sweep "N..."  one boot per N with x-corrupt-pte=N; the TAP
 #              lines of every boot, prefixed "x-corrupt-pte=N: ", go to
 #              --tap, and the log of boot N to LOG.N
-# --append ARGS  extra kernel command line (e.g. loglevel=7)
+# --append ARGS  extra kernel command line (e.g. loglevel=8)
+# --nouveau-debug SPEC  nouveau's debug= option (e.g. mmu=trace: a kernel
+#              message for every page-table operation, with loglevel=8)
+# --kmsg-noise  while the test runs, a guest loop logs a kernel message
+#              every 10 ms (/dev/kmsg; printed on the console with the
+#              default loglevel=4): the console parsing must survive it
 # --console-proto  send the "@nvvb" protocol over the console as before,
 #              not over its own serial port (ttyS1)
 # --trace      log the device's unhandled-register trace points to
@@ -29,7 +34,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
 qemu= gpuvm= tap= logf= corrupt=0 only= timeout=900 trace=0 sweep= append=
-proto=1
+proto=1 ndebug= noise=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
@@ -41,7 +46,9 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
+	--nouveau-debug) ndebug=$2; shift ;;
 	--console-proto) proto=0 ;;
+	--kmsg-noise) noise=1 ;;
 	--trace) trace=1 ;;
 	*) die "gp107.sh: unknown argument $1" ;;
 	esac
@@ -93,13 +100,20 @@ if [ ! -e /dev/dri/renderD128 ]; then
 fi
 echo "nvvb-guest: nouveau bound: \$(ls /dev/dri | tr '\n' ' ')"
 dmesg | grep -E 'nouveau [0-9a-f:.]+: (NVIDIA|bios|fb|DRM|gsp)' | head -20
+noise_pid=
+if [ $noise = 1 ]; then
+	( i=0; while :; do echo "<4>nvvb-noise: a kernel message on the console \$i" > /dev/kmsg; i=\$((i + 1)); sleep 0.01; done ) &
+	noise_pid=\$!
+fi
 /bin/nouveau-vmbind-test $args
 rc=\$?
+[ -n "\$noise_pid" ] && kill \$noise_pid
 echo "nvvb-guest: nouveau log (dmesg | grep nouveau):"
 dmesg | grep -i nouveau | sed 's/^/  /'
 exit \$rc
 RUN
 opts="noaccel=1 modeset=2 config=NvBios=PROM,MmuDebugBufferSize=4096,gr=0,ce0=0,ce1=0,ce2=0,ce3=0,disp=0,nvdec0=0,nvenc0=0,nvenc1=0,sec2=0,fifo=0,dma=0,sw=0"
+[ -n "$ndebug" ] && opts="$opts debug=$ndebug"
 initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
 	-f "$bin:/bin/nouveau-vmbind-test" -r "$work/run-test")
 
