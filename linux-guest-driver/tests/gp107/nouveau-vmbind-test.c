@@ -18,7 +18,7 @@
  * messages on the console cannot split them.
  *
  * -o CASE runs one case.  The default suite is init map errors sparse
- * async; the reproducers of the nouveau large-page bug of 6.19+
+ * async zoo-remap zoo-client (the last two written for tests/zoo); the reproducers of the nouveau large-page bug of 6.19+
  * (docs/known-bugs, shared/reference/nouveau-large-pages-bug.md) run only
  * when named, each in a boot of its own, since they oops on those kernels:
  * repro-a (split a 64 KiB mapping: unmap its second half, then its first),
@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -887,6 +888,127 @@ static void case_repro_c(void)
     vm_close(&vm);
 }
 
+/*
+ * Bug zoo (tests/zoo): cases written for historical VM_BIND bugs that the
+ * cases above did not catch.
+ *
+ * zoo-remap: a remap that leaves only a prev piece.  Two BOs back to
+ * back, the tail of the first unmapped: the second must stay mapped
+ * (upstream be141849ec00, CVE-2024-36018, unmapped the old mapping's
+ * length from the new start, i.e. into the neighbour).  In a sparse
+ * region, the prev piece of such a remap, unmapped in its turn, must go
+ * back to sparse (c6b9075cfbd6: the pieces lost their region and were
+ * unmapped to holes).  All ops 64 KiB aligned (the BOs have 64 KiB pages).
+ */
+static void case_zoo_remap(void)
+{
+    uint64_t va = VA_BASE + 9 * GiB, r0 = va + 64 * MiB, rsz = 2 * MiB;
+    Vm vm;
+    Bo a, b;
+    Op o;
+
+    if (!ok(vm_open(&vm, va) == 0, "zoo-remap: VM_INIT")) {
+        return;
+    }
+    if (!ok(bo_new(&vm, &a, "a", 128 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0 &&
+            bo_new(&vm, &b, "b", 128 * KiB, NOUVEAU_GEM_DOMAIN_VRAM) == 0 &&
+            a.cpu && b.cpu, "zoo-remap: GEM_NEW 2 x 128 KiB VRAM + mmap")) {
+        vm_close(&vm);
+        return;
+    }
+    bo_fill(&vm, &a, 0x2a001);
+    bo_fill(&vm, &b, 0x2b001);
+    o = op_map(&a, va, a.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: map a");
+    o = op_map(&b, va + a.size, b.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: map b right behind a");
+    checkpoint("zoo-adjacent");
+    o = op_unmap(va + 64 * KiB, 64 * KiB);
+    running("zoo-remap: unmap the tail of a (remap with a prev piece only)");
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: unmap the tail of a (remap with "
+       "a prev piece only)");
+    checkpoint("zoo-tail-unmapped");
+    o = op_unmap(va, a.size + b.size);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: unmap a's piece and b");
+    checkpoint("zoo-unmapped");
+
+    o = op_sparse(r0, rsz);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: sparse region of 2 MiB");
+    o = op_map(&a, r0, a.size, 0);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: map a in the region");
+    o = op_unmap(r0 + 64 * KiB, 64 * KiB);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: unmap the tail of a in the "
+       "region (remap)");
+    checkpoint("zoo-sparse-remapped");
+    o = op_unmap(r0, 64 * KiB);
+    running("zoo-remap: unmap the remap's prev piece in the region");
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: unmap the remap's prev piece in "
+       "the region: back to sparse");
+    checkpoint("zoo-sparse-prev-unmapped");
+    o = op_unsparse(r0, rsz);
+    ok(vm_bind(&vm, &o) == 0, "zoo-remap: remove the sparse region");
+    checkpoint("zoo-unsparse");
+    bo_free(&vm, &a);
+    bo_free(&vm, &b);
+    vm_close(&vm);
+}
+
+/*
+ * zoo-client: the client state of a VM_BIND client.  GEM_NEW keeps the
+ * requested PTE kind (aed9a1a4f710: VM_BIND clients' tile_flags were
+ * ignored, the BO came back as kind 0).  The legacy GEM_PUSHBUF is refused
+ * with ENOSYS and leaves the client usable (daf8739c3322: the refusal
+ * kept the client's mutex, so its next ioctl blocked for ever; a child
+ * process tries one, so a stuck task cannot stop the suite).
+ */
+static void case_zoo_client(void)
+{
+    uint64_t va = VA_BASE + 10 * GiB;
+    struct drm_nouveau_gem_new gn = {
+        .info = { .size = 64 * KiB, .domain = NOUVEAU_GEM_DOMAIN_GART,
+                  .tile_flags = 0xfe00 },
+    };
+    struct drm_nouveau_gem_pushbuf pb = { .channel = 0 };
+    struct drm_gem_close c = { 0 };
+    Vm vm;
+    pid_t pid;
+    int r, st = 0, i;
+
+    if (!ok(vm_open(&vm, va) == 0, "zoo-client: VM_INIT")) {
+        return;
+    }
+    r = xioctl(vm.fd, DRM_IOCTL_NOUVEAU_GEM_NEW, &gn);
+    ok(r == 0 && ((gn.info.tile_flags >> 8) & 0xff) == 0xfe,
+       "zoo-client: GEM_NEW kind 0xfe on a VM_BIND client reports kind "
+       "0xfe (%s, tile_flags 0x%x)", errname(r), gn.info.tile_flags);
+    if (r == 0) {
+        c.handle = gn.info.handle;
+        xioctl(vm.fd, DRM_IOCTL_GEM_CLOSE, &c);
+    }
+    ok(xioctl(vm.fd, DRM_IOCTL_NOUVEAU_GEM_PUSHBUF, &pb) == ENOSYS,
+       "zoo-client: GEM_PUSHBUF on a VM_BIND client: ENOSYS");
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        struct drm_nouveau_gem_pushbuf pb2 = { .channel = 0 };
+
+        _exit(xioctl(vm.fd, DRM_IOCTL_NOUVEAU_GEM_PUSHBUF, &pb2) == ENOSYS ?
+              0 : 1);
+    }
+    for (i = 0; pid > 0 && i < 50; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            break;
+        }
+        usleep(100000);
+    }
+    ok(pid > 0 && i < 50 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+       "zoo-client: the client still answers after the refused GEM_PUSHBUF "
+       "(%s)", pid <= 0 ? "fork failed" : i == 50 ?
+       "a second GEM_PUSHBUF blocks for 5 s: the client's mutex was left "
+       "locked" : "a second GEM_PUSHBUF: ENOSYS");
+    vm_close(&vm);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -901,6 +1023,8 @@ static const struct {
     { "repro-a", case_repro_a, false, 5 },
     { "repro-b", case_repro_b, false, 6 },
     { "repro-c", case_repro_c, false, 6 },
+    { "zoo-remap", case_zoo_remap, true, 0 },
+    { "zoo-client", case_zoo_client, true, 0 },
 };
 
 int main(int argc, char **argv)
@@ -927,7 +1051,8 @@ int main(int argc, char **argv)
         default:
             fprintf(stderr, "usage: %s [-d DEVICE] [-c] [-p PORT] "
                     "[-o CASE]\ncases: init map errors sparse async "
-                    "(default), repro-a repro-b repro-c\n", argv[0]);
+                    "zoo-remap zoo-client (default), repro-a repro-b "
+                    "repro-c\n", argv[0]);
             return 2;
         }
     }
