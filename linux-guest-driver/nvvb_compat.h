@@ -17,6 +17,7 @@
  *   NVVB_HAVE_GPUVM_MAP_REQ        drm_gpuvm_sm_map_ops_create(gpuvm, req)
  *   NVVB_HAVE_GPUVM_BO_OBTAIN_LOCKED  drm_gpuvm_bo_obtain_locked()
  *   NVVB_HAVE_WQ_PERCPU            the WQ_PERCPU workqueue flag exists
+ *   NVVB_HAVE_KZALLOC_OBJ          kzalloc_obj() exists
  *
  * The wrappers keep one behaviour on all of them.  nvvb's VMs do not use
  * DRM_GPUVM_IMMEDIATE_MODE (7.x): the GEM's dma_resv protects its gpuva
@@ -26,6 +27,7 @@
 #define NVVB_COMPAT_H
 
 #include <linux/dma-resv.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
@@ -33,6 +35,11 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gpuvm.h>
 #include <drm/gpu_scheduler.h>
+
+#ifndef NVVB_HAVE_KZALLOC_OBJ
+/* One zeroed object of @P's type, as nvvb uses the newer kernels' macro. */
+#define kzalloc_obj(P)		kzalloc(sizeof(P), GFP_KERNEL)
+#endif
 
 /*
  * A per-CPU workqueue, the default where WQ_PERCPU does not exist; 7.x

@@ -71,7 +71,7 @@ static int nvvb_ioctl_getparam(struct drm_device *dev, void *data,
 
 static int nvvb_open(struct drm_device *dev, struct drm_file *file)
 {
-	struct nvvb_file *nf = kzalloc(sizeof(*nf), GFP_KERNEL);
+	struct nvvb_file *nf = kzalloc_obj(*nf);
 
 	if (!nf)
 		return -ENOMEM;

@@ -133,7 +133,7 @@ static const struct drm_gem_object_funcs nvvb_vram_funcs = {
 struct drm_gem_object *nvvb_gem_create_object(struct drm_device *dev,
 					      size_t size)
 {
-	struct nvvb_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	struct nvvb_bo *bo = kzalloc_obj(*bo);
 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);

@@ -75,7 +75,7 @@ static const struct dma_fence_ops nvvb_fence_ops = {
 /* Allocated where sleeping is allowed, used later in run_job(). */
 struct nvvb_fence *nvvb_fence_alloc(void)
 {
-	return kzalloc(sizeof(struct nvvb_fence), GFP_KERNEL);
+	return kzalloc_obj(struct nvvb_fence);
 }
 
 /* For a fence never passed to nvvb_ring_submit(). */

@@ -91,7 +91,7 @@ static void nvvb_gpuvm_free(struct drm_gpuvm *gpuvm)
 
 static struct drm_gpuva_op *nvvb_gpuva_op_alloc(void)
 {
-	struct nvvb_gpuva_op *op = kzalloc(sizeof(*op), GFP_KERNEL);
+	struct nvvb_gpuva_op *op = kzalloc_obj(*op);
 
 	return op ? &op->base : NULL;
 }
@@ -118,7 +118,7 @@ static const struct drm_gpuvm_ops nvvb_gpuvm_ops = {
 
 static struct nvvb_va *nvvb_va_alloc(void)
 {
-	return kzalloc(sizeof(struct nvvb_va), GFP_KERNEL);
+	return kzalloc_obj(struct nvvb_va);
 }
 
 static void nvvb_va_free(struct nvvb_va *va)
@@ -439,7 +439,7 @@ static int nvvb_bind_apply_op(struct nvvb_vm *vm, struct nvvb_bind_op *op)
 	case NVVB_BIND_MAP_SPARSE:
 		if (!drm_gpuvm_interval_empty(&vm->base, op->addr, op->range))
 			return -ENOSPC;
-		reg = kzalloc(sizeof(*reg), GFP_KERNEL);
+		reg = kzalloc_obj(*reg);
 		if (!reg)
 			return -ENOMEM;
 		reg->addr = op->addr;
@@ -921,7 +921,7 @@ static struct nvvb_vm *nvvb_vm_create(struct nvvb_device *ndev, u64 kaddr,
 	struct nvvb_vm *vm;
 	int ret;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc_obj(*vm);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	vm->ndev = ndev;

@@ -352,6 +352,7 @@ typedef struct Op {
     uint64_t addr, range, offset;
 } Op;
 
+/* "@nvvb op|refused|try ..." for @o; @err < 0: before the ioctl. */
 static void op_report(Vm *vm, const Op *o, int err)
 {
     char buf[160];
@@ -371,7 +372,9 @@ static void op_report(Vm *vm, const Op *o, int err)
         snprintf(buf, sizeof(buf), "unmap 0x%" PRIx64 " 0x%" PRIx64,
                  o->addr, o->range);
     }
-    if (err) {
+    if (err < 0) {
+        report("try %u %s", vm->id, buf);
+    } else if (err) {
         report("refused %u %s %s", vm->id, errname(err), buf);
     } else {
         report("op %u %s", vm->id, buf);
@@ -417,6 +420,11 @@ static int vm_bind_ex(Vm *vm, const Op *ops, unsigned n, uint32_t flags,
     if (sig) {
         req.sig_count = 1;
         req.sig_ptr = (uintptr_t)&ss;
+    }
+    /* Announced first: if the kernel oopses, the host knows what was in
+     * flight. */
+    for (i = 0; i < n; i++) {
+        op_report(vm, &ops[i], -1);
     }
     r = xioctl(vm->fd, DRM_IOCTL_NOUVEAU_VM_BIND, &req);
     for (i = 0; i < n; i++) {
