@@ -584,6 +584,145 @@ static void test_random(void *obj, void *data, QGuestAllocator *alloc)
     model_free(&m);
 }
 
+/*
+ * Seeded random MAP / UNMAP / BO_MOVE sequences over two VMs and five BOs
+ * (four VRAM BOs moved between slots, one scattered system-memory BO moved
+ * to permutations of its pages; BOs are moved while mapped in one VM, both
+ * or none).  The model predicts every status, each VM's GPUVM and, through
+ * the BOs' current backings, the translation of sampled pages: a mapping
+ * must follow its own BO and no other (drm_gpuvm's per-vm_bo eviction).
+ */
+#define RM_VRAM_BOS     4
+#define RM_SLOTS        12
+
+static void test_random_move(void *obj, void *data, QGuestAllocator *alloc)
+{
+    const char *seed_env = g_getenv("NVVB_QTEST_SEED");
+    uint64_t seed = 0x6d6f7665;
+    g_autoptr(GRand) rand = NULL;
+    const uint64_t window = 32ULL << 20;
+    const int batches = 40, per_batch = 40;
+    uint64_t base[RM_VRAM_BOS + 1];     /* VRAM BO id -> VRAM address */
+    uint64_t perm[SYS_PAGES];           /* BO_S page -> guest page */
+    Model m[2];
+    Ctx c;
+    int b, i, v;
+
+    if (seed_env) {
+        g_assert_cmpint(qemu_strtou64(seed_env, NULL, 0, &seed), ==, 0);
+    }
+    rand = g_rand_new_with_seed(seed);
+    g_test_message("seed 0x%" PRIx64 " (NVVB_QTEST_SEED)", seed);
+    ctx_init(&c, obj, alloc);
+    make_bos(&c);               /* BO_A, BO_B (VRAM), BO_S (system) */
+    base[BO_A] = VRAM_BO_BASE;
+    base[BO_B] = VRAM_BO_BASE + BO_SIZE;
+    for (i = BO_S + 1; i <= RM_VRAM_BOS; i++) {
+        uint8_t d[NVVB_DESC_SIZE];
+
+        base[i] = VRAM_BO_BASE + (uint64_t)(i - 1) * BO_SIZE;
+        qnvdesc_bo_vram(d, NVVB_OP_BO_CREATE, i, BO_SIZE, base[i]);
+        g_assert_cmpuint(qnvring_exec(&c.bind, d), ==, NVVB_STATUS_OK);
+    }
+    memcpy(perm, c.sys_pages, sizeof(perm));
+    for (v = 0; v < 2; v++) {
+        model_init(&m[v]);
+        g_assert_cmpuint(vm_create(&c, 7 + v), ==, NVVB_STATUS_OK);
+    }
+
+    for (b = 0; b < batches; b++) {
+        uint32_t slots[64], expect[64];
+
+        for (i = 0; i < per_batch; i++) {
+            int kind = g_rand_int_range(rand, 0, 10);
+            uint32_t bo = g_rand_int_range(rand, 1, RM_VRAM_BOS + 1);
+            uint64_t bosize = bo == BO_S ? SYS_PAGES * 0x1000ULL : BO_SIZE;
+            uint64_t align = g_rand_boolean(rand) ? 0x1000 : 0x10000;
+            uint64_t va = g_rand_int_range(rand, 0, window / align) * align;
+            uint64_t range = g_rand_int_range(rand, 1, 9) * align;
+            uint8_t d[NVVB_DESC_SIZE];
+            uint64_t off;
+
+            v = g_rand_int_range(rand, 0, 2);
+            if (va + range > window) {
+                range = window - va;
+            }
+            range = MIN(range, bosize);
+            off = g_rand_int_range(rand, 0, (bosize - range) / align + 1) *
+                  align;
+            if (kind < 4) {
+                qnvdesc_map(d, 7 + v, bo, va, range, off, 0);
+                expect[i] = model_bind(&m[v], true, bo, va, range, off,
+                                       false);
+            } else if (kind < 6) {
+                qnvdesc_unmap(d, 7 + v, va, range, 0);
+                expect[i] = model_bind(&m[v], false, 0, va, range, 0, false);
+            } else if (bo != BO_S) {
+                /* To another slot, which another BO may share. */
+                base[bo] = VRAM_BO_BASE +
+                           g_rand_int_range(rand, 0, RM_SLOTS) * BO_SIZE;
+                qnvdesc_bo_vram(d, NVVB_OP_BO_MOVE, bo, BO_SIZE, base[bo]);
+                expect[i] = NVVB_STATUS_OK;
+            } else {
+                /* A new order of the same pages. */
+                uint8_t sg[SYS_PAGES * NVVB_SG_ENTRY_SIZE];
+                uint64_t sgaddr = guest_alloc(c.alloc, sizeof(sg));
+                int k;
+
+                for (k = SYS_PAGES - 1; k > 0; k--) {
+                    int j = g_rand_int_range(rand, 0, k + 1);
+                    uint64_t t = perm[k];
+
+                    perm[k] = perm[j];
+                    perm[j] = t;
+                }
+                for (k = 0; k < SYS_PAGES; k++) {
+                    stq_le_p(sg + k * NVVB_SG_ENTRY_SIZE + NVVB_SG_ADDR,
+                             perm[k]);
+                    stq_le_p(sg + k * NVVB_SG_ENTRY_SIZE + NVVB_SG_LEN,
+                             0x1000);
+                }
+                qtest_memwrite(c.qts, sgaddr, sg, sizeof(sg));
+                qnvdesc_bo_sys(d, NVVB_OP_BO_MOVE, BO_S,
+                               SYS_PAGES * 0x1000ULL, sgaddr, SYS_PAGES);
+                expect[i] = NVVB_STATUS_OK;
+            }
+            slots[i] = qnvring_put(&c.bind, d);
+        }
+        qnvring_kick_wait(&c.bind);
+        for (i = 0; i < per_batch; i++) {
+            g_assert_cmpuint(qnvring_status(&c.bind, slots[i]), ==,
+                             expect[i]);
+        }
+        for (v = 0; v < 2; v++) {
+            assert_model(&c, 7 + v, &m[v]);
+            if (!m[v].maps->len) {
+                continue;
+            }
+            /* Sampled pages translate to their own BO's current backing. */
+            qnvvb_ctx_pdb(c.d, NV_GMMU_APER_VID, vm_pdb(&c, 7 + v));
+            for (i = 0; i < 8; i++) {
+                const Mapping *x = &g_array_index(m[v].maps, Mapping,
+                    g_rand_int_range(rand, 0, m[v].maps->len));
+                uint64_t delta = g_rand_int_range(rand, 0, x->range >> 12)
+                                 * 0x1000ULL + 0x10;
+                uint64_t boff = x->off + delta, want;
+
+                want = x->bo == BO_S ? perm[boff >> 12] + (boff & 0xfff) :
+                       base[x->bo] + boff;
+                g_assert_cmpuint(qnvvb_translate(c.d, x->va + delta, 0) &
+                                 NVVB_PROBE_STATUS_RESULT_MASK, ==,
+                                 NVVB_PROBE_RESULT_MAPPED);
+                g_assert_cmphex(qnvvb_probe_pa(c.d), ==, want);
+            }
+        }
+        assert_verified(&c);
+    }
+    for (v = 0; v < 2; v++) {
+        model_free(&m[v]);
+    }
+}
+
 static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
 {
     uint8_t d[NVVB_DESC_SIZE];
@@ -911,6 +1050,7 @@ static void nv_vmbind_bind_register_tests(void)
     qos_add_test("bind/bad-input", "nv-vmbind", test_bad_input, NULL);
     qos_add_test("bind/enospc", "nv-vmbind", test_enospc, &small_pool);
     qos_add_test("bind/bo-move", "nv-vmbind", test_bo_move, NULL);
+    qos_add_test("bind/random-move", "nv-vmbind", test_random_move, NULL);
     qos_add_test("ce/fill-copy-semaphore", "nv-vmbind", test_copy_engine,
                  NULL);
 }
