@@ -60,6 +60,10 @@ APERS = {0: 'invalid', 1: 'vid', 2: 'sys', 3: 'ncoh'}      # PDEs
 PTE_APERS = {0: 'vid', 1: 'peer', 2: 'sys', 3: 'ncoh'}     # PTEs
 # How many 4 KiB pages of stale ranges are named per check.
 MAX_NAMED = 8
+# A kernel error on the console (as boot.py sees it): time for a
+# post-mortem walk of the case that was running, before QEMU is stopped.
+KERNEL_BAD = re.compile(r'(Oops[: ]|BUG: |kernel BUG at|general protection '
+                        r'fault|Kernel panic)')
 
 
 def pattern(seed, i):
@@ -158,6 +162,7 @@ class Case:
         self.bos = {}           # name -> dict(size, domain, seed)
         self.ops = []           # accepted requests, in order
         self.regions = []       # sparse regions (start, end)
+        self.trying = None      # the request in flight ("try" line)
 
 
 class Hook:
@@ -178,6 +183,9 @@ class Hook:
         self.thread = None
         self.bar2 = None        # per check: (aper, pdb, mappings) of BAR2
         self.inv_cache = {}
+        self.active = None      # id of the case whose VM is open
+        self.postmortem_done = False
+        self.what = ''
         path = ctx.args.get('proto')
         if path:
             self.open_proto(path)
@@ -235,9 +243,54 @@ class Hook:
     # ---- console ----
 
     def line(self, text):
+        if KERNEL_BAD.search(text) and not self.postmortem_done:
+            self.postmortem_done = True
+            self.postmortem()
         if self.sock:
             return              # the protocol has its own port
         self.proto_line(text)
+
+    def postmortem(self):
+        """Log (no TAP result: what an Oops leaves varies) the page tables
+        of the case that was running against its accepted requests, with
+        the chain of the first VA that differs."""
+        c = self.cases.get(self.active)
+        if c is None or c.legacy:
+            return
+        if not self.lock.acquire(timeout=2):
+            return
+        try:
+            self.ctx.log('post-mortem of case %s after the kernel error '
+                         '(the request in flight is not in the replay):' %
+                         c.name)
+            dump = self.replay(c)
+            lo, hi = c.window
+            want = merge([(va, va + r) for va, r, _, _ in dump
+                          if va < hi and va + r > lo])
+            loc = self.find_pdb(c)
+            if loc is None:
+                self.ctx.log('  no user PDB maps the window; the GPUVM has %s'
+                             % fmt(want))
+                return
+            got = merge([(m['va'], m['va'] + m['size'])
+                         for m in self.walk(loc[0], loc[1], c.window)
+                         if not m['sparse']])
+            self.ctx.log('  walked %s' % fmt(got))
+            self.ctx.log('  GPUVM  %s' % fmt(want))
+            vas = {first_diff(got, want)}
+            vas |= {s for s, _ in subtract(got, want)[:2]}
+            if c.trying:
+                # The request in flight: its first and last page.
+                a, r = int(c.trying[1], 0), int(c.trying[2], 0)
+                self.ctx.log('  in flight: %s' % ' '.join(c.trying))
+                vas |= {a, a + r - 4096}
+            for va in sorted(vas - {None}):
+                for ln in self.chain(loc[0], loc[1], va):
+                    self.ctx.log('  ' + ln)
+        except Exception as e:  # noqa: BLE001 - QEMU may be going away
+            self.ctx.log('  post-mortem failed: %s' % e)
+        finally:
+            self.lock.release()
 
     def proto_line(self, text):
         i = text.find('@nvvb ')
@@ -254,6 +307,10 @@ class Hook:
         if cmd == 'vm':
             fields = dict(w.split('=', 1) for w in args[1:])
             self.cases[args[0]] = Case(args[0], fields)
+            self.active = args[0]
+        elif cmd == 'close':
+            if self.active == args[0]:
+                self.active = None
         elif cmd == 'bo':
             c = self.cases[args[0]]
             fields = dict(w.split('=', 1) for w in args[2:])
@@ -264,6 +321,11 @@ class Hook:
             c.bos[args[1]]['seed'] = int(args[2].split('=', 1)[1], 0)
         elif cmd == 'op':
             self.cases[args[0]].ops.append(args[1:])
+            self.cases[args[0]].trying = None
+        elif cmd == 'try':
+            self.cases[args[0]].trying = args[1:]
+        elif cmd == 'refused':
+            self.cases[args[0]].trying = None
         elif cmd == 'end':
             try:
                 self.summary()
