@@ -362,6 +362,61 @@ static void test_bind_slices(void *obj, void *data, QGuestAllocator *alloc)
     assert_verified(&c);
 }
 
+/* A system-memory BO of one extent of @size at @pa (never touched). */
+static uint32_t bo_sys_extent(Ctx *c, uint16_t op, uint32_t bo, uint64_t pa,
+                              uint64_t size)
+{
+    uint64_t sg = guest_alloc(c->alloc, NVVB_SG_ENTRY_SIZE);
+    uint8_t d[NVVB_DESC_SIZE];
+
+    qtest_writeq(c->qts, sg + NVVB_SG_ADDR, pa);
+    qtest_writeq(c->qts, sg + NVVB_SG_LEN, size);
+    qnvdesc_bo_sys(d, op, bo, size, sg, 1);
+    return exec(c, d);
+}
+
+/*
+ * One descriptor is never split across slices, so one request's work is
+ * bounded too (max-bind-work, default 1 GiB of 4 KiB pages): a MAP, UNMAP
+ * or BO_MOVE beyond it fails with E2BIG before anything changes; large
+ * pages count one entry each.
+ */
+static void test_bind_work_limit(void *obj, void *data,
+                                 QGuestAllocator *alloc)
+{
+    const uint64_t pa = 1ULL << 40, gib = 1ULL << 30;
+    uint8_t d[NVVB_DESC_SIZE];
+    Ctx c;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(bo_sys_extent(&c, NVVB_OP_BO_CREATE, 1, pa, 2 * gib),
+                     ==, NVVB_STATUS_OK);
+    /* 4 KiB pages (VA and PA differ modulo 64 KiB): 262,144 PTEs pass. */
+    g_assert_cmpuint(map(&c, 0, 1, 0x40001000, gib + 0x1000, 0), ==,
+                     NVVB_STATUS_E2BIG);
+    g_assert_cmpuint(map(&c, 0, 1, 0x40001000, gib, 0), ==, NVVB_STATUS_OK);
+    /* 2 MiB pages: 2 GiB is 1,024 PTEs. */
+    g_assert_cmpuint(map(&c, 0, 1, 0x200000000ULL, 2 * gib, 0), ==,
+                     NVVB_STATUS_OK);
+    /* Moving the BO would rewrite 2 GiB in 4 KiB pages: refused. */
+    g_assert_cmpuint(bo_sys_extent(&c, NVVB_OP_BO_MOVE, 1, pa + 0x1000,
+                                   2 * gib), ==, NVVB_STATUS_E2BIG);
+    g_assert_cmphex(translate(&c, 0, 0x200000000ULL + 0x5000), ==,
+                    pa + 0x5000);
+    /* Unmapping the 4 KiB mapping and 4 KiB more of the other: too much. */
+    qnvdesc_unmap(d, 0, 0x40001000, 0x200000000ULL + 0x1000 - 0x40001000, 0);
+    g_assert_cmpuint(exec(&c, d), ==, NVVB_STATUS_E2BIG);
+    qnvdesc_unmap(d, 0, 0x40001000, gib, 0);
+    g_assert_cmpuint(exec(&c, d), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(bo_sys_extent(&c, NVVB_OP_BO_MOVE, 1, pa + 0x200000,
+                                   2 * gib), ==, NVVB_STATUS_OK);
+    g_assert_cmphex(translate(&c, 0, 0x200000000ULL + 0x5000), ==,
+                    pa + 0x205000);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_MAX_BIND_WORK), ==, 1u << 18);
+    assert_verified(&c);
+}
+
 /*
  * QMP answers are bounded by max-qmp-entries: tables whose PTEs alternate
  * attributes give one range per PTE, and the answer stops at the bound
@@ -429,6 +484,8 @@ static void nv_vmbind_hardening_register_tests(void)
     qos_add_test("hardening/limits", "nv-vmbind", test_limits, &limits);
     qos_add_test("hardening/bind-slices", "nv-vmbind", test_bind_slices,
                  NULL);
+    qos_add_test("hardening/bind-work-limit", "nv-vmbind",
+                 test_bind_work_limit, NULL);
     qos_add_test("hardening/qmp-bounds", "nv-vmbind", test_qmp_bounds,
                  &qmp8);
 }

@@ -308,6 +308,8 @@ static uint32_t nv_vmbind_errno_status(int ret)
         return NVVB_STATUS_OK;
     case ENOENT:
         return NVVB_STATUS_ENOENT;
+    case E2BIG:
+        return NVVB_STATUS_E2BIG;
     case EBUSY:
         return NVVB_STATUS_EBUSY;
     case EEXIST:
@@ -367,6 +369,70 @@ static void nv_vmbind_attrs(uint32_t flags, NvvbPtmAttrs *a)
     a->atomic_disable = flags & NVVB_MAP_NO_ATOMIC;
 }
 
+/*
+ * Upper bound of the PTEs a mapping of [@va, @va + @len) onto memory at @pa
+ * writes: 2 MiB pages where VA and PA agree modulo 2 MiB (smaller pages at
+ * both ends), 64 KiB pages where they agree modulo 64 KiB, else 4 KiB.
+ */
+static uint64_t nv_vmbind_extent_work(uint64_t va, uint64_t pa, uint64_t len)
+{
+    uint64_t ptes = len >> NV_GMMU_PAGE_SHIFT_4K;
+
+    if (!((va ^ pa) & ((1ULL << NV_GMMU_PAGE_SHIFT_2M) - 1))) {
+        return MIN(ptes, (len >> NV_GMMU_PAGE_SHIFT_2M) + 2 * 512);
+    }
+    if (!((va ^ pa) & ((1ULL << NV_GMMU_PAGE_SHIFT_64K) - 1))) {
+        return MIN(ptes, (len >> NV_GMMU_PAGE_SHIFT_64K) + 2 * 16);
+    }
+    return ptes;
+}
+
+/* PTEs mapping @bo (or sparse, @bo NULL) at [@va, @va + @range) writes. */
+static uint64_t nv_vmbind_map_work(const NvVmbindBo *bo, uint64_t va,
+                                   uint64_t range, uint64_t off)
+{
+    uint64_t work = 0, done = 0;
+
+    if (!bo) {
+        return nv_vmbind_extent_work(va, va, range);
+    }
+    while (done < range) {
+        NvGmmuAperture aper;
+        uint64_t pa, contig;
+
+        /* Beyond the BO: the GPUVM refuses the request anyway. */
+        if (!nv_vmbind_bo_resolve(bo, off + done, &aper, &pa, &contig) ||
+            !contig) {
+            break;
+        }
+        contig = MIN(contig, range - done);
+        work += nv_vmbind_extent_work(va + done, pa, contig);
+        done += contig;
+    }
+    return work;
+}
+
+/* PTEs unmapping (or re-mapping over) [@va, @va + @range) rewrites. */
+static uint64_t nv_vmbind_unmap_work(NvVmbindVm *vm, uint64_t va,
+                                     uint64_t range)
+{
+    uint64_t work = 0;
+    NvvbGpuVa *g;
+
+    if (!range || va + range < va) {
+        return 0;
+    }
+    for (g = nvvb_gpuva_find_first(vm->uvmm->vm, va, range);
+         g && g->addr < va + range; g = nvvb_gpuva_next(g)) {
+        uint64_t s0 = MAX(g->addr, va);
+        uint64_t e0 = MIN(g->addr + g->range, va + range);
+
+        work += nv_vmbind_map_work(g->bo ? g->bo->opaque : NULL, s0, e0 - s0,
+                                   g->bo_offset + (s0 - g->addr));
+    }
+    return work;
+}
+
 /* Whether the pool can hold what a request of @granules may allocate. */
 static bool nv_vmbind_pool_fits(NvVmbindState *s, uint64_t granules)
 {
@@ -413,6 +479,23 @@ int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
     }
     if (!nv_vmbind_pool_fits(s, need)) {
         return -ENOSPC;
+    }
+    /*
+     * One request must not hold the main loop for long: refuse one whose
+     * page-table work (new pages plus those it replaces) is too large.
+     */
+    if (!(map && sparse)) {
+        uint64_t work;
+
+        nvvb_gpuvm_lock(vm->uvmm->vm);
+        work = nv_vmbind_unmap_work(vm, va, range);
+        nvvb_gpuvm_unlock(vm->uvmm->vm);
+        if (bo && range <= bo->size) {
+            work += nv_vmbind_map_work(bo, va, range, bo_offset);
+        }
+        if (work > s->max_bind_work) {
+            return -E2BIG;
+        }
     }
 
     nvvb_gpuvm_lock(vm->uvmm->vm);
@@ -480,6 +563,7 @@ typedef struct NvVmbindRevalidate {
     NvVmbindBo *bo;             /* count: the new backing, not committed */
     NvvbPtmResult res;
     uint64_t granules;          /* bound only: count, don't write */
+    uint64_t work;              /* bound only: PTEs the rewrite writes */
     bool count;
 } NvVmbindRevalidate;
 
@@ -503,6 +587,8 @@ static int nv_vmbind_revalidate_vm_bo(NvvbGpuVmBo *vm_bo, void *opaque)
         if (rv->count) {
             rv->granules += nvvb_ptm_map_bound(va->addr, va->range,
                                                va->bo_offset, &backing);
+            rv->work += nv_vmbind_map_work(rv->bo, va->addr, va->range,
+                                           va->bo_offset);
         }
         vas[n++] = va;
     }
@@ -556,6 +642,10 @@ static uint32_t nv_vmbind_bo_move(NvVmbindState *s, const uint8_t *d)
     if (!nv_vmbind_pool_fits(s, need)) {
         g_free(nbo.sg);
         return NVVB_STATUS_ENOSPC;
+    }
+    if (rv.work > s->max_bind_work) {
+        g_free(nbo.sg);
+        return NVVB_STATUS_E2BIG;
     }
 
     /* Commit the new backing, then validate every VM. */
@@ -727,6 +817,9 @@ bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val)
     case NVVB_REG_QMP_MAX_ENTRIES:
         *val = s->qmp_max_entries;
         return true;
+    case NVVB_REG_MAX_BIND_WORK:
+        *val = s->max_bind_work;
+        return true;
     case NVVB_REG_PT_POOL_BASE_LO:
         *val = (uint32_t)s->pt_pool_base;
         return true;
@@ -804,6 +897,11 @@ bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp)
         error_setg(errp, "nv-vmbind: property 'bind-work-budget' must be at "
                    "least %u (got %u)", NVVB_BIND_WORK_MIN,
                    s->bind_work_budget);
+        return false;
+    }
+    if (s->max_bind_work < NVVB_BIND_WORK_MIN) {
+        error_setg(errp, "nv-vmbind: property 'max-bind-work' must be at "
+                   "least %u (got %u)", NVVB_BIND_WORK_MIN, s->max_bind_work);
         return false;
     }
     if (s->qmp_max_entries < 1 || s->qmp_max_entries > NVVB_QMP_ENTRIES_MAX) {

@@ -38,6 +38,8 @@ typedef struct NvvbCe NvvbCe;
 #define NVVB_SG_TOTAL_MAX           (1u << 26)
 #define NVVB_BIND_WORK_DEFAULT      (1u << 16)
 #define NVVB_BIND_WORK_MIN          512
+/* One request: 1 GiB of 4 KiB pages (~50 ms); 2 MiB pages count 1 each. */
+#define NVVB_BIND_REQ_WORK_DEFAULT  (1u << 18)
 #define NVVB_QMP_ENTRIES_DEFAULT    (1u << 16)
 #define NVVB_QMP_ENTRIES_MAX        (1u << 22)
 
@@ -103,6 +105,7 @@ struct NvVmbindState {
     uint32_t max_bos;           /* property: BO ids 1..max_bos */
     uint32_t max_sg_entries;    /* property: scatter entries of all BOs */
     uint32_t bind_work_budget;  /* property: entries per bind-ring slice */
+    uint32_t max_bind_work;     /* property: entries per request */
     uint32_t qmp_max_entries;   /* property: ranges/mappings per answer */
     uint64_t sg_entries;        /* scatter entries held now */
     uint32_t divergences;       /* binds the tables could not follow */

@@ -306,6 +306,8 @@ static const Property nv_vmbind_properties[] = {
                        NVVB_SG_TOTAL_DEFAULT),
     DEFINE_PROP_UINT32("bind-work-budget", NvVmbindState, bind_work_budget,
                        NVVB_BIND_WORK_DEFAULT),
+    DEFINE_PROP_UINT32("max-bind-work", NvVmbindState, max_bind_work,
+                       NVVB_BIND_REQ_WORK_DEFAULT),
     DEFINE_PROP_UINT32("max-qmp-entries", NvVmbindState, qmp_max_entries,
                        NVVB_QMP_ENTRIES_DEFAULT),
 };

@@ -279,6 +279,12 @@
 #define NVVB_REG_BIND_SLICES          0x04b4      /* RO: slices run (wraps) */
 #define NVVB_REG_DIVERGENCES          0x04b8      /* RO: see above */
 #define NVVB_REG_QMP_MAX_ENTRIES      0x04bc      /* RO: QMP answer bound */
+/*
+ * Page-table entries one MAP, UNMAP or BO_MOVE may write (estimated before
+ * anything changes, from the backing's extents and page sizes); a request
+ * beyond it fails with E2BIG and must be split by the driver.
+ */
+#define NVVB_REG_MAX_BIND_WORK        0x04c0      /* RO: entries/request */
 
 /*
  * Descriptors: 64 bytes, little endian.  Common header, then arguments
@@ -297,6 +303,7 @@
 /* Completion status: 0 or a Linux errno value. */
 #define NVVB_STATUS_OK                0
 #define NVVB_STATUS_ENOENT            2   /* no such sparse region */
+#define NVVB_STATUS_E2BIG             7   /* beyond MAX_BIND_WORK */
 #define NVVB_STATUS_EFAULT            14  /* GPU fault or unreachable memory */
 #define NVVB_STATUS_EBUSY             16  /* object still in use */
 #define NVVB_STATUS_EEXIST            17  /* id in use, region overlap */
