@@ -58,6 +58,18 @@
 #define NVVB_DRIVER_GEM_GPUVA	0
 #endif
 
+/**
+ * nvvb_compat_sched_init() - drm_sched_init() with nvvb's parameters
+ * @sched: the scheduler
+ * @ops: its backend
+ * @submit_wq: workqueue for run_job()/free_job()
+ * @credit_limit: ring slots jobs may use
+ * @timeout: job timeout in jiffies
+ * @name: the ring's name
+ * @dev: the device
+ *
+ * Return: 0 or a negative errno.
+ */
 static inline int nvvb_compat_sched_init(struct drm_gpu_scheduler *sched,
 					 const struct drm_sched_backend_ops *ops,
 					 struct workqueue_struct *submit_wq,
@@ -82,6 +94,16 @@ static inline int nvvb_compat_sched_init(struct drm_gpu_scheduler *sched,
 #endif
 }
 
+/**
+ * nvvb_compat_sched_job_init() - drm_sched_job_init() for a file's job
+ * @job: the job
+ * @entity: the VM's entity it goes to
+ * @credits: ring slots it takes
+ * @owner: the VM
+ * @file: the DRM file that submits it
+ *
+ * Return: 0 or a negative errno.
+ */
 static inline int nvvb_compat_sched_job_init(struct drm_sched_job *job,
 					     struct drm_sched_entity *entity,
 					     u32 credits, void *owner,
@@ -95,7 +117,12 @@ static inline int nvvb_compat_sched_job_init(struct drm_sched_job *job,
 #endif
 }
 
-/* Add @fence to the reservation of every object @exec has locked. */
+/**
+ * nvvb_compat_exec_add_fence() - add a fence to every locked reservation
+ * @exec: the drm_exec context
+ * @fence: the fence
+ * @usage: how it is used
+ */
 static inline void nvvb_compat_exec_add_fence(struct drm_exec *exec,
 					      struct dma_fence *fence,
 					      enum dma_resv_usage usage)
@@ -112,9 +139,15 @@ static inline void nvvb_compat_exec_add_fence(struct drm_exec *exec,
 #endif
 }
 
-/*
- * A job ran past its timeout but the device has no ring reset: let it
- * keep running and re-arm the timeout.
+/**
+ * nvvb_compat_sched_keep_waiting() - timedout_job() for a device that has
+ * no ring reset
+ * @sched: the job's scheduler
+ * @job: the job that ran past its timeout
+ *
+ * The job keeps running on the device and its timeout is re-armed.
+ *
+ * Return: the status timedout_job() returns for that.
  */
 static inline enum drm_gpu_sched_stat
 nvvb_compat_sched_keep_waiting(struct drm_gpu_scheduler *sched,
@@ -134,7 +167,16 @@ nvvb_compat_sched_keep_waiting(struct drm_gpu_scheduler *sched,
 #endif
 }
 
-/* The drm_gpuva_ops that map [@addr, @addr + @range) to @obj at @offset. */
+/**
+ * nvvb_compat_sm_map_ops_create() - drm_gpuvm_sm_map_ops_create()
+ * @gpuvm: the VA space
+ * @addr: start of the new mapping
+ * @range: its length
+ * @obj: the BO it maps
+ * @offset: offset into @obj
+ *
+ * Return: the split/merge steps of the MAP, or an ERR_PTR().
+ */
 static inline struct drm_gpuva_ops *
 nvvb_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, u64 addr, u64 range,
 			      struct drm_gem_object *obj, u64 offset)
@@ -153,7 +195,13 @@ nvvb_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, u64 addr, u64 range,
 #endif
 }
 
-/* Find or create @obj's vm_bo in @gpuvm; @obj's resv (its gpuva lock) held. */
+/**
+ * nvvb_compat_gpuvm_bo_obtain() - find or create the vm_bo of @obj in @gpuvm
+ * @gpuvm: the VA space (not DRM_GPUVM_IMMEDIATE_MODE)
+ * @obj: the BO; its resv, which is its gpuva lock, is held
+ *
+ * Return: the vm_bo with a new reference, or an ERR_PTR().
+ */
 static inline struct drm_gpuvm_bo *
 nvvb_compat_gpuvm_bo_obtain(struct drm_gpuvm *gpuvm, struct drm_gem_object *obj)
 {

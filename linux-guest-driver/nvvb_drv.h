@@ -18,7 +18,10 @@
  *   nvvb_ring.lock        spinlock (also taken in the interrupt handler)
  *
  * drm_gpuvm's extobj and evict lists use its internal spinlocks (the VM is
- * not DRM_GPUVM_RESV_PROTECTED).  The last reference to a GEM object is
+ * not DRM_GPUVM_RESV_PROTECTED).  Nor is it DRM_GPUVM_IMMEDIATE_MODE (7.x):
+ * a GEM object's gpuva list is under its dma_resv, which every link,
+ * unlink and possibly last drm_gpuvm_bo_put() holds, so no vm_bo cleanup
+ * is ever deferred.  The last reference to a GEM object is
  * never dropped with a dma_resv held: freeing a shmem object takes its
  * resv, which for a NO_SHARE BO is the VM's.
  */

@@ -961,6 +961,10 @@ static struct nvvb_vm *nvvb_vm_create(struct nvvb_device *ndev, u64 kaddr,
 		ret = -ENOMEM;
 		goto err_entities;
 	}
+	/*
+	 * No flags: the VA tree changes in the ioctl, where resvs can be
+	 * taken (see the lock order in nvvb_drv.h), never in run_job().
+	 */
 	drm_gpuvm_init(&vm->base, "nvvb", 0, &ndev->drm, r_obj, 0,
 		       NVVB_VA_END, kaddr, ksize, &nvvb_gpuvm_ops);
 	drm_gem_object_put(r_obj);	/* the gpuvm holds it */
