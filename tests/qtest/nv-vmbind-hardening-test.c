@@ -464,6 +464,36 @@ static void test_qmp_bounds(void *obj, void *data, QGuestAllocator *alloc)
                             "from 0x108000"));
 }
 
+/*
+ * A bind whose tables cannot follow the GPUVM (a device bug; injected here
+ * with x-fail-tables) completes with EFAULT and is counted in DIVERGENCES;
+ * the host log gets the 1st, 2nd, 4th ... report only (rate-limited: the
+ * unthrottled message reached 4,600 lines/s).
+ */
+static void test_divergence_counted(void *obj, void *data,
+                                    QGuestAllocator *alloc)
+{
+    QDict *rsp;
+    Ctx c;
+    int i;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
+    g_assert_cmpuint(bo_vram(&c, NVVB_OP_BO_CREATE, 1, VRAM_BO_BASE), ==, 0);
+    for (i = 0; i < 5; i++) {
+        g_assert_cmpuint(map(&c, 0, 1, 0x100000 * (i + 1), 0x1000, 0), ==,
+                         NVVB_STATUS_EFAULT);
+    }
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_DIVERGENCES), ==, 5);
+    g_assert_cmpuint(map(&c, 0, 1, 0x800000, 0x1000, 0), ==, 0);
+    g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_DIVERGENCES), ==, 5);
+    /* x-nv-vmbind-verify shows where. */
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'x-nv-vmbind-verify', "
+                    "'arguments': { 'id': 'gpu0' } }");
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(rsp, "return")), ==, 5);
+    qobject_unref(rsp);
+}
+
 static void nv_vmbind_hardening_register_tests(void)
 {
     qos_add_test("hardening/sg-pte-field", "nv-vmbind", test_sg_pte_field,
@@ -472,6 +502,9 @@ static void nv_vmbind_hardening_register_tests(void)
     QOSGraphTestOptions limits = {
         .edge.extra_device_opts = "max-vms=4,max-bos=10,max-sg-entries=100,"
                                   "bind-work-budget=1024,max-qmp-entries=8",
+    };
+    QOSGraphTestOptions fail5 = {
+        .edge.extra_device_opts = "x-fail-tables=5",
     };
     QOSGraphTestOptions qmp8 = {
         .edge.extra_device_opts = "max-qmp-entries=8",
@@ -486,6 +519,8 @@ static void nv_vmbind_hardening_register_tests(void)
                  NULL);
     qos_add_test("hardening/bind-work-limit", "nv-vmbind",
                  test_bind_work_limit, NULL);
+    qos_add_test("hardening/divergence-counted", "nv-vmbind",
+                 test_divergence_counted, &fail5);
     qos_add_test("hardening/qmp-bounds", "nv-vmbind", test_qmp_bounds,
                  &qmp8);
 }

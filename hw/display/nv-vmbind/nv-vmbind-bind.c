@@ -503,7 +503,11 @@ int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
     if (ret) {
         goto out;
     }
-    if (map && sparse) {
+    if (s->x_fail_tables) {
+        /* Fault injection (tests): the tables do not follow the GPUVM. */
+        s->x_fail_tables--;
+        ret = -EIO;
+    } else if (map && sparse) {
         ret = nvvb_ptm_sparse(vm->ptm, va, range, true, &res);
     } else {
         nv_vmbind_attrs(flags, &attrs);

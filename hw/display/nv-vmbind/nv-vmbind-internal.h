@@ -109,6 +109,7 @@ struct NvVmbindState {
     uint32_t qmp_max_entries;   /* property: ranges/mappings per answer */
     uint64_t sg_entries;        /* scatter entries held now */
     uint32_t divergences;       /* binds the tables could not follow */
+    uint32_t x_fail_tables;     /* property (tests): fail the next N */
     uint64_t pt_pool_base;
     NvvbPtPool *pt_pool;
     NvVmbindVm *vms[NVVB_MAX_VMS];

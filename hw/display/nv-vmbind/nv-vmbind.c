@@ -308,6 +308,8 @@ static const Property nv_vmbind_properties[] = {
                        NVVB_BIND_WORK_DEFAULT),
     DEFINE_PROP_UINT32("max-bind-work", NvVmbindState, max_bind_work,
                        NVVB_BIND_REQ_WORK_DEFAULT),
+    /* Fault injection: the next N binds' table updates fail. */
+    DEFINE_PROP_UINT32("x-fail-tables", NvVmbindState, x_fail_tables, 0),
     DEFINE_PROP_UINT32("max-qmp-entries", NvVmbindState, qmp_max_entries,
                        NVVB_QMP_ENTRIES_DEFAULT),
 };
