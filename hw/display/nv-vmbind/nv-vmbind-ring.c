@@ -4,9 +4,11 @@
  *
  * A TAIL write only schedules the bottom half, so a doorbell costs the vCPU
  * nothing and a storm of doorbells collapses into one run.  One run executes
- * at most the ring's budget of descriptors and reschedules itself for the
- * rest, so the main loop (monitor, other devices) runs in between however
- * much work a guest queues.
+ * at most the ring's budget of descriptors, and stops early once their cost
+ * (r->work, added by exec) reaches work_budget, then reschedules itself for
+ * the rest, so the main loop (monitor, other devices) runs in between
+ * however much work a guest queues.  Descriptors are never split: the exec
+ * handlers bound the cost of one.
  *
  * Copyright (c) 2026 The nv-vmbind authors
  */
