@@ -494,6 +494,134 @@ static void test_divergence_counted(void *obj, void *data,
     qobject_unref(rsp);
 }
 
+/*
+ * Executes @n descriptors from @descs in batches written with one memwrite
+ * each; fills @st with their statuses.
+ */
+static void exec_many(Ctx *c, const uint8_t *descs, uint32_t n, uint32_t *st)
+{
+    QNvRing *r = &c->bind;
+    uint32_t done = 0;
+
+    while (done < n) {
+        uint32_t k = MIN(n - done, r->size - 1 - r->tail), j;
+        g_autofree uint8_t *back = g_malloc(k * NVVB_DESC_SIZE);
+
+        if (!k) {
+            /* Wrap: restart the ring at 0. */
+            qnvring_init(r, c->d, c->alloc, NVVB_REG_BIND_RING, r->size);
+            continue;
+        }
+        qtest_memwrite(c->qts, r->base + (uint64_t)r->tail * NVVB_DESC_SIZE,
+                       descs + (uint64_t)done * NVVB_DESC_SIZE,
+                       k * NVVB_DESC_SIZE);
+        r->tail += k;
+        qnvring_kick_wait(r);
+        qtest_memread(c->qts, r->base + (uint64_t)(r->tail - k) *
+                      NVVB_DESC_SIZE, back, k * NVVB_DESC_SIZE);
+        for (j = 0; j < k; j++) {
+            st[done + j] = ldl_le_p(back + j * NVVB_DESC_SIZE +
+                                    NVVB_DESC_STATUS);
+        }
+        done += k;
+    }
+}
+
+/*
+ * Every id to its limit and back: 64 VMs and 65,535 BOs, EINVAL beyond,
+ * then all destroyed and created again; nothing leaks (the pool and the
+ * scatter entries are whole again).
+ */
+static void test_ids_to_limit(void *obj, void *data, QGuestAllocator *alloc)
+{
+    const uint32_t nbo = NVVB_MAX_BOS - 1;
+    g_autofree uint8_t *descs = g_malloc((uint64_t)nbo * NVVB_DESC_SIZE);
+    g_autofree uint32_t *st = g_new(uint32_t, nbo);
+    uint64_t sg;
+    uint32_t i, pool, round;
+    Ctx c;
+
+    ctx_init(&c, obj, alloc);
+    qnvring_init(&c.bind, c.d, alloc, NVVB_REG_BIND_RING, 4096);
+    pool = qnvvb_readl(c.d, NVVB_REG_PT_POOL_FREE);
+    sg = sg_list_same_page(&c, 1);
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < NVVB_MAX_VMS; i++) {
+            g_assert_cmpuint(vm_create(&c, i), ==, NVVB_STATUS_OK);
+        }
+        g_assert_cmpuint(vm_create(&c, NVVB_MAX_VMS), ==, NVVB_STATUS_EINVAL);
+        /* Half VRAM BOs, half one-page system BOs. */
+        for (i = 0; i < nbo; i++) {
+            if (i & 1) {
+                qnvdesc_bo_sys(descs + i * NVVB_DESC_SIZE, NVVB_OP_BO_CREATE,
+                               i + 1, 0x1000, sg, 1);
+            } else {
+                qnvdesc_bo_vram(descs + i * NVVB_DESC_SIZE, NVVB_OP_BO_CREATE,
+                                i + 1, 0x1000, 0);
+            }
+        }
+        exec_many(&c, descs, nbo, st);
+        for (i = 0; i < nbo; i++) {
+            g_assert_cmpuint(st[i], ==, NVVB_STATUS_OK);
+        }
+        g_assert_cmpuint(bo_vram(&c, NVVB_OP_BO_CREATE, nbo + 1, 0), ==,
+                         NVVB_STATUS_EINVAL);
+        g_assert_cmpuint(map(&c, NVVB_MAX_VMS - 1, nbo, 0x100000, 0x1000, 0),
+                         ==, 0);
+        g_assert_cmpuint(map(&c, 0, 1, 0x100000, 0x1000, 0), ==, 0);
+        assert_verified(&c);
+        for (i = 0; i < NVVB_MAX_VMS; i++) {
+            uint8_t d[NVVB_DESC_SIZE];
+
+            qnvdesc_vm_destroy(d, i);
+            g_assert_cmpuint(exec(&c, d), ==, NVVB_STATUS_OK);
+        }
+        for (i = 0; i < nbo; i++) {
+            qnvdesc_bo_destroy(descs + i * NVVB_DESC_SIZE, i + 1);
+        }
+        exec_many(&c, descs, nbo, st);
+        for (i = 0; i < nbo; i++) {
+            g_assert_cmpuint(st[i], ==, NVVB_STATUS_OK);
+        }
+        g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_PT_POOL_FREE), ==, pool);
+        g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_SG_FREE_ENTRIES), ==,
+                         qnvvb_readl(c.d, NVVB_REG_SG_MAX_ENTRIES));
+    }
+}
+
+/*
+ * Rings aimed at the device's own BAR 0: descriptors read from (and
+ * statuses written to) the register BAR go through QEMU's re-entrancy
+ * guard; the device neither recurses nor stops working.
+ */
+static void test_ring_at_own_bar(void *obj, void *data,
+                                 QGuestAllocator *alloc)
+{
+    uint64_t bar0 = ((QNvVmbind *)obj)->mmio.addr;
+    Ctx c;
+    int i;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_cmphex(bar0, !=, 0);
+    for (i = 0; i < 2; i++) {
+        uint32_t reg = i ? NVVB_REG_CE_RING : NVVB_REG_BIND_RING;
+
+        qnvvb_writel(c.d, reg + NVVB_RING_BASE_LO, (uint32_t)bar0);
+        qnvvb_writel(c.d, reg + NVVB_RING_BASE_HI, bar0 >> 32);
+        qnvvb_writel(c.d, reg + NVVB_RING_SIZE, 16);
+        qnvvb_writel(c.d, reg + NVVB_RING_TAIL, 8);
+        qtest_clock_step(c.qts, 1000000);
+        /* The guard refuses the access: the ring stops with DMA_ERROR. */
+        g_assert_true(qnvvb_readl(c.d, reg + NVVB_RING_STATUS) &
+                      NVVB_RING_STATUS_DMA_ERROR);
+        g_assert_cmpuint(qnvvb_readl(c.d, reg + NVVB_RING_HEAD), ==, 0);
+    }
+    /* Still alive, and a normal ring works. */
+    g_assert_cmphex(qnvvb_readl(c.d, NVVB_REG_MAGIC), ==, NVVB_MAGIC_VALUE);
+    qnvring_init(&c.bind, c.d, alloc, NVVB_REG_BIND_RING, 16);
+    g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
+}
+
 static void nv_vmbind_hardening_register_tests(void)
 {
     qos_add_test("hardening/sg-pte-field", "nv-vmbind", test_sg_pte_field,
@@ -521,6 +649,10 @@ static void nv_vmbind_hardening_register_tests(void)
                  test_bind_work_limit, NULL);
     qos_add_test("hardening/divergence-counted", "nv-vmbind",
                  test_divergence_counted, &fail5);
+    qos_add_test("hardening/ids-to-limit", "nv-vmbind", test_ids_to_limit,
+                 NULL);
+    qos_add_test("hardening/ring-at-own-bar", "nv-vmbind",
+                 test_ring_at_own_bar, NULL);
     qos_add_test("hardening/qmp-bounds", "nv-vmbind", test_qmp_bounds,
                  &qmp8);
 }
