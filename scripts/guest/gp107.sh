@@ -6,7 +6,8 @@
 #
 #   gp107.sh --qemu QEMU --gpuvm NVVB_GPUVM [--tap FILE] [--log FILE]
 #            [--corrupt N | --corrupt-sweep "N..."] [--only CASE]
-#            [--timeout S] [--append ARGS] [--console-proto] [--trace]
+#            [--timeout S (300)] [--append ARGS] [--kmsg-noise]
+#            [--nouveau-debug SPEC] [--console-proto] [--trace]
 #
 # --only CASE  run one case of the guest test: init, map, errors, sparse,
 #              async (the default suite runs these), or one of the
@@ -33,7 +34,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
-qemu= gpuvm= tap= logf= corrupt=0 only= timeout=900 trace=0 sweep= append=
+qemu= gpuvm= tap= logf= corrupt=0 only= timeout=300 trace=0 sweep= append=
 proto=1 ndebug= noise=0
 while [ $# -gt 0 ]; do
 	case $1 in
