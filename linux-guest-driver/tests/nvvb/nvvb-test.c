@@ -196,8 +196,16 @@ static void t_identify(long arg)
 {
 	int fd = nv_open();
 	uint64_t caps, bits, vram, avail;
+	drmVersionPtr v;
+	int named;
 
 	CHECKF(fd >= 0, "no nvvb render node: %s", strerror(-fd));
+	/* DRM_IOCTL_VERSION: 6.12 wants drm_driver.date, 7.x has none */
+	v = drmGetVersion(fd);
+	CHECK(v);
+	named = !strcmp(v->name, "nvvb") && v->version_major == 1;
+	drmFreeVersion(v);
+	CHECK(named);
 	CHECK_OK(nv_getparam(fd, NVVB_PARAM_DEVICE_CAPS, &caps));
 	CHECK_OK(nv_getparam(fd, NVVB_PARAM_VA_BITS, &bits));
 	CHECK_OK(nv_getparam(fd, NVVB_PARAM_VRAM_SIZE, &vram));
