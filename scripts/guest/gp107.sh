@@ -10,10 +10,10 @@
 #            [--nouveau-debug SPEC] [--console-proto] [--trace]
 #
 # --only CASE  run one case of the guest test: init, map, errors, sparse,
-#              async (the default suite runs these), or one of the
-#              reproducers of the nouveau large-page bug of 6.19+, which
-#              only run when named, one per boot: repro-a, repro-b,
-#              repro-c (docs/specs/nv-vmbind-gp107.rst)
+#              async, zoo-remap, zoo-client (the default suite runs
+#              these), or one of the reproducers of the nouveau large-page
+#              bug of 6.19+, which only run when named, one per boot:
+#              repro-a, repro-b, repro-c (docs/specs/nv-vmbind-gp107.rst)
 # --corrupt N  run the device with x-corrupt-pte=N: the host check must
 #              catch the corrupted PTE (one TAP line says whether it did)
 # --corrupt-sweep "N..."  one boot per N with x-corrupt-pte=N; the TAP
@@ -57,10 +57,12 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$qemu" ] || die "gp107.sh: --qemu QEMU is required"
 [ -x "$gpuvm" ] || die "gp107.sh: --gpuvm NVVB_GPUVM is required"
-case $only in
-''|init|map|errors|sparse|async|repro-a|repro-b|repro-c) ;;
-*) die "gp107.sh: unknown case '$only' (init map errors sparse async repro-a repro-b repro-c)" ;;
-esac
+# The cases are the guest test's table: { "name", case_fn, default, plan }.
+cases=$(sed -n 's/^ *{ "\([a-z0-9-]*\)", case_[a-z0-9_]*,.*/\1/p' \
+	"$NVVB_TOP/linux-guest-driver/tests/gp107/nouveau-vmbind-test.c" | tr '\n' ' ')
+if [ -n "$only" ] && ! [[ " $cases" == *" $only "* ]]; then
+	die "gp107.sh: unknown case '$only' (cases: $cases)"
+fi
 
 kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
 inc="$kdir/include"
