@@ -55,6 +55,9 @@ KERNEL_BAD = re.compile(
     r'(Oops[: ]|BUG: |WARNING: (CPU|at)|Kernel panic|general protection fault|'
     r'Call Trace:|kernel BUG at|unable to handle)')
 TAP_LINE = re.compile(r'^(ok|not ok) (\d+)( - (.*))?$')
+# A kernel message the console printed into the middle of a guest line
+# (loglevel=7) ends that line: "ok 3 - name[   44.94] nouveau ...".
+KMSG_TAIL = re.compile(r'\[\s*\d+\.\d+\] .*$')
 PLAN_LINE = re.compile(r'^1\.\.(\d+)$')
 RUNNING_LINE = re.compile(r'^# running:? (.*)$')
 EXIT_LINE = re.compile(r'nvvb-guest: exit (\d+)')
@@ -298,7 +301,7 @@ def main():
             raw, buf = buf.split(b'\n', 1)
             text = raw.decode('utf-8', 'replace').rstrip('\r')
             say(text)
-            m = TAP_LINE.match(text)
+            m = TAP_LINE.match(KMSG_TAIL.sub('', text))
             if m:
                 tap.append((m.group(1) == 'ok', m.group(4) or ''))
                 running = None
