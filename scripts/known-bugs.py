@@ -21,6 +21,7 @@ kernels the results are left as they are.
 
     known-bugs.py apply --kernel VERSION --suite SUITE IN.tap OUT.tap
     known-bugs.py list [--kernel VERSION]
+    known-bugs.py affects --kernel VERSION --suite SUITE   (exit 0: yes)
 
 NVVB_KNOWN_BUGS_FIXED="ID ..." declares bugs fixed in the kernel under test
 (a patched kernel): their failures are failures again.  A bug's optional
@@ -172,9 +173,18 @@ def main():
     a.add_argument('--suite', required=True)
     a.add_argument('input')
     a.add_argument('output')
+    aff = sub.add_parser('affects', help='exit 0 if a documented bug affects '
+                         'SUITE on this kernel')
+    aff.add_argument('--kernel', required=True)
+    aff.add_argument('--suite', required=True)
     lst = sub.add_parser('list')
     lst.add_argument('--kernel')
     args = ap.parse_args()
+    if args.cmd == 'affects':
+        hit = [b['id'] for b in active(load(), args.kernel)
+               if any(fnmatch.fnmatchcase(args.suite, s) for s, _ in b['expect'])]
+        print(' '.join(hit))
+        return 0 if hit else 1
     return apply(args) if args.cmd == 'apply' else list_bugs(args)
 
 
