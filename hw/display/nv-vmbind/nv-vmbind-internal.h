@@ -41,8 +41,12 @@ typedef struct NvvbCe NvvbCe;
 #define NVVB_SG_TOTAL_MAX           (1u << 26)
 #define NVVB_BIND_WORK_DEFAULT      (1u << 16)
 #define NVVB_BIND_WORK_MIN          512
-/* One request: 1 GiB of 4 KiB pages (~50 ms); 2 MiB pages count 1 each. */
-#define NVVB_BIND_REQ_WORK_DEFAULT  (1u << 18)
+/*
+ * One request: 256 MiB of 4 KiB pages, ~10 ms (2 MiB pages count 1 each).
+ * Measured: with 1 GiB requests queued, QMP waited up to 145 ms (a QMP
+ * round trip spans several main-loop turns); with 256 MiB, 33 ms.
+ */
+#define NVVB_BIND_REQ_WORK_DEFAULT  (1u << 16)
 #define NVVB_QMP_ENTRIES_DEFAULT    (1u << 13)
 #define NVVB_QMP_ENTRIES_MAX        (1u << 22)
 
