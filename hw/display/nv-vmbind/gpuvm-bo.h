@@ -4,10 +4,10 @@
  *
  * A BO in the core is what the GPUVM needs to know about a buffer: the
  * device's 64-bit handle, its size, the identity of its reservation object,
- * an opaque pointer for the device and the list of its vm_bos.  Eviction
- * is per vm_bo, as in drm_gpuvm.  A vm_bo is the unique (VM, BO) pair: it holds the list of the
- * BO's mappings in that VM and is the entry of the VM's extobj / evict
- * lists.  See "Locking" in gpuvm.c.
+ * an opaque pointer for the device and the list of its vm_bos.  A vm_bo
+ * is the unique (VM, BO) pair: it holds the list of the BO's mappings in
+ * that VM and is the entry of the VM's extobj / evict lists.  Eviction is
+ * per vm_bo, as in drm_gpuvm.  See "Locking" in gpuvm.c.
  *
  * Plain C11 + GLib: no QEMU headers.
  */
