@@ -312,15 +312,13 @@ static void test_limits(void *obj, void *data, QGuestAllocator *alloc)
  * Main-loop stall: one MAP of a large system-memory BO writes thousands of
  * PTEs, and 256 of them ran in one bottom half.  Now a slice stops at
  * bind-work-budget entries: 32 descriptors of 16 K PTEs each (64 MiB in
- * 4 KiB pages) run in at least 8 slices, and the monitor answers while
- * work is still queued.
+ * 4 KiB pages) run in at least 8 slices.
  */
 static void test_bind_slices(void *obj, void *data, QGuestAllocator *alloc)
 {
     const uint64_t size = 64ULL << 20, va = 0x40001000;
     uint32_t slices0, budget, slots[32];
     uint8_t d[NVVB_DESC_SIZE];
-    QDict *rsp;
     Ctx c;
     int i;
 
@@ -347,10 +345,6 @@ static void test_bind_slices(void *obj, void *data, QGuestAllocator *alloc)
         slots[i] = qnvring_put(&c.bind, d);
     }
     qnvvb_writel(c.d, NVVB_REG_BIND_RING + NVVB_RING_TAIL, c.bind.tail);
-    /* The monitor is answered between slices. */
-    rsp = qtest_qmp(c.qts, "{ 'execute': 'query-status' }");
-    g_assert_true(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
     qnvring_kick_wait(&c.bind);
     for (i = 0; i < 32; i++) {
         g_assert_cmpuint(qnvring_status(&c.bind, slots[i]), ==, 0);
@@ -373,6 +367,55 @@ static uint32_t bo_sys_extent(Ctx *c, uint16_t op, uint32_t bo, uint64_t pa,
     qtest_writeq(c->qts, sg + NVVB_SG_LEN, size);
     qnvdesc_bo_sys(d, op, bo, size, sg, 1);
     return exec(c, d);
+}
+
+/*
+ * The monitor is answered while bind work is still queued: 256 descriptors
+ * of 16 K PTEs each (64 slices) are queued with one doorbell, and the first
+ * QMP command sent after it reports most of them still pending.  Before the
+ * fix all 256 ran in one bottom half and the answer came after them.
+ */
+static void test_qmp_during_work(void *obj, void *data,
+                                 QGuestAllocator *alloc)
+{
+    const uint64_t size = 64ULL << 20, va = 0x40001000;
+    uint8_t d[NVVB_DESC_SIZE];
+    uint64_t sg, pending;
+    QDict *rsp, *dev;
+    Ctx c;
+    int i;
+
+    ctx_init(&c, obj, alloc);
+    qnvring_init(&c.bind, c.d, alloc, NVVB_REG_BIND_RING, 512);
+    g_assert_cmpuint(vm_create(&c, 0), ==, NVVB_STATUS_OK);
+    sg = guest_alloc(c.alloc, NVVB_SG_ENTRY_SIZE);
+    qtest_writeq(c.qts, sg + NVVB_SG_ADDR, 1ULL << 40);
+    qtest_writeq(c.qts, sg + NVVB_SG_LEN, size);
+    qnvdesc_bo_sys(d, NVVB_OP_BO_CREATE, 1, size, sg, 1);
+    g_assert_cmpuint(exec(&c, d), ==, NVVB_STATUS_OK);
+    for (i = 0; i < 256; i++) {
+        if (i & 1) {
+            qnvdesc_unmap(d, 0, va, size, 0);
+        } else {
+            qnvdesc_map(d, 0, 1, va, size, 0, 0);
+        }
+        qnvring_put(&c.bind, d);
+    }
+    qnvvb_writel(c.d, NVVB_REG_BIND_RING + NVVB_RING_TAIL, c.bind.tail);
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'x-nv-vmbind-query-devices' }");
+    dev = qobject_to(QDict, qlist_peek(qdict_get_qlist(rsp, "return")));
+    pending = qdict_get_int(dev, "bind-pending");
+    g_test_message("answered with %" PRIu64 " of 256 pending", pending);
+    g_assert_cmpuint(pending, >, 0);
+    qobject_unref(rsp);
+    qnvring_kick_wait(&c.bind);
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'x-nv-vmbind-query-devices' }");
+    dev = qobject_to(QDict, qlist_peek(qdict_get_qlist(rsp, "return")));
+    g_assert_cmpuint(qdict_get_int(dev, "bind-pending"), ==, 0);
+    g_assert_cmpuint(qdict_get_int(dev, "bind-slices"), ==,
+                     qnvvb_readl(c.d, NVVB_REG_BIND_SLICES));
+    qobject_unref(rsp);
+    assert_verified(&c);
 }
 
 /*
@@ -645,6 +688,8 @@ static void nv_vmbind_hardening_register_tests(void)
     qos_add_test("hardening/limits", "nv-vmbind", test_limits, &limits);
     qos_add_test("hardening/bind-slices", "nv-vmbind", test_bind_slices,
                  NULL);
+    qos_add_test("hardening/qmp-during-work", "nv-vmbind",
+                 test_qmp_during_work, NULL);
     qos_add_test("hardening/bind-work-limit", "nv-vmbind",
                  test_bind_work_limit, NULL);
     qos_add_test("hardening/divergence-counted", "nv-vmbind",
