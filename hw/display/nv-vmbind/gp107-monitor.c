@@ -121,6 +121,7 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
     g_autofree NvGmmuPdbEntry *ents = NULL;
     NvVmbindPdbInfoList **tail;
     NvVmbindPdbs *ret;
+    NvVmbindDumpQmp dq = { .left = nv_vmbind_qmp_max_entries(id) };
     unsigned n, i;
 
     if (!s) {
@@ -152,14 +153,18 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
         p->last_seq = ents[i].last_seq;
         p->invalidates = ents[i].count;
         if (has_mappings && mappings) {
-            NvVmbindMappingList **mtail = &p->mappings;
             NvGmmuPdb pdb;
 
+            /*
+             * One answer bound for all PDBs together: the guest picks the
+             * PDBs and what they map (complete=false once it runs out).
+             */
+            dq.tail = &p->mappings;
             nv_gmmu_pdb_init(&pdb, ents[i].aperture, ents[i].addr);
             p->has_mappings = p->has_complete = true;
             p->complete = nv_gmmu_dump(&s->mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
-                                       nv_vmbind_dump_qmp, &mtail, NULL) ==
-                          NV_GMMU_DUMP_DONE;
+                                       nv_vmbind_dump_qmp_bounded, &dq,
+                                       NULL) == NV_GMMU_DUMP_DONE;
         }
         QAPI_LIST_APPEND(tail, p);
     }
