@@ -39,7 +39,7 @@ import re
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOCS = os.path.join(TOP, 'docs', 'known-bugs')
+DOCS = os.environ.get('NVVB_KNOWN_BUGS_DIR') or os.path.join(TOP, 'docs', 'known-bugs')
 TAP_LINE = re.compile(r'^(ok|not ok) (\d+)( - (.*?))?( # .*)?$')
 
 
