@@ -116,7 +116,11 @@ kbuild=$("$NVVB_TOP/scripts/guest/kheaders.sh" -k "$kdir")
 key=$(printf '%s\n' "$src" "$mods" | sha256sum | cut -c1-12)
 work="$NVVB_CACHE/patched/$kver/$key"
 tree="$work/tree"
-out="$work/out"
+# Objects are shared by every patch set (only what a patch touches
+# recompiles when switching); the modules of each patch set stay apart.
+pkey=$( { echo "$mods"; for f in "${plist[@]}"; do basename "$f"; cat "$f"; done; } |
+	sha256sum | cut -c1-12)
+out="$work/out-$pkey"
 mkdir -p "$tree" "$out"
 nvvb_lock "$work.lock"
 
