@@ -59,7 +59,8 @@ if [ ! -f "$src/.nvvb-prepared" ]; then
 	done
 	touch "$src/.nvvb-prepared"
 	# Drop trees of older keys: each one is ~1.5 GB.
-	for old in "$NVVB_CACHE"/qemu-*; do
+	for old in "$NVVB_CACHE"/qemu-*/; do
+		old=${old%/}
 		[ "$old" = "$root" ] || { log "removing stale $old"; rm -rf "$old"; }
 	done
 fi
