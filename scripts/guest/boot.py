@@ -80,21 +80,26 @@ def kvm_usable():
     return True
 
 
+def connect_unix(path, timeout):
+    """A unix socket connected to PATH, which QEMU may still be creating."""
+    deadline = time.time() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Qmp:
     """Minimal QMP client over a unix socket."""
 
     def __init__(self, path, timeout=30):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.sock = connect_unix(path, timeout)
         self.f = self.sock.makefile('rw')
         self._read()            # greeting
         self.cmd('qmp_capabilities')
@@ -245,6 +250,7 @@ def main():
     ctx.args = dict(kv.split('=', 1) for kv in a.hook_arg)
     ctx.log = lambda m: say('host: ' + m)
     ctx.t0 = t0
+    ctx.connect_unix = connect_unix
 
     def send(text):
         try:

@@ -49,7 +49,6 @@ corrupt_trace=FILE.
 
 import base64
 import re
-import socket
 import struct
 import subprocess
 import threading
@@ -193,19 +192,12 @@ class Hook:
     # ---- the protocol port ----
 
     def open_proto(self, path):
-        deadline = time.time() + 10
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                self.sock = None
-                if time.time() > deadline:
-                    self.ctx.log('protocol port %s: cannot connect' % path)
-                    return
-                time.sleep(0.05)
+        try:
+            self.sock = self.ctx.connect_unix(path, 10)
+        except OSError:
+            self.sock = None
+            self.ctx.log('protocol port %s: cannot connect' % path)
+            return
         self.thread = threading.Thread(target=self.proto_reader, daemon=True)
         self.thread.start()
 
