@@ -85,8 +85,19 @@ if [ -f "$kdir/uapi/linux/bits.h" ] &&
 	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
 	compat=(-idirafter "$work/compat")
 fi
-gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$bin" "$src" ||
-	die "could not build $src"
+# Built once per source, headers and compiler (every boot of a run used
+# to compile it again).
+cflags=(-static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}")
+bkey=$( { cat "$src" "$inc/drm/nouveau_drm.h" "$inc/drm/drm.h"; gcc --version | head -1;
+	  echo "${cflags[*]}" | sed "s|$work|WORK|g";
+	  [ ${#compat[@]} -eq 0 ] || cat "$work/compat/linux/bits.h"; } | sha256sum | cut -c1-16)
+cached="$NVVB_CACHE/guest/gp107-bin/$bkey/nouveau-vmbind-test"
+if [ ! -x "$cached" ]; then
+	mkdir -p "$(dirname "$cached")"
+	gcc "${cflags[@]}" -o "$cached.$$" "$src" || die "could not build $src"
+	mv "$cached.$$" "$cached"
+fi
+cp "$cached" "$bin"
 
 args="-c"
 [ $proto = 1 ] && args="$args -p /dev/ttyS1"

@@ -44,6 +44,25 @@ kver=$(cat "$kdir/version")
 mdir="$kdir/root/lib/modules/$kver"
 [ -d "$mdir" ] || die "no modules in $mdir"
 
+# The image is keyed by everything that goes into it (this script makes
+# /init); an existing one is reused: suites boot the same image many times.
+if [ -z "$out" ]; then
+	# (contents only: sha256sum FILE would also hash the file's name)
+	key=$( { sha256sum < "$0"; echo "$kdir $kver ${NVVB_MODULES_OVERRIDE:-}";
+		 printf '%s\n' "${mods[@]}";
+		 for fd in "${files[@]}"; do sha256sum < "${fd%%:*}"; echo "${fd#*:}"; done;
+		 for m in "${xmods[@]}"; do sha256sum < "${m%%:*}"; echo "${m#*:}"; done;
+		 if [ -n "${NVVB_MODULES_OVERRIDE:-}" ]; then cat "$NVVB_MODULES_OVERRIDE"/*.ko | sha256sum; fi;
+		 if [ -n "$run" ]; then sha256sum < "$run"; fi; } | sha256sum | cut -c1-16)
+	mkdir -p "$NVVB_CACHE/guest/initramfs"
+	out="$NVVB_CACHE/guest/initramfs/$key.cpio.gz"
+	if [ -s "$out" ]; then
+		log "initramfs $(du -h "$out" | cut -f1): reused ($out)"
+		echo "$out"
+		exit 0
+	fi
+fi
+
 # busybox-static, extracted once.
 bb="$NVVB_CACHE/guest/busybox/bin/busybox"
 if [ ! -x "$bb" ]; then
@@ -177,18 +196,8 @@ poweroff -f
 INIT
 chmod +x "$root/init"
 
-if [ -z "$out" ]; then
-	key=$( { echo "$kdir $kver"; printf '%s\n' "${order[@]}" "${mods[@]}";
-		 cat "$root/init" "$root/etc/modules";
-		 for fd in "${files[@]}"; do sha256sum "${fd%%:*}"; echo "${fd#*:}"; done;
-		 for m in "${xmods[@]}"; do sha256sum "${m%%:*}"; done;
-		 for n in "${override[@]}"; do sha256sum "${modpath[${n//-/_}]}"; done;
-		 if [ -n "$run" ]; then sha256sum "$run"; fi; } | sha256sum | cut -c1-16)
-	mkdir -p "$NVVB_CACHE/guest/initramfs"
-	out="$NVVB_CACHE/guest/initramfs/$key.cpio.gz"
-fi
 (cd "$root" && find . | LC_ALL=C sort | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) |
-	gzip -1 > "$out.tmp"
-mv "$out.tmp" "$out"
+	gzip -1 > "$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
 log "initramfs $(du -h "$out" | cut -f1): ${#order[@]} modules (${order[*]})"
 echo "$out"
