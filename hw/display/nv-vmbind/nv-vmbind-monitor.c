@@ -288,7 +288,8 @@ NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,
     NvGmmuDumpStats stats;
     NvGmmuPdb p;
 
-    if (!mem || !nv_vmbind_qapi_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
+    if (!mem ||
+        !nv_vmbind_qapi_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
         return NULL;
     }
     ret = g_new0(NvVmbindMappings, 1);
