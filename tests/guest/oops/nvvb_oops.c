@@ -12,10 +12,12 @@ static unsigned int delay_ms = 500;
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "milliseconds after load before the Oops");
 
+/* Never set: NULL.  Read with READ_ONCE so the store cannot be proved away. */
+static int *nvvb_oops_target;
+
 static void nvvb_oops_fn(struct work_struct *work)
 {
-	/* volatile: the compiler must not prove the store away */
-	int * volatile p = NULL;
+	int *p = READ_ONCE(nvvb_oops_target);
 
 	pr_info("nvvb_oops: writing through a NULL pointer now\n");
 	*p = 1;
