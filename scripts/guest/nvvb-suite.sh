@@ -29,7 +29,9 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
-qemu= tap= logf= only= timeout=900 bench=0 devprops= quiet= modopts=
+# 300 s: the suite needs 10-25 s idle and took 70 s at load 14; boot.py also
+# stops on an Oops and after 120 s of console silence.
+qemu= tap= logf= only= timeout=300 bench=0 devprops= quiet= modopts=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
