@@ -370,6 +370,44 @@ static void test_tlb_and_pdbs(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /* x-corrupt-pte=1: the first PTE a user VMM writes through BAR3 moves. */
+/*
+ * The guest chooses the PDBs and what they map: the walks of all PDBs in
+ * one query-pdbs answer share one bound (max-qmp-entries=1 here).
+ */
+static void test_qmp_bound(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QGp107 *g = obj;
+    QTestState *qts = g->dev.bus->qts;
+    uint64_t sys = ROUND_UP(guest_alloc(alloc, 0x2000), 0x1000);
+    QDict *rsp;
+    QList *pdbs, *maps;
+    const QListEntry *e, *m;
+    int nmaps = 0, incomplete = 0;
+
+    build_tree(g, sys);
+    bind_bar3(g);
+    invalidate(g, PD3, 5);
+    /* build_tree maps several ranges: only the first fits the answer. */
+    rsp = query_pdbs(qts, true);
+    pdbs = qdict_get_qlist(qdict_get_qdict(rsp, "return"), "pdbs");
+    QLIST_FOREACH_ENTRY(pdbs, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        maps = qdict_get_qlist(p, "mappings");
+        if (maps) {
+            QLIST_FOREACH_ENTRY(maps, m) {
+                nmaps++;
+            }
+        }
+        if (qdict_haskey(p, "complete") && !qdict_get_bool(p, "complete")) {
+            incomplete++;
+        }
+    }
+    g_assert_cmpint(nmaps, ==, 1);
+    g_assert_cmpint(incomplete, >=, 1);
+    qobject_unref(rsp);
+}
+
 static void test_corrupt_pte(void *obj, void *data, QGuestAllocator *alloc)
 {
     QGp107 *g = obj;
@@ -468,6 +506,9 @@ static void register_tests(void)
     static QOSGraphTestOptions corrupt = {
         .edge.extra_device_opts = "x-corrupt-pte=1",
     };
+    static QOSGraphTestOptions qmp_bound = {
+        .edge.extra_device_opts = "max-qmp-entries=1",
+    };
 
     qos_add_test("nv-vmbind/ident", TYPE_NV_GP107, test_ident, NULL);
     qos_add_test("nv-vmbind/ptimer", TYPE_NV_GP107, test_ptimer, NULL);
@@ -479,5 +520,7 @@ static void register_tests(void)
                  NULL);
     qos_add_test("nv-vmbind/corrupt-pte", TYPE_NV_GP107, test_corrupt_pte,
                  &corrupt);
+    qos_add_test("nv-vmbind/qmp-bound", TYPE_NV_GP107, test_qmp_bound,
+                 &qmp_bound);
 }
 libqos_init(register_tests);

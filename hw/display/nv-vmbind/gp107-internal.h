@@ -66,6 +66,7 @@ struct NvGp107State {
     bool msi;
     uint32_t pdb_capacity;
     uint32_t corrupt_pte;       /* x-corrupt-pte: 0 off, N: the Nth PTE */
+    uint32_t qmp_max_entries;   /* max-qmp-entries: ranges per answer */
 
     /* Register storage for the unit tables (gp107-regs.c). */
     uint32_t regs[NV_GP107_NREGS];

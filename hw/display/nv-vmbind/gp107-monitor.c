@@ -121,13 +121,14 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
     g_autofree NvGmmuPdbEntry *ents = NULL;
     NvVmbindPdbInfoList **tail;
     NvVmbindPdbs *ret;
-    NvVmbindDumpQmp dq = { .left = nv_vmbind_qmp_max_entries(id) };
+    NvVmbindDumpQmp dq = { 0 };
     unsigned n, i;
 
     if (!s) {
         error_setg(errp, "no nv-vmbind-gp107 device '%s'", id);
         return NULL;
     }
+    dq.left = s->qmp_max_entries;
     ret = g_new0(NvVmbindPdbs, 1);
     ret->capacity = nv_gmmu_pdbset_capacity(s->pdbs);
     ret->evictions = nv_gmmu_pdbset_evictions(s->pdbs);

@@ -20,6 +20,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "gp107-internal.h"
+#include "nv-vmbind-monitor.h"
 #include "trace.h"
 
 #define NV_GP107_VRAM_MIN       (32 * MiB)
@@ -78,6 +79,11 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
     if (s->pdb_capacity < 1 || s->pdb_capacity > NV_GMMU_PDBSET_MAX_CAPACITY) {
         error_setg(errp, "nv-vmbind-gp107: 'pdbs' must be 1..%u",
                    NV_GMMU_PDBSET_MAX_CAPACITY);
+        return;
+    }
+    if (s->qmp_max_entries < 1 || s->qmp_max_entries > NVVB_QMP_ENTRIES_MAX) {
+        error_setg(errp, "nv-vmbind-gp107: 'max-qmp-entries' must be 1..%u",
+                   NVVB_QMP_ENTRIES_MAX);
         return;
     }
 
@@ -173,6 +179,9 @@ static const Property gp107_properties[] = {
                        NV_GMMU_PDBSET_DEFAULT_CAPACITY),
     /* Test mode: corrupt the Nth PTE written to a user VMM (0 = off). */
     DEFINE_PROP_UINT32("x-corrupt-pte", NvGp107State, corrupt_pte, 0),
+    /* Ranges one x-nv-vmbind-query-pdbs answer holds, over all PDBs. */
+    DEFINE_PROP_UINT32("max-qmp-entries", NvGp107State, qmp_max_entries,
+                       NVVB_QMP_ENTRIES_DEFAULT),
 };
 
 static void gp107_class_init(ObjectClass *klass, void *data)

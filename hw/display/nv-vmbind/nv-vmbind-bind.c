@@ -24,6 +24,7 @@
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
 #include "nv-vmbind-internal.h"
+#include "nv-vmbind-monitor.h"
 #include "nv-vmbind-bind.h"
 #include "ptm.h"
 #include "copy-engine.h"

@@ -47,8 +47,6 @@ typedef struct NvvbCe NvvbCe;
  * round trip spans several main-loop turns); with 256 MiB, 33 ms.
  */
 #define NVVB_BIND_REQ_WORK_DEFAULT  (1u << 16)
-#define NVVB_QMP_ENTRIES_DEFAULT    (1u << 13)
-#define NVVB_QMP_ENTRIES_MAX        (1u << 22)
 
 typedef struct NvVmbindProbe {
     uint32_t va_lo, va_hi;

@@ -270,8 +270,10 @@ bool nv_vmbind_dump_qmp_bounded(void *opaque, const NvGmmuMapping *m)
 uint32_t nv_vmbind_qmp_max_entries(const char *id)
 {
     NvVmbindState *s = nv_vmbind_find(id, NULL);
+    NvGp107State *g = s ? NULL : nv_gp107_find(id);
 
-    return s ? s->qmp_max_entries : NVVB_QMP_ENTRIES_DEFAULT;
+    return s ? s->qmp_max_entries : g ? g->qmp_max_entries :
+           NVVB_QMP_ENTRIES_DEFAULT;
 }
 
 NvVmbindMappings *qmp_x_nv_vmbind_query_mappings(const char *id,

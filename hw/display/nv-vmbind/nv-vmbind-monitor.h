@@ -9,6 +9,14 @@
 #include "qapi/qapi-types-nv-vmbind.h"
 #include "gmmu-dump.h"
 
+/*
+ * max-qmp-entries of both devices: ranges one monitor answer may hold
+ * (~5 KiB of QEMU memory each while it is built; 64 K exceed the token
+ * limit of QEMU's JSON parser).
+ */
+#define NVVB_QMP_ENTRIES_DEFAULT    (1u << 13)
+#define NVVB_QMP_ENTRIES_MAX        (1u << 22)
+
 NvVmbindAperture nv_vmbind_aperture_qapi(NvGmmuAperture a);
 /* PTE attribute names ("ro", "priv", "vol", "noatomic", "encrypted"). */
 strList *nv_vmbind_flag_list(uint8_t flags);
@@ -29,7 +37,7 @@ typedef struct NvVmbindDumpQmp {
     uint64_t next_va;
 } NvVmbindDumpQmp;
 bool nv_vmbind_dump_qmp_bounded(void *opaque, const NvGmmuMapping *m);
-/* The answer bound of device @id (max-qmp-entries; default if not one). */
+/* The answer bound of device @id, either type (max-qmp-entries). */
 uint32_t nv_vmbind_qmp_max_entries(const char *id);
 
 #endif /* HW_DISPLAY_NV_VMBIND_MONITOR_H */

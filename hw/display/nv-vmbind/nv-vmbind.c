@@ -20,6 +20,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "nv-vmbind-internal.h"
+#include "nv-vmbind-monitor.h"
 #include "trace.h"
 
 uint32_t nv_vmbind_caps(NvVmbindState *s)
