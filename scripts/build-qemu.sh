@@ -89,16 +89,14 @@ if [ "$(cat "$src/.nvvb-patches" 2>/dev/null)" != "$patch_sum" ]; then
 	echo "$patch_sum" > "$src/.nvvb-patches"
 fi
 
-# Overlay our files.  -c compares contents so unchanged files keep their
-# mtime and ninja does not rebuild them.
+# Overlay our files: a plain copy, every file at the path it has in QEMU's
+# tree.  -c compares contents so unchanged files keep their mtime and ninja
+# does not rebuild them; --delete only inside directories that are ours.
 log "overlaying nv-vmbind files"
 rsync -rc --delete "$NVVB_TOP/hw/display/nv-vmbind/" "$src/hw/display/nv-vmbind/"
-rsync -rc "$NVVB_TOP/include/hw/display/" "$src/include/hw/display/"
-rsync -rc "$NVVB_TOP/hw/display/nv-vmbind/nv-vmbind.json" "$src/qapi/nv-vmbind.json"
-rsync -rc "$NVVB_TOP"/tests/qtest/nv-vmbind*.c "$src/tests/qtest/"
-mkdir -p "$src/tests/qtest/nv-vmbind"
-rsync -rc "$NVVB_TOP/tests/qtest/meson.build" "$src/tests/qtest/nv-vmbind/meson.build"
-rsync -rc "$NVVB_TOP"/tests/qtest/libqos/nv-vmbind.[ch] "$src/tests/qtest/libqos/"
+rsync -rc --delete "$NVVB_TOP/tests/qtest/nv-vmbind/" "$src/tests/qtest/nv-vmbind/"
+(cd "$NVVB_TOP" && rsync -Rrc include/hw/display/ qapi/nv-vmbind.json \
+	tests/qtest/nv-vmbind*.c tests/qtest/libqos/nv-vmbind.[ch] "$src/")
 
 if [ ! -f "$build/build.ninja" ]; then
 	log "configuring: $QEMU_CONFIGURE_ARGS"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The replay back end over nv-vmbind's GPUVM (hw/display/nv-vmbind/gpuvm.h).
+ * The replay back end over nv-vmbind's GPUVM (hw/display/nv-vmbind/core/gpuvm.h).
  * BO number i of the script is an NvvbBo with handle i, sharing the VM's
  * reservation.
  */

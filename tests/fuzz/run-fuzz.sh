@@ -15,7 +15,7 @@ secs=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${NVVB_FUZZ_DIR:-$root/build-fuzz}
-core=("$root"/hw/display/nv-vmbind/gmmu-{walk,tlb,fault,dump}.c)
+core=("$root"/hw/display/nv-vmbind/core/gmmu-{walk,tlb,fault,dump}.c)
 
 command -v clang >/dev/null || { echo "run-fuzz.sh: clang not found" >&2; exit 2; }
 mkdir -p "$out/corpus-gmmu-walk"

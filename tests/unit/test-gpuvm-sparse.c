@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the VM_BIND layer with nouveau's sparse-region rules
- * (hw/display/nv-vmbind/gpuvm-sparse.c).  Each expected error code is the
+ * (hw/display/nv-vmbind/core/gpuvm-sparse.c).  Each expected error code is the
  * one Linux 6.12 nouveau_uvmm.c returns for the same condition; the
  * function that returns it is named next to the check.
  */

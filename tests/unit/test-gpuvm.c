@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of nv-vmbind's GPUVM (hw/display/nv-vmbind/gpuvm.c, gpuvm-bo.c).
+ * Unit tests of nv-vmbind's GPUVM (hw/display/nv-vmbind/core/gpuvm.c, gpuvm-bo.c).
  *
  * The expected ops are written by hand from drm_gpuvm's "Split and Merge"
  * DOC (Linux 6.12 drivers/gpu/drm/drm_gpuvm.c), in the nvvb-gpuvm output

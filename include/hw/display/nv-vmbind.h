@@ -3,7 +3,7 @@
  * nv-vmbind paravirtual GPU: QOM type.
  *
  * The register ABI is nv-vmbind-regs.h; the device state is private to
- * hw/display/nv-vmbind/ (nv-vmbind-internal.h).
+ * hw/display/nv-vmbind/ (paravirt/internal.h).
  */
 #ifndef HW_DISPLAY_NV_VMBIND_H
 #define HW_DISPLAY_NV_VMBIND_H

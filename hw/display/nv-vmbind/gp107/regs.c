@@ -18,8 +18,8 @@
 #include "qemu/timer.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/msi.h"
-#include "gp107-internal.h"
-#include "trace.h"
+#include "internal.h"
+#include "../trace.h"
 
 typedef enum NvGp107RegKind {
     REG_RO,         /* constant */

@@ -19,9 +19,9 @@
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "nv-vmbind-internal.h"
-#include "nv-vmbind-monitor.h"
-#include "trace.h"
+#include "internal.h"
+#include "../common/monitor.h"
+#include "../trace.h"
 
 uint32_t nv_vmbind_caps(NvVmbindState *s)
 {
@@ -255,7 +255,7 @@ static int nv_vmbind_post_load(void *opaque, int version_id)
     return ret;
 }
 
-/* BOs, VM contexts and their GPUVM state: see nv-vmbind-migrate.c. */
+/* BOs, VM contexts and their GPUVM state: see migrate.c. */
 static const VMStateDescription vmstate_nv_vmbind_objects = {
     .name = "nv-vmbind/objects",
     .version_id = 1,

@@ -16,9 +16,9 @@
 #include "qemu/timer.h"
 #include "hw/pci/pci.h"
 #include "migration/vmstate.h"
-#include "nv-vmbind-internal.h"
-#include "gmmu-fault.h"
-#include "trace.h"
+#include "internal.h"
+#include "../core/gmmu-fault.h"
+#include "../trace.h"
 
 /* ---- Memory accessor: the only way the walker reaches memory ---- */
 

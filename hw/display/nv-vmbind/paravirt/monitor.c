@@ -17,11 +17,11 @@
 #include "monitor/hmp.h"
 #include "monitor/monitor.h"
 #include "hw/qdev-core.h"
-#include "nv-vmbind-internal.h"
-#include "nv-vmbind-monitor.h"
-#include "gp107-internal.h"
-#include "gmmu-dump.h"
-#include "gmmu-fault.h"
+#include "internal.h"
+#include "../common/monitor.h"
+#include "../gp107/internal.h"
+#include "../core/gmmu-dump.h"
+#include "../core/gmmu-fault.h"
 
 static int nv_vmbind_collect(Object *obj, void *opaque)
 {

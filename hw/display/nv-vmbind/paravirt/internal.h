@@ -2,11 +2,17 @@
 /*
  * nv-vmbind paravirtual GPU: device state shared by the QEMU glue files.
  *
- * nv-vmbind.c       PCI device, identification registers, reset, VMState
- * nv-vmbind-gmmu.c  GMMU registers: context, invalidate, fault ring, probes
- * nv-vmbind-monitor.c  QMP and HMP
+ * Files of this folder (the paravirtual device's QEMU glue):
+ *   device.c    PCI device, BAR0 registers, VRAM, MSI-X, reset, VMState
+ *   gmmu.c      GMMU registers: contexts, invalidate, fault ring, probes
+ *   ring.[ch]   descriptor rings: doorbell, bottom half, budgets
+ *   bind.[ch]   VM contexts, BOs, the bind queue, copy-engine commands
+ *   verify.c    x-nv-vmbind-verify: the GPUVM as oracle for the tables
+ *   migrate.c   migration of BOs, VMs and their GPUVM state
+ *   monitor.c   QMP and HMP commands, device lookup by id or QOM path
  *
- * The QEMU-independent core (gmmu-*.c, gpuvm*.c) is beside these files.
+ * The QEMU-free engine (walker, TLB, GPUVM, page-table manager, copy
+ * engine) is in ../core/; what both devices share is in ../common/.
  */
 #ifndef HW_DISPLAY_NV_VMBIND_INTERNAL_H
 #define HW_DISPLAY_NV_VMBIND_INTERNAL_H
@@ -15,10 +21,10 @@
 #include "migration/vmstate.h"
 #include "hw/display/nv-vmbind.h"
 #include "hw/display/nv-vmbind-regs.h"
-#include "gmmu-walk.h"
-#include "gmmu-tlb.h"
-#include "nv-vmbind-ring.h"
-#include "nv-vmbind-bind.h"
+#include "../core/gmmu-walk.h"
+#include "../core/gmmu-tlb.h"
+#include "ring.h"
+#include "bind.h"
 
 typedef struct NvvbCe NvvbCe;
 
@@ -104,7 +110,7 @@ struct NvVmbindState {
 
     NvVmbindProbe probe;
 
-    /* VM contexts, BOs, bind queue and copy engine (nv-vmbind-bind.c). */
+    /* VM contexts, BOs, bind queue and copy engine (bind.c). */
     uint64_t pt_pool_size;      /* property; 0 = default */
     uint32_t max_vms;           /* property: VM ids 0..max_vms-1 */
     uint32_t max_bos;           /* property: BO ids 1..max_bos */
@@ -125,15 +131,15 @@ struct NvVmbindState {
     NvVmbindRing ce_ring;
 };
 
-/* nv-vmbind.c */
+/* device.c */
 uint32_t nv_vmbind_caps(NvVmbindState *s);
 void nv_vmbind_raise_intr(NvVmbindState *s, uint32_t intr);
 GSList *nv_vmbind_all_devices(void);
 
-/* nv-vmbind-monitor.c: a device by id or QOM path. */
+/* monitor.c: a device by id or QOM path. */
 NvVmbindState *nv_vmbind_find(const char *id, Error **errp);
 
-/* nv-vmbind-gmmu.c */
+/* gmmu.c */
 void nv_vmbind_gmmu_realize(NvVmbindState *s);
 void nv_vmbind_gmmu_unrealize(NvVmbindState *s);
 void nv_vmbind_gmmu_reset(NvVmbindState *s);
@@ -147,7 +153,7 @@ void nv_vmbind_fault_report(NvVmbindState *s, NvGmmuAperture inst_aperture,
                             uint16_t engine_id);
 extern const VMStateDescription vmstate_nv_vmbind_gmmu;
 
-/* nv-vmbind-bind.c */
+/* bind.c */
 bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp);
 void nv_vmbind_bind_unrealize(NvVmbindState *s);
 void nv_vmbind_bind_reset(NvVmbindState *s);
@@ -163,7 +169,7 @@ int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
 int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
                       uint32_t bo_id, uint64_t va, uint64_t range,
                       uint64_t bo_offset, uint32_t flags);
-/* nv-vmbind-migrate.c */
+/* migrate.c */
 extern const VMStateInfo vmstate_info_nv_vmbind_objects;
 
 /* NVVB_MAP_{KIND,READ_ONLY,PRIV,NO_ATOMIC} bits of a mapping. */

@@ -20,9 +20,9 @@
 #include "qemu/main-loop.h"
 #include "hw/pci/pci_device.h"
 #include "migration/vmstate.h"
-#include "nv-vmbind-internal.h"
-#include "nv-vmbind-ring.h"
-#include "trace.h"
+#include "internal.h"
+#include "ring.h"
+#include "../trace.h"
 
 static uint64_t nv_vmbind_ring_base(NvVmbindRing *r)
 {

@@ -13,11 +13,11 @@
 #include "qapi/error.h"
 #include "qapi/qapi-commands-nv-vmbind.h"
 #include "hw/qdev-core.h"
-#include "gp107-internal.h"
-#include "nv-vmbind-internal.h"
-#include "nv-vmbind-monitor.h"
-#include "gmmu-dump.h"
-#include "gmmu-fault.h"
+#include "internal.h"
+#include "../paravirt/internal.h"
+#include "../common/monitor.h"
+#include "../core/gmmu-dump.h"
+#include "../core/gmmu-fault.h"
 
 #define NV_VMBIND_READ_MAX      (1u << 20)
 

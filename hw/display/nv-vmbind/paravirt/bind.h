@@ -10,10 +10,10 @@
 #ifndef HW_DISPLAY_NV_VMBIND_BIND_H
 #define HW_DISPLAY_NV_VMBIND_BIND_H
 
-#include "gpuvm.h"
-#include "gpuvm-bo.h"
-#include "gpuvm-sparse.h"
-#include "gmmu-walk.h"
+#include "../core/gpuvm.h"
+#include "../core/gpuvm-bo.h"
+#include "../core/gpuvm-sparse.h"
+#include "../core/gmmu-walk.h"
 
 typedef struct NvvbPtPool NvvbPtPool;
 typedef struct NvvbPtm NvvbPtm;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nv-vmbind: QAPI conversions shared by the monitor commands of both
- * device personalities (nv-vmbind-monitor.c, gp107-monitor.c).
+ * device personalities (paravirt/monitor.c, gp107/monitor.c).
  */
 #ifndef HW_DISPLAY_NV_VMBIND_MONITOR_H
 #define HW_DISPLAY_NV_VMBIND_MONITOR_H
 
 #include "qapi/qapi-types-nv-vmbind.h"
-#include "gmmu-dump.h"
+#include "../core/gmmu-dump.h"
 
 /*
  * max-qmp-entries of both devices: ranges one monitor answer may hold

@@ -22,8 +22,8 @@
 #include "qemu/error-report.h"
 #include "migration/qemu-file-types.h"
 #include "migration/vmstate.h"
-#include "nv-vmbind-internal.h"
-#include "ptm.h"
+#include "internal.h"
+#include "../core/ptm.h"
 
 #define NVVB_MIGRATE_MAGIC      0x4e56564du     /* "MVVN" */
 

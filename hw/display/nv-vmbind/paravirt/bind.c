@@ -23,12 +23,12 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
-#include "nv-vmbind-internal.h"
-#include "nv-vmbind-monitor.h"
-#include "nv-vmbind-bind.h"
-#include "ptm.h"
-#include "copy-engine.h"
-#include "trace.h"
+#include "internal.h"
+#include "../common/monitor.h"
+#include "bind.h"
+#include "../core/ptm.h"
+#include "../core/copy-engine.h"
+#include "../trace.h"
 
 /*
  * Tables a request can allocate, where nvvb_ptm_map_bound() (which covers a

@@ -22,9 +22,9 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/pci/pci.h"
-#include "gp107-internal.h"
-#include "gmmu-fault.h"
-#include "trace.h"
+#include "internal.h"
+#include "../core/gmmu-fault.h"
+#include "../trace.h"
 
 static const char *const bar_name[] = { "BAR1", "BAR2" };
 

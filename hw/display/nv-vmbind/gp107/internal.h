@@ -2,28 +2,29 @@
 /*
  * nv-vmbind-gp107: device state shared by the GP107 glue files.
  *
- * gp107.c          PCI device, BARs, BAR0 dispatch, QOM, reset
- * gp107-regs.c     BAR0 register tables, one per unit, and their behaviour
- * gp107-mmu.c      VRAM accessor, PRAMIN, BAR1/BAR3 translation through
- *                  the VER2 walker, invalidates, live PDBs, PTE test mode
- * gp107-monitor.c  QMP
+ * Files of this folder (the GP107 personality's QEMU glue):
+ *   device.c    PCI device, BARs, BAR0 dispatch, QOM, reset, VMState
+ *   regs.c      BAR0 register tables, one per unit, and their behaviour
+ *   mmu.c       VRAM accessor, PRAMIN, BAR1/BAR3 translation through the
+ *               VER2 walker, invalidates, live PDBs, PTE test mode
+ *   monitor.c   QMP commands, device lookup by id or QOM path
  *
- * The walker, TLB, dump, PDB set and VBIOS generator are the QEMU-free
- * core beside these files.
+ * The walker, TLB, dump, PDB set and VBIOS builder are the QEMU-free core
+ * in ../core/; what both devices share is in ../common/.
  */
 #ifndef HW_DISPLAY_NV_GP107_INTERNAL_H
 #define HW_DISPLAY_NV_GP107_INTERNAL_H
 
 #include "hw/pci/pci_device.h"
 #include "hw/display/nv-gp107.h"
-#include "gmmu-walk.h"
-#include "gmmu-tlb.h"
-#include "gmmu-pdbset.h"
-#include "gp107-vbios.h"
+#include "../core/gmmu-walk.h"
+#include "../core/gmmu-tlb.h"
+#include "../core/gmmu-pdbset.h"
+#include "../core/gp107-vbios.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(NvGp107State, NV_GP107)
 
-/* Number of plain registers in the unit tables (gp107-regs.c). */
+/* Number of plain registers in the unit tables (regs.c). */
 #define NV_GP107_NREGS              64
 
 /* BAR3 writes remembered between invalidates (x-corrupt-pte only). */
@@ -68,7 +69,7 @@ struct NvGp107State {
     uint32_t corrupt_pte;       /* x-corrupt-pte: 0 off, N: the Nth PTE */
     uint32_t qmp_max_entries;   /* max-qmp-entries: ranges per answer */
 
-    /* Register storage for the unit tables (gp107-regs.c). */
+    /* Register storage for the unit tables (regs.c). */
     uint32_t regs[NV_GP107_NREGS];
     uint32_t intr_en[2];
     uint8_t crtc_index;
@@ -112,14 +113,14 @@ struct NvGp107State {
     uint64_t unhandled;         /* BAR0 accesses no unit handled */
 };
 
-/* gp107-regs.c */
+/* regs.c */
 void nv_gp107_regs_reset(NvGp107State *s);
 uint64_t nv_gp107_bar0_read(NvGp107State *s, uint32_t addr, unsigned size);
 void nv_gp107_bar0_write(NvGp107State *s, uint32_t addr, uint64_t val,
                          unsigned size);
 uint64_t nv_gp107_ptimer_now(NvGp107State *s);
 
-/* gp107-mmu.c */
+/* mmu.c */
 void nv_gp107_mmu_realize(NvGp107State *s);
 void nv_gp107_mmu_unrealize(NvGp107State *s);
 void nv_gp107_mmu_reset(NvGp107State *s);
@@ -136,7 +137,7 @@ bool nv_gp107_bar_pdb(NvGp107State *s, NvGp107Bar bar, NvGmmuPdb *pdb);
 /* Register value of a BAR block register. */
 uint32_t nv_gp107_bar_block(NvGp107State *s, NvGp107Bar bar);
 
-/* gp107-monitor.c: find a GP107 by id or QOM path, or NULL. */
+/* monitor.c: find a GP107 by id or QOM path, or NULL. */
 NvGp107State *nv_gp107_find(const char *id);
 GSList *nv_gp107_all_devices(void);
 /* The memory accessor of an nv-vmbind or nv-vmbind-gp107 device. */

@@ -15,9 +15,9 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-nv-vmbind.h"
-#include "nv-vmbind-internal.h"
-#include "gmmu-dump.h"
-#include "ptm.h"
+#include "internal.h"
+#include "../core/gmmu-dump.h"
+#include "../core/ptm.h"
 
 /* Bounds the answer a confused VM can produce. */
 #define NVVB_VERIFY_MAX_MISMATCHES  1024

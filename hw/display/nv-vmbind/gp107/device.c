@@ -4,7 +4,7 @@
  * binds to (noaccel: no engines run), so that nouveau's VM_BIND, built on
  * drm_gpuvm, writes real VER2 page tables the device walks and the host
  * checks.  This file is the PCI/QOM shell: BAR0 (registers,
- * gp107-regs.c), BAR1 and BAR3 (translated apertures, gp107-mmu.c), MSI
+ * regs.c), BAR1 and BAR3 (translated apertures, mmu.c), MSI
  * and INTx, VRAM, properties and reset.  docs/specs/nv-vmbind-gp107.rst
  * documents the model.
  *
@@ -19,9 +19,9 @@
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "gp107-internal.h"
-#include "nv-vmbind-monitor.h"
-#include "trace.h"
+#include "internal.h"
+#include "../common/monitor.h"
+#include "../trace.h"
 
 #define NV_GP107_VRAM_MIN       (32 * MiB)
 #define NV_GP107_VRAM_MAX       (4 * GiB)
