@@ -2,9 +2,9 @@
 #
 # Sphinx configuration for nv-vmbind's documentation.  Build it with
 #   sphinx-build -W -b html docs OUT
-# (meson test 'docs' does; -W turns every warning into an error, and with
-# nitpicky on an unresolved :doc: or :ref: is a warning, so a broken
-# reference fails the build).
+# (meson test 'docs' does).  A :doc: or :ref: to nothing is a warning, and
+# -W makes every warning an error, so a broken reference fails the build;
+# nitpicky adds any other cross-reference that does not resolve.
 
 project = 'nv-vmbind'
 copyright = 'nv-vmbind contributors'
