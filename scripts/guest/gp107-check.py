@@ -10,7 +10,7 @@ guest's ttyS1, so kernel messages on the console cannot split its lines)
 or, without proto=, through the console.  At each stop this hook:
 
  1. replays the case's accepted requests into our in-VMM GPUVM
-    (tools/nvvb-gpuvm, format in docs/specs/nv-vmbind-gpuvm.rst) and takes
+    (tools/nvvb-gpuvm, format in docs/devel/nv-vmbind-gpuvm.rst) and takes
     its mapping table;
  2. finds the page directory nouveau built for that VM among the live PDBs
     the device learnt from invalidates (x-nv-vmbind-query-pdbs): the user

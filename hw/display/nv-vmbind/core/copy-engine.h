@@ -3,7 +3,7 @@
  * nv-vmbind copy engine: COPY, FILL and SEMAPHORE executed through a VM's
  * GMMU translation (TLB + walker), page by page with a bounce buffer.
  *
- * Semantics (docs/specs/nv-vmbind-ptm.rst, "Copy engine"):
+ * Semantics (docs/devel/nv-vmbind-ptm.rst, "Copy engine"):
  * - every access is translated with nv_gmmu_tlb_translate() as a
  *   VIRT_READ (source) or VIRT_WRITE (destination) of the context's
  *   privilege; PEER pages fault UNSUPPORTED_APERTURE;

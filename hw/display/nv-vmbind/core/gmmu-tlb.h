@@ -16,7 +16,7 @@
  * entry); inserting into a full cache first empties that cache (like QEMU's
  * SMMU IOTLB), which hardware semantics allow (a TLB may drop entries at
  * any time).  NV_PFB_PRI_MMU_INVALIDATE scopes: see
- * NvGmmuTlbInvalidate and docs/specs/nv-vmbind-gmmu.rst.  Not thread-safe.
+ * NvGmmuTlbInvalidate and docs/devel/nv-vmbind-gmmu.rst.  Not thread-safe.
  */
 #ifndef NV_VMBIND_GMMU_TLB_H
 #define NV_VMBIND_GMMU_TLB_H

@@ -3,7 +3,7 @@
  * nv-vmbind GMMU: VER2 page-table walker and instance-block decode.
  *
  * Walk order and the choices where NVIDIA's documents are silent are
- * described in docs/specs/nv-vmbind-gmmu.rst ("Walk").  In short:
+ * described in docs/devel/nv-vmbind-gmmu.rst ("Walk").  In short:
  * PD3 -> PD2 -> PD1 -> PD0 (dual) -> big PT and/or small PT; a 2 MiB PTE
  * in PD0; invalid + VOL is sparse at every level; an invalid big PTE is
  * "unmapped" (look at the small PT) unless it carries VOL (sparse) or PRIV

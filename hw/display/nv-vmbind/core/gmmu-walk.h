@@ -11,7 +11,7 @@
  *
  * The format itself (field layout, encoders) is in
  * include/hw/display/nv-gmmu-ver2.h; the behaviour is documented in
- * docs/specs/nv-vmbind-gmmu.rst.  Not thread-safe: callers serialise (the
+ * docs/devel/nv-vmbind-gmmu.rst.  Not thread-safe: callers serialise (the
  * device runs under the BQL).
  */
 #ifndef NV_VMBIND_GMMU_WALK_H

@@ -2,7 +2,7 @@
 /*
  * nv-vmbind's VM_BIND layer with nouveau's sparse-region rules: what
  * nouveau_uvmm.c adds on top of drm_gpuvm (Linux 6.12), for one bind op at
- * a time.  See gpuvm-sparse.c and docs/specs/nv-vmbind-gpuvm.rst.
+ * a time.  See gpuvm-sparse.c and docs/devel/nv-vmbind-gpuvm.rst.
  *
  * Plain C11 + GLib: no QEMU headers.
  */

@@ -3,7 +3,7 @@
  * nv-vmbind GPU VA space manager with Linux drm_gpuvm semantics.
  *
  * The semantics, op sequences and locking rules are described in the DOC
- * block at the top of gpuvm.c and in docs/specs/nv-vmbind-gpuvm.rst.
+ * block at the top of gpuvm.c and in docs/devel/nv-vmbind-gpuvm.rst.
  * Buffer objects and vm_bos live in gpuvm-bo.h, nouveau's sparse regions in
  * gpuvm-sparse.h.
  *

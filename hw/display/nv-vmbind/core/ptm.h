@@ -5,7 +5,7 @@
  *
  * The rules (page-size choice, sparse encoding, table lifetime, write
  * skipping, invalidation, errors) are described in the DOC block of ptm.c
- * and in docs/specs/nv-vmbind-ptm.rst.  In one paragraph: every table comes
+ * and in docs/devel/nv-vmbind-ptm.rst.  In one paragraph: every table comes
  * from an NvvbPtPool and goes back when it no longer holds a valid PTE, a
  * table pointer or a sparse marker of a region; each 4 KiB-granular piece
  * of a mapping gets the largest of 2 MiB / 64 KiB / 4 KiB pages that its VA
