@@ -42,6 +42,29 @@ typedef enum NvGmmuAperture {
     NV_GMMU_APER_NONE = 4,      /* no target (invalid PDE aperture) */
 } NvGmmuAperture;
 
+/**
+ * nv_gmmu_target_aperture() - decode an NVIDIA 2-bit memory "target"
+ * @target: the field's value; only its low two bits are used
+ *
+ * One decoder for every register and structure that names memory with the
+ * TARGET encoding: NV_RAMIN_PAGE_DIR_BASE_TARGET, NV_PBUS_BAR{1,2}_BLOCK
+ * TARGET, the fault buffer's INST_APERTURE, MMU_INVALIDATE_PDB APERTURE and
+ * the paravirtual device's NVVB_APERTURE_* codes: 0 video memory,
+ * 2 coherent and 3 non-coherent system memory.  1 is not a memory target
+ * there (TARGET_INVALID on RAMIN, "unbinds" on Volta).
+ *
+ * Returns: the aperture, or NV_GMMU_APER_NONE for 1.
+ */
+static inline NvGmmuAperture nv_gmmu_target_aperture(unsigned target)
+{
+    static const NvGmmuAperture dec[4] = {
+        NV_GMMU_APER_VID, NV_GMMU_APER_NONE,
+        NV_GMMU_APER_SYS_COH, NV_GMMU_APER_SYS_NCOH,
+    };
+
+    return dec[target & 3];
+}
+
 /*
  * Physical address widths: VID 37 bits (25-bit field << 12), SYS 58 bits
  * (46-bit field << 12); [S1] quotes 47 usable sysmem bits, the field holds

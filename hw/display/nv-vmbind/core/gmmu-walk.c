@@ -42,6 +42,7 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
     uint8_t buf[16];
     uint32_t lo, hi;
     uint64_t limit;
+    NvGmmuAperture aper;
 
     /*
      * On failure the PDB stays unbound with the full VA range, so walks
@@ -66,22 +67,13 @@ bool nv_gmmu_inst_decode(const NvGmmuMem *mem, NvGmmuAperture inst_aperture,
      * TARGET_INVALID unbinds; Volta: the old format and 128 KiB big pages
      * "result in an UNBOUND_INSTANCE fault".
      */
-    if ((lo & NV_GMMU_RAMIN_TARGET_MASK) == NV_GMMU_RAMIN_TARGET_INVALID ||
+    aper = nv_gmmu_target_aperture(lo & NV_GMMU_RAMIN_TARGET_MASK);
+    if (aper == NV_GMMU_APER_NONE ||
         !(lo & NV_GMMU_RAMIN_USE_VER2_PT_FORMAT) ||
         !(lo & NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB)) {
         return false;
     }
-    switch (lo & NV_GMMU_RAMIN_TARGET_MASK) {
-    case NV_GMMU_RAMIN_TARGET_SYS_MEM_COHERENT:
-        pdb->aperture = NV_GMMU_APER_SYS_COH;
-        break;
-    case NV_GMMU_RAMIN_TARGET_SYS_MEM_NONCOHERENT:
-        pdb->aperture = NV_GMMU_APER_SYS_NCOH;
-        break;
-    default:
-        pdb->aperture = NV_GMMU_APER_VID;
-        break;
-    }
+    pdb->aperture = aper;
     pdb->vol = lo & NV_GMMU_RAMIN_VOL;
     pdb->replay_tex = lo & NV_GMMU_RAMIN_FAULT_REPLAY_TEX;
     pdb->replay_gcc = lo & NV_GMMU_RAMIN_FAULT_REPLAY_GCC;

@@ -20,6 +20,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "internal.h"
+#include "../common/gpu.h"
 #include "../common/monitor.h"
 #include "../trace.h"
 
@@ -115,7 +116,6 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
                                 s->vram_size, errp)) {
         return;
     }
-    s->vram = memory_region_get_ram_ptr(&s->vram_mr);
 
     if (s->msi && msi_init(pdev, 0x48, 1, true, false, &err) < 0) {
         error_propagate(errp, err);
@@ -184,11 +184,23 @@ static const Property gp107_properties[] = {
                        NVVB_QMP_ENTRIES_DEFAULT),
 };
 
+/* TYPE_NV_VMBIND_GPU: what the shared monitor commands need. */
+static const NvGmmuMem *gp107_gpu_gmmu_mem(Object *obj)
+{
+    return &NV_GP107(obj)->gpu_mem.mem;
+}
+
+static uint32_t gp107_gpu_qmp_max_entries(Object *obj)
+{
+    return NV_GP107(obj)->qmp_max_entries;
+}
+
 static void gp107_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
+    NvvbGpuClass *gc = NV_VMBIND_GPU_CLASS(klass);
 
     k->realize = gp107_realize;
     k->exit = gp107_exit;
@@ -203,6 +215,8 @@ static void gp107_class_init(ObjectClass *klass, void *data)
     dc->vmsd = &vmstate_nv_gp107;
     device_class_set_props(dc, gp107_properties);
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+    gc->gmmu_mem = gp107_gpu_gmmu_mem;
+    gc->qmp_max_entries = gp107_gpu_qmp_max_entries;
 }
 
 static const TypeInfo gp107_info = {
@@ -212,6 +226,7 @@ static const TypeInfo gp107_info = {
     .class_init = gp107_class_init,
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { TYPE_NV_VMBIND_GPU },
         { }
     },
 };

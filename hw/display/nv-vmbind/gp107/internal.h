@@ -18,6 +18,7 @@
 #include "hw/pci/pci_device.h"
 #include "hw/display/nv-gp107.h"
 #include "../core/gmmu-walk.h"
+#include "../common/gpu-mem.h"
 #include "../core/gmmu-tlb.h"
 #include "../core/gmmu-pdbset.h"
 #include "../core/gp107-vbios.h"
@@ -58,7 +59,6 @@ struct NvGp107State {
     MemoryRegion bar1;
     MemoryRegion bar3;
     MemoryRegion vram_mr;
-    uint8_t *vram;
 
     /* Properties. */
     uint64_t vram_size;
@@ -82,7 +82,7 @@ struct NvGp107State {
     uint8_t vbios[NV_GP107_VBIOS_SIZE];
 
     /* MMU */
-    NvGmmuMem mem;
+    NvvbGpuMem gpu_mem;         /* VRAM + DMA accessor of the core */
     NvGmmuTlb *tlb;
     NvGmmuPdbSet *pdbs;
     uint32_t bar_block[2];      /* 0x1704, 0x1714 */
@@ -139,8 +139,5 @@ uint32_t nv_gp107_bar_block(NvGp107State *s, NvGp107Bar bar);
 
 /* monitor.c: find a GP107 by id or QOM path, or NULL. */
 NvGp107State *nv_gp107_find(const char *id);
-GSList *nv_gp107_all_devices(void);
-/* The memory accessor of an nv-vmbind or nv-vmbind-gp107 device. */
-const NvGmmuMem *nv_vmbind_any_mem(const char *id, Error **errp);
 
 #endif /* HW_DISPLAY_NV_GP107_INTERNAL_H */

@@ -35,53 +35,6 @@ static const char *fault_name(uint8_t type)
     return n ? n : "?";
 }
 
-/* ---- Accessor ---- */
-
-static bool vram_ok(NvGp107State *s, uint64_t addr, uint64_t len)
-{
-    return addr < s->vram_size && len <= s->vram_size - addr;
-}
-
-static bool gp107_mem_read(void *opaque, NvGmmuAperture aper, uint64_t addr,
-                           void *buf, size_t len)
-{
-    NvGp107State *s = opaque;
-
-    switch (aper) {
-    case NV_GMMU_APER_VID:
-        if (!vram_ok(s, addr, len)) {
-            return false;
-        }
-        memcpy(buf, s->vram + addr, len);
-        return true;
-    case NV_GMMU_APER_SYS_COH:
-    case NV_GMMU_APER_SYS_NCOH:
-        return pci_dma_read(PCI_DEVICE(s), addr, buf, len) == MEMTX_OK;
-    default:
-        return false;
-    }
-}
-
-static bool gp107_mem_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
-                            const void *buf, size_t len)
-{
-    NvGp107State *s = opaque;
-
-    switch (aper) {
-    case NV_GMMU_APER_VID:
-        if (!vram_ok(s, addr, len)) {
-            return false;
-        }
-        memcpy(s->vram + addr, buf, len);
-        return true;
-    case NV_GMMU_APER_SYS_COH:
-    case NV_GMMU_APER_SYS_NCOH:
-        return pci_dma_write(PCI_DEVICE(s), addr, buf, len) == MEMTX_OK;
-    default:
-        return false;
-    }
-}
-
 /* ---- PRAMIN ---- */
 
 static uint64_t pramin_addr(uint32_t window, uint32_t off)
@@ -101,11 +54,10 @@ uint32_t nv_gp107_pramin_read(NvGp107State *s, uint32_t window, uint32_t off,
                       (window >> 24) & 3);
         return 0;
     }
-    if (!vram_ok(s, pa, size)) {
+    if (!nvvb_gpu_mem_read(&s->gpu_mem, NV_GMMU_APER_VID, pa, &val, size)) {
         trace_nv_gp107_pramin_oob(pa, size);
         return 0;
     }
-    memcpy(&val, s->vram + pa, size);
     return le64_to_cpu(val);
 }
 
@@ -120,11 +72,9 @@ void nv_gp107_pramin_write(NvGp107State *s, uint32_t window, uint32_t off,
                       (window >> 24) & 3);
         return;
     }
-    if (!vram_ok(s, pa, size)) {
+    if (!nvvb_gpu_mem_write(&s->gpu_mem, NV_GMMU_APER_VID, pa, &le, size)) {
         trace_nv_gp107_pramin_oob(pa, size);
-        return;
     }
-    memcpy(s->vram + pa, &le, size);
 }
 
 /* ---- BAR binding ---- */
@@ -143,29 +93,16 @@ void nv_gp107_bar_bound(NvGp107State *s, NvGp107Bar bar, uint32_t reg)
                             (uint64_t)(reg & NV_PBUS_BLOCK_PTR_MASK) << 12);
 }
 
-static NvGmmuAperture target_aperture(unsigned target)
-{
-    switch (target & 3) {
-    case 0:
-        return NV_GMMU_APER_VID;
-    case 2:
-        return NV_GMMU_APER_SYS_COH;
-    case 3:
-        return NV_GMMU_APER_SYS_NCOH;
-    default:
-        return NV_GMMU_APER_NONE;
-    }
-}
-
 bool nv_gp107_bar_pdb(NvGp107State *s, NvGp107Bar bar, NvGmmuPdb *pdb)
 {
     uint32_t reg = s->bar_block[bar];
-    NvGmmuAperture aper = target_aperture(reg >> NV_PBUS_BLOCK_TARGET_SHIFT);
+    NvGmmuAperture aper =
+        nv_gmmu_target_aperture(reg >> NV_PBUS_BLOCK_TARGET_SHIFT);
 
     if (!(reg & NV_PBUS_BLOCK_MODE_VIRTUAL) || aper == NV_GMMU_APER_NONE) {
         return false;
     }
-    return nv_gmmu_inst_decode(&s->mem, aper,
+    return nv_gmmu_inst_decode(&s->gpu_mem.mem, aper,
                                (uint64_t)(reg & NV_PBUS_BLOCK_PTR_MASK) << 12,
                                pdb);
 }
@@ -202,7 +139,7 @@ static void bar_access(NvGp107State *s, NvGp107Bar bar, uint64_t va,
         trace_nv_gp107_bar_unbound(bar_name[bar], va, write);
         return;
     }
-    nv_gmmu_tlb_translate(s->tlb, &s->mem, &pdb, va, &acc, &res);
+    nv_gmmu_tlb_translate(s->tlb, &s->gpu_mem.mem, &pdb, va, &acc, &res);
     if (res.status == NV_GMMU_WALK_SPARSE) {
         st->sparse++;
         trace_nv_gp107_bar_fault(bar_name[bar], va, write, "sparse");
@@ -219,7 +156,8 @@ static void bar_access(NvGp107State *s, NvGp107Bar bar, uint64_t va,
     }
     if (write) {
         le = cpu_to_le64(*val);
-        if (!gp107_mem_write(s, res.tr.aperture, res.pa, &le, size)) {
+        if (!nvvb_gpu_mem_write(&s->gpu_mem, res.tr.aperture, res.pa, &le,
+                                size)) {
             st->faults++;
             trace_nv_gp107_bar_fault(bar_name[bar], va, write, "target");
             return;
@@ -239,7 +177,8 @@ static void bar_access(NvGp107State *s, NvGp107Bar bar, uint64_t va,
         }
     } else {
         le = 0;
-        if (!gp107_mem_read(s, res.tr.aperture, res.pa, &le, size)) {
+        if (!nvvb_gpu_mem_read(&s->gpu_mem, res.tr.aperture, res.pa, &le,
+                               size)) {
             st->faults++;
             trace_nv_gp107_bar_fault(bar_name[bar], va, write, "target");
             return;
@@ -317,7 +256,7 @@ static void corrupt_pte_check(NvGp107State *s, uint64_t pdb)
 
         /* A whole low dword (or qword) of an entry, VALID, not PEER. */
         if (s->wlog[i].size < 4 || (pa & 7) || !(lo & 1) ||
-            ((lo >> 1) & 3) == 1 || !vram_ok(s, pa, 4)) {
+            ((lo >> 1) & 3) == 1 || pa > s->vram_size - 4) {
             continue;
         }
         if (++s->pte_writes_seen != s->corrupt_pte) {
@@ -325,7 +264,7 @@ static void corrupt_pte_check(NvGp107State *s, uint64_t pdb)
         }
         bad = lo ^ (1u << 8);       /* PTE address bit 12 of the target */
         bad = cpu_to_le32(bad);
-        memcpy(s->vram + pa, &bad, 4);
+        nvvb_gpu_mem_write(&s->gpu_mem, NV_GMMU_APER_VID, pa, &bad, 4);
         s->corrupted = true;
         s->corrupt_vram_addr = pa;
         s->corrupt_pdb = pdb;
@@ -351,7 +290,7 @@ void nv_gp107_invalidate(NvGp107State *s, uint32_t val)
     nv_gmmu_tlb_invalidate(s->tlb, &inv);
     s->inval_seq++;
     /* INVALIDATE_PDB APERTURE as nouveau writes it: 0 VID, 2 SYS, 3 NCOH */
-    aper = target_aperture(s->inval_pdb & 3);
+    aper = nv_gmmu_target_aperture(s->inval_pdb & 3);
     if (!inv.all_pdb && aper != NV_GMMU_APER_NONE) {
         if (nv_gp107_bar_pdb(s, NV_GP107_VBAR1, &bpdb) &&
             bpdb.aperture == aper && bpdb.addr == inv.pdb_addr) {
@@ -385,9 +324,7 @@ void nv_gp107_invalidate(NvGp107State *s, uint32_t val)
 
 void nv_gp107_mmu_realize(NvGp107State *s)
 {
-    s->mem.read = gp107_mem_read;
-    s->mem.write = gp107_mem_write;
-    s->mem.opaque = s;
+    nvvb_gpu_mem_init(&s->gpu_mem, PCI_DEVICE(s), &s->vram_mr);
     s->tlb = nv_gmmu_tlb_new(0, 0);
     s->pdbs = nv_gmmu_pdbset_new(s->pdb_capacity);
 }

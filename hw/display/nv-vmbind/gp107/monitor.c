@@ -2,9 +2,9 @@
 /*
  * nv-vmbind-gp107: QMP.  x-nv-vmbind-query-pdbs lists the page
  * directories the device learnt from invalidates, with their walked
- * mappings; x-nv-vmbind-read reads memory through a GPU VA (either
- * device type).  Like the other introspection commands, walks read the
- * tables as they are now, bypass the TLB and raise no fault.
+ * mappings.  Like the other introspection commands (../common/monitor.c),
+ * walks read the tables as they are now, bypass the TLB and raise no
+ * fault.
  *
  * Copyright (c) 2026 The nv-vmbind authors
  */
@@ -14,79 +14,16 @@
 #include "qapi/qapi-commands-nv-vmbind.h"
 #include "hw/qdev-core.h"
 #include "internal.h"
-#include "../paravirt/internal.h"
+#include "../common/gpu.h"
 #include "../common/monitor.h"
 #include "../core/gmmu-dump.h"
 #include "../core/gmmu-fault.h"
 
-#define NV_VMBIND_READ_MAX      (1u << 20)
-
-static int gp107_collect(Object *obj, void *opaque)
-{
-    GSList **list = opaque;
-
-    if (object_dynamic_cast(obj, TYPE_NV_GP107) && DEVICE(obj)->realized) {
-        *list = g_slist_append(*list, obj);
-    }
-    return 0;
-}
-
-GSList *nv_gp107_all_devices(void)
-{
-    GSList *list = NULL;
-
-    object_child_foreach_recursive(object_get_root(), gp107_collect, &list);
-    return list;
-}
-
 NvGp107State *nv_gp107_find(const char *id)
 {
-    g_autoptr(GSList) devs = nv_gp107_all_devices();
-    GSList *l;
+    Object *obj = nvvb_gpu_find(TYPE_NV_GP107, id, NULL);
 
-    if (id[0] == '/') {
-        Object *obj = object_resolve_path_type(id, TYPE_NV_GP107, NULL);
-
-        if (obj && DEVICE(obj)->realized) {
-            return NV_GP107(obj);
-        }
-    }
-    for (l = devs; l; l = l->next) {
-        const char *did = DEVICE(l->data)->id;
-
-        if (did && !strcmp(did, id)) {
-            return l->data;
-        }
-    }
-    return NULL;
-}
-
-const NvGmmuMem *nv_vmbind_any_mem(const char *id, Error **errp)
-{
-    NvGp107State *g = nv_gp107_find(id);
-    g_autoptr(GSList) devs = NULL;
-    GSList *l;
-
-    if (g) {
-        return &g->mem;
-    }
-    if (id[0] == '/') {
-        Object *obj = object_resolve_path_type(id, TYPE_NV_VMBIND, NULL);
-
-        if (obj && DEVICE(obj)->realized) {
-            return &NV_VMBIND(obj)->mem;
-        }
-    }
-    devs = nv_vmbind_all_devices();
-    for (l = devs; l; l = l->next) {
-        const char *did = DEVICE(l->data)->id;
-
-        if (did && !strcmp(did, id)) {
-            return &((NvVmbindState *)l->data)->mem;
-        }
-    }
-    error_setg(errp, "no nv-vmbind or nv-vmbind-gp107 device '%s'", id);
-    return NULL;
+    return obj ? NV_GP107(obj) : NULL;
 }
 
 static const char *role_name(uint32_t tag)
@@ -163,7 +100,8 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
             dq.tail = &p->mappings;
             nv_gmmu_pdb_init(&pdb, ents[i].aperture, ents[i].addr);
             p->has_mappings = p->has_complete = true;
-            p->complete = nv_gmmu_dump(&s->mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
+            p->complete = nv_gmmu_dump(&s->gpu_mem.mem, &pdb, 0,
+                                       NV_GMMU_VA_LIMIT, 0,
                                        nv_vmbind_dump_qmp_bounded, &dq,
                                        NULL) == NV_GMMU_DUMP_DONE;
         }
@@ -172,58 +110,3 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
     return ret;
 }
 
-NvVmbindBytes *qmp_x_nv_vmbind_read(const char *id, bool has_pdb_aperture,
-                                    NvVmbindAperture pdb_aperture,
-                                    uint64_t pdb, uint64_t va, uint32_t size,
-                                    Error **errp)
-{
-    const NvGmmuMem *mem = nv_vmbind_any_mem(id, errp);
-    NvGmmuAccess acc = {
-        .type = NV_GMMU_ACCESS_TYPE_VIRT_READ,
-        .priv = true,
-        .peer_unsupported = true,
-    };
-    g_autofree uint8_t *buf = NULL;
-    NvVmbindBytes *ret;
-    uint32_t done = 0;
-    NvGmmuPdb p;
-
-    if (!mem) {
-        return NULL;
-    }
-    if (!nv_vmbind_qapi_pdb(&p, has_pdb_aperture, pdb_aperture, pdb, errp)) {
-        return NULL;
-    }
-    if (size == 0 || size > NV_VMBIND_READ_MAX || va + size < va) {
-        error_setg(errp, "size must be 1..%u bytes", NV_VMBIND_READ_MAX);
-        return NULL;
-    }
-    buf = g_malloc(size);
-    while (done < size) {
-        uint64_t cur = va + done, page, chunk;
-        NvGmmuWalkResult res;
-
-        nv_gmmu_walk(mem, &p, cur, &acc, &res);
-        if (res.status != NV_GMMU_WALK_OK) {
-            const char *f = nv_gmmu_fault_type_name(res.fault_type);
-
-            error_setg(errp, "va 0x%" PRIx64 " is %s", cur,
-                       res.status == NV_GMMU_WALK_SPARSE ? "sparse" :
-                       f ? f : "not mapped");
-            return NULL;
-        }
-        page = 1ULL << res.tr.page_shift;
-        chunk = MIN(page - (cur & (page - 1)), size - done);
-        if (!mem->read(mem->opaque, res.tr.aperture, res.pa, buf + done,
-                       chunk)) {
-            error_setg(errp, "va 0x%" PRIx64 " -> %s 0x%" PRIx64
-                       " is not readable", cur,
-                       nv_gmmu_aperture_name(res.tr.aperture), res.pa);
-            return NULL;
-        }
-        done += chunk;
-    }
-    ret = g_new0(NvVmbindBytes, 1);
-    ret->data = g_base64_encode(buf, size);
-    return ret;
-}

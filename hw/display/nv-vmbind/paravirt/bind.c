@@ -291,7 +291,7 @@ int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
     ret = nvvb_uvmm_new(&vm->uvmm, kstart, krange, (1ULL << 32) + id,
                         1u << NV_GMMU_PAGE_SHIFT_4K);
     if (!ret) {
-        ret = nvvb_ptm_new(&vm->ptm, s->pt_pool, &s->mem);
+        ret = nvvb_ptm_new(&vm->ptm, s->pt_pool, &s->gpu_mem.mem);
     }
     if (ret) {
         nv_vmbind_vm_free(s, vm);
@@ -734,7 +734,7 @@ static uint32_t nv_vmbind_ce_exec(NvVmbindState *s, const uint8_t *d)
     uint64_t len = nv_vmbind_desc_u64(d, NVVB_CE_LENGTH);
     NvvbCeResult res = { 0 };
     NvGmmuPdb pdb;
-    NvvbCeCtx ctx = { .mem = &s->mem, .pdb = &pdb, .tlb = s->tlb };
+    NvvbCeCtx ctx = { .mem = &s->gpu_mem.mem, .pdb = &pdb, .tlb = s->tlb };
     int ret;
 
     if (opcode != NVVB_OP_CE_COPY && opcode != NVVB_OP_CE_FILL &&

@@ -20,6 +20,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "internal.h"
+#include "../common/gpu.h"
 #include "../common/monitor.h"
 #include "../trace.h"
 
@@ -315,11 +316,23 @@ static const Property nv_vmbind_properties[] = {
                        NVVB_QMP_ENTRIES_DEFAULT),
 };
 
+/* TYPE_NV_VMBIND_GPU: what the shared monitor commands need. */
+static const NvGmmuMem *nv_vmbind_gpu_gmmu_mem(Object *obj)
+{
+    return &NV_VMBIND(obj)->gpu_mem.mem;
+}
+
+static uint32_t nv_vmbind_gpu_qmp_max_entries(Object *obj)
+{
+    return NV_VMBIND(obj)->qmp_max_entries;
+}
+
 static void nv_vmbind_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
+    NvvbGpuClass *gc = NV_VMBIND_GPU_CLASS(klass);
 
     k->realize = nv_vmbind_realize;
     k->exit = nv_vmbind_exit;
@@ -334,6 +347,8 @@ static void nv_vmbind_class_init(ObjectClass *klass, void *data)
     dc->vmsd = &vmstate_nv_vmbind;
     device_class_set_props(dc, nv_vmbind_properties);
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+    gc->gmmu_mem = nv_vmbind_gpu_gmmu_mem;
+    gc->qmp_max_entries = nv_vmbind_gpu_qmp_max_entries;
 }
 
 static const TypeInfo nv_vmbind_info = {
@@ -344,6 +359,7 @@ static const TypeInfo nv_vmbind_info = {
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_PCIE_DEVICE },
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { TYPE_NV_VMBIND_GPU },
         { }
     },
 };

@@ -20,65 +20,6 @@
 #include "../core/gmmu-fault.h"
 #include "../trace.h"
 
-/* ---- Memory accessor: the only way the walker reaches memory ---- */
-
-static bool nv_vmbind_mem_read(void *opaque, NvGmmuAperture aper,
-                               uint64_t addr, void *buf, size_t len)
-{
-    NvVmbindState *s = opaque;
-
-    switch (aper) {
-    case NV_GMMU_APER_VID:
-        if (addr >= s->vram_size || len > s->vram_size - addr) {
-            return false;
-        }
-        memcpy(buf, s->vram_ptr + addr, len);
-        return true;
-    case NV_GMMU_APER_SYS_COH:
-    case NV_GMMU_APER_SYS_NCOH:
-        return pci_dma_read(PCI_DEVICE(s), addr, buf, len) == MEMTX_OK;
-    default:
-        /* Peer memory is not reachable from this device. */
-        return false;
-    }
-}
-
-static bool nv_vmbind_mem_write(void *opaque, NvGmmuAperture aper,
-                                uint64_t addr, const void *buf, size_t len)
-{
-    NvVmbindState *s = opaque;
-
-    switch (aper) {
-    case NV_GMMU_APER_VID:
-        if (addr >= s->vram_size || len > s->vram_size - addr) {
-            return false;
-        }
-        memcpy(s->vram_ptr + addr, buf, len);
-        memory_region_set_dirty(&s->vram, addr, len);
-        return true;
-    case NV_GMMU_APER_SYS_COH:
-    case NV_GMMU_APER_SYS_NCOH:
-        return pci_dma_write(PCI_DEVICE(s), addr, buf, len) == MEMTX_OK;
-    default:
-        return false;
-    }
-}
-
-/* NVVB_APERTURE_* (NVIDIA target codes) to the core's aperture. */
-static NvGmmuAperture nv_vmbind_target_aperture(uint32_t code)
-{
-    switch (code & 3) {
-    case NVVB_APERTURE_VID:
-        return NV_GMMU_APER_VID;
-    case NVVB_APERTURE_SYS_COH:
-        return NV_GMMU_APER_SYS_COH;
-    case NVVB_APERTURE_SYS_NCOH:
-        return NV_GMMU_APER_SYS_NCOH;
-    default:
-        return NV_GMMU_APER_NONE;
-    }
-}
-
 /* ---- Fault ring ---- */
 
 static uint32_t nv_vmbind_fault_entries(NvVmbindState *s)
@@ -136,7 +77,7 @@ void nv_vmbind_fault_report(NvVmbindState *s, NvGmmuAperture inst_aperture,
         return;
     }
 
-    aper = nv_vmbind_target_aperture((s->fault_buf_lo &
+    aper = nv_gmmu_target_aperture((s->fault_buf_lo &
                                       NVVB_FAULT_BUF_LO_APERTURE_MASK) >>
                                      NVVB_FAULT_BUF_LO_APERTURE_SHIFT);
     base = ((uint64_t)s->fault_buf_hi << 32) |
@@ -147,7 +88,7 @@ void nv_vmbind_fault_report(NvVmbindState *s, NvGmmuAperture inst_aperture,
      * reader polling VALID never sees a torn record.
      */
     if (aper == NV_GMMU_APER_NONE ||
-        !nv_vmbind_mem_write(s, aper, base + (uint64_t)put *
+        !nvvb_gpu_mem_write(&s->gpu_mem, aper, base + (uint64_t)put *
                              NVVB_FAULT_ENTRY_SIZE, rec, sizeof(rec))) {
         s->fault_dropped++;
         trace_nv_vmbind_fault_dropped("fault buffer not writable");
@@ -168,7 +109,7 @@ static bool nv_vmbind_ctx_pdb(NvVmbindState *s, NvGmmuPdb *pdb,
                               NvGmmuAperture *inst_aper, uint64_t *inst_addr,
                               uint8_t *fault_type)
 {
-    NvGmmuAperture aper = nv_vmbind_target_aperture(s->ctx_target);
+    NvGmmuAperture aper = nv_gmmu_target_aperture(s->ctx_target);
     uint64_t addr = (((uint64_t)s->ctx_addr_hi << 32) | s->ctx_addr_lo) &
                     ~0xfffULL;
 
@@ -179,7 +120,7 @@ static bool nv_vmbind_ctx_pdb(NvVmbindState *s, NvGmmuPdb *pdb,
         return false;
     }
     if (s->ctx_target & NVVB_CTX_MODE_INST) {
-        if (!nv_gmmu_inst_decode(&s->mem, aper, addr, pdb)) {
+        if (!nv_gmmu_inst_decode(&s->gpu_mem.mem, aper, addr, pdb)) {
             *fault_type = NV_GMMU_FAULT_TYPE_UNBOUND_INST_BLOCK;
             return false;
         }
@@ -264,7 +205,7 @@ static NvGmmuWalkStatus nv_vmbind_probe_walk(NvVmbindState *s, uint64_t va,
         res->fault_level = NV_GMMU_LEVEL_NONE;
         res->tr.level = NV_GMMU_LEVEL_NONE;
     } else {
-        nv_gmmu_tlb_translate(s->tlb, &s->mem, &pdb, va, acc, res);
+        nv_gmmu_tlb_translate(s->tlb, &s->gpu_mem.mem, &pdb, va, acc, res);
     }
     trace_nv_vmbind_probe_walk(va, acc->type, res->status, res->pa,
                                res->fault_type, res->tlb_hit);
@@ -337,8 +278,8 @@ static void nv_vmbind_probe_dma(NvVmbindState *s, bool to_sysmem,
         if (to_sysmem) {
             if (st == NV_GMMU_WALK_SPARSE) {
                 memset(buf, 0, chunk);
-            } else if (!nv_vmbind_mem_read(s, res.tr.aperture, res.pa, buf,
-                                           chunk)) {
+            } else if (!nvvb_gpu_mem_read(&s->gpu_mem, res.tr.aperture,
+                                          res.pa, buf, chunk)) {
                 result = NVVB_PROBE_RESULT_DMA_ERROR;
                 break;
             }
@@ -354,8 +295,8 @@ static void nv_vmbind_probe_dma(NvVmbindState *s, bool to_sysmem,
                 break;
             }
             if (st != NV_GMMU_WALK_SPARSE &&
-                !nv_vmbind_mem_write(s, res.tr.aperture, res.pa, buf,
-                                     chunk)) {
+                !nvvb_gpu_mem_write(&s->gpu_mem, res.tr.aperture, res.pa,
+                                    buf, chunk)) {
                 result = NVVB_PROBE_RESULT_DMA_ERROR;
                 break;
             }
@@ -636,9 +577,7 @@ bool nv_vmbind_gmmu_write(NvVmbindState *s, hwaddr addr, uint32_t val)
 
 void nv_vmbind_gmmu_realize(NvVmbindState *s)
 {
-    s->mem.read = nv_vmbind_mem_read;
-    s->mem.write = nv_vmbind_mem_write;
-    s->mem.opaque = s;
+    nvvb_gpu_mem_init(&s->gpu_mem, PCI_DEVICE(s), &s->vram);
     s->tlb = nv_gmmu_tlb_new(s->tlb_entries, NV_GMMU_TLB_DEFAULT_PDE_CAPACITY);
     nv_gmmu_tlb_set_enabled(s->tlb, s->tlb_enabled);
 }

@@ -22,6 +22,7 @@
 #include "hw/display/nv-vmbind.h"
 #include "hw/display/nv-vmbind-regs.h"
 #include "../core/gmmu-walk.h"
+#include "../common/gpu-mem.h"
 #include "../core/gmmu-tlb.h"
 #include "ring.h"
 #include "bind.h"
@@ -85,7 +86,7 @@ struct NvVmbindState {
     uint32_t intr_enable;
 
     /* GMMU block: TLB and NVIDIA-layout invalidate registers. */
-    NvGmmuMem mem;
+    NvvbGpuMem gpu_mem;         /* VRAM + DMA accessor of the core */
     NvGmmuTlb *tlb;
     uint32_t inval_pdb;
     uint32_t inval_upper_pdb;

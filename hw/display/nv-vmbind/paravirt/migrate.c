@@ -232,7 +232,7 @@ static int nv_vmbind_vm_get(QEMUFile *f, NvVmbindState *s, uint32_t id)
         }
     }
     if (!ret) {
-        ret = nvvb_ptm_load(&vm->ptm, s->pt_pool, &s->mem, blob, len);
+        ret = nvvb_ptm_load(&vm->ptm, s->pt_pool, &s->gpu_mem.mem, blob, len);
     }
     if (ret) {
         error_report("nv-vmbind: migration: VM %u: %s", id, strerror(-ret));

@@ -203,7 +203,7 @@ static unsigned nv_vmbind_verify_vm(NvVmbindState *s, NvVmbindVm *vm,
     nvvb_gpuvm_unlock(vm->uvmm->vm);
 
     nv_gmmu_pdb_init(&pdb, NV_GMMU_APER_VID, nvvb_ptm_pdb(vm->ptm));
-    if (nv_gmmu_dump(&s->mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
+    if (nv_gmmu_dump(&s->gpu_mem.mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
                      nv_vmbind_actual_cb, actual, &stats) !=
         NV_GMMU_DUMP_DONE) {
         NvVmbindMismatch *m = g_new0(NvVmbindMismatch, 1);
