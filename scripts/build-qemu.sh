@@ -113,6 +113,9 @@ rsync -rc --delete "$NVVB_TOP/hw/display/nv-vmbind/" "$src/hw/display/nv-vmbind/
 rsync -rc --delete "$NVVB_TOP/tests/qtest/nv-vmbind/" "$src/tests/qtest/nv-vmbind/"
 (cd "$NVVB_TOP" && rsync -Rrc include/hw/display/ qapi/nv-vmbind.json \
 	tests/qtest/nv-vmbind*.c tests/qtest/libqos/nv-vmbind.[ch] "$src/")
+# The device benchmark is a qtest program kept with the other benchmarks;
+# in QEMU's tree it sits beside the qtests it shares libqos with.
+rsync -c "$NVVB_TOP/bench/qtest/nv-vmbind-bench.c" "$src/tests/qtest/"
 
 if [ ! -f "$build/build.ninja" ]; then
 	log "configuring: ${configure_env[*]} $configure_args"

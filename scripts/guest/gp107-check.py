@@ -2,7 +2,7 @@
 """Host-side check of nouveau's VM_BIND page tables on nv-vmbind-gp107.
 
 A hook for scripts/guest/boot.py.  The guest test
-(linux-guest-driver/tests/gp107/nouveau-vmbind-test.c, run with -c)
+(tests/guest/nouveau/nouveau-vmbind-test.c, run with -c)
 reports every request as "@nvvb ..." lines and stops at each
 "@nvvb check" until the host answers.  The protocol goes through a
 serial port of its own (ctx.args proto=PATH, a QEMU socket chardev on the
