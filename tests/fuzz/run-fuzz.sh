@@ -24,7 +24,7 @@ cp -n "$here"/corpus/gmmu-walk/* "$out/corpus-gmmu-walk/" 2>/dev/null || true
 # shellcheck disable=SC2046
 clang -g -O1 -std=gnu11 -fno-omit-frame-pointer \
       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I"$root/include" -I"$root/hw/display/nv-vmbind" \
+      -I"$root/include" -I"$root/hw/display/nv-vmbind/core" \
       $(pkg-config --cflags glib-2.0) \
       "$here/fuzz-gmmu-walk.c" "${core[@]}" \
       $(pkg-config --libs glib-2.0) -o "$out/fuzz-gmmu-walk"
