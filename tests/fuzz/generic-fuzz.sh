@@ -15,8 +15,10 @@
 # tests/fuzz/corpus/generic-DEVICE.  A crash, leak, UB report or timeout
 # stops the run: the input is kept in $NVVB_CACHE/fuzz/generic-DEVICE-crashes
 # and its qtest trace (QTEST_LOG) is printed, ready to become a qtest.
-# Prints one line 'generic-fuzz DEVICE: N executions in S s, COV' and exits
-# non-zero on any finding.
+# With NVVB_FUZZ_COVERAGE=1 it then replays the corpus and prints how much of
+# each layer of hw/display/nv-vmbind/ it reaches (edges and functions).
+# The last line is 'generic-fuzz DEVICE: N executions in S s, COV'; the exit
+# status is non-zero on any finding.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib/common.sh"
 
@@ -68,6 +70,11 @@ set -e
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
+if [ "${NVVB_FUZZ_COVERAGE:-0}" = 1 ] && [ $st = 0 ]; then
+	echo "coverage of hw/display/nv-vmbind/ by the corpus:"
+	"$fuzzer" --fuzz-target=generic-fuzz -runs=0 -print_coverage=1 "${dirs[@]}" 2>&1 |
+		"$NVVB_TOP/tests/fuzz/fuzz-coverage.py" || true
+fi
 echo "generic-fuzz $dev: ${runs:-0} executions in ${secs} s, ${cov:-no coverage line}"
 if [ $st != 0 ]; then
 	art=$(ls -t "$crashes"/* 2>/dev/null | head -1)
