@@ -66,6 +66,7 @@
 #include <glib.h>
 
 #include "ptm.h"
+#include "le.h"
 #include "gmmu-tlb.h"
 #include "gpuvm-sparse.h"
 
@@ -170,26 +171,6 @@ struct NvvbPtm {
 };
 
 /* ---- Small helpers ---- */
-
-static inline uint64_t ld_le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    int i;
-
-    for (i = 7; i >= 0; i--) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
-static inline void st_le64(uint8_t *p, uint64_t v)
-{
-    int i;
-
-    for (i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
 
 static inline unsigned lvl_entries(unsigned level)
 {
@@ -1693,16 +1674,18 @@ void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r)
 
 static void put32(GByteArray *b, uint32_t v)
 {
-    uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-                     (uint8_t)(v >> 24) };
+    uint8_t x[4];
 
+    st_le32(x, v);
     g_byte_array_append(b, x, 4);
 }
 
 static void put64(GByteArray *b, uint64_t v)
 {
-    put32(b, (uint32_t)v);
-    put32(b, (uint32_t)(v >> 32));
+    uint8_t x[8];
+
+    st_le64(x, v);
+    g_byte_array_append(b, x, 8);
 }
 
 static gboolean save_region(gpointer key, gpointer value, gpointer data)
@@ -1749,21 +1732,11 @@ GByteArray *nvvb_ptm_save(const NvvbPtm *ptm)
     return b;
 }
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    while (n--) {
-        v = v << 8 | p[n];
-    }
-    return v;
-}
-
 /* Add the table recorded at @rec below its parent; false if it does not fit. */
 static bool load_table(NvvbPtm *p, const uint8_t *rec)
 {
     unsigned level = rec[0];
-    uint64_t va = get_le(rec + 1, 8), addr = get_le(rec + 9, 8);
+    uint64_t va = ld_le64(rec + 1), addr = ld_le64(rec + 9);
     unsigned plevel, pshift, i, slot;
     PtmNode *par, *c;
 
@@ -1826,7 +1799,7 @@ static bool load_entries(NvvbPtm *p, PtmNode *n)
         return false;
     }
     for (i = 0; i < nent && n->level >= LV_PD0; i++) {
-        uint64_t e = get_le(p->io + i * esz, 8);
+        uint64_t e = ld_le64(p->io + i * esz);
         bool covered = false;
 
         if (n->level != LV_PD0) {
@@ -1898,12 +1871,12 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
 
     *out = NULL;
     if (!mem->read || !mem->write || len < SAVE_HEADER ||
-        get_le(d, 4) != SAVE_MAGIC || get_le(d + 4, 4) != SAVE_VERSION) {
+        ld_le32(d) != SAVE_MAGIC || ld_le32(d + 4) != SAVE_VERSION) {
         return -EINVAL;
     }
-    pdb = get_le(d + 8, 8);
-    nreg = get_le(d + 16, 4);
-    ntab = get_le(d + 20, 4);
+    pdb = ld_le64(d + 8);
+    nreg = ld_le32(d + 16);
+    ntab = ld_le32(d + 20);
     if (len != SAVE_HEADER + nreg * SAVE_REGION + ntab * SAVE_TABLE ||
         nvvb_pt_pool_claim(pool, pdb, NVVB_PT_POOL_GRANULE)) {
         return -EINVAL;
@@ -1912,7 +1885,7 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
 
     d += SAVE_HEADER;
     for (k = 0; k < nreg; k++, d += SAVE_REGION) {
-        uint64_t a = get_le(d, 8), r = get_le(d + 8, 8);
+        uint64_t a = ld_le64(d), r = ld_le64(d + 8);
         PtmRegion *reg;
 
         /* Sorted and disjoint (also rules out duplicate keys). */
@@ -1932,9 +1905,9 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
     }
     for (d = data, k = 0; k < nreg; k++) {
         const uint8_t *r = d + SAVE_HEADER + k * SAVE_REGION;
-        uint64_t a = get_le(r, 8);
+        uint64_t a = ld_le64(r);
 
-        if (!load_tiles(p, a, a + get_le(r + 8, 8))) {
+        if (!load_tiles(p, a, a + ld_le64(r + 8))) {
             goto fail;
         }
     }
