@@ -68,7 +68,6 @@
 #include "ptm.h"
 #include "le.h"
 #include "gmmu-tlb.h"
-#include "gpuvm-sparse.h"
 
 #define SZ_4K       0x1000ull
 #define SZ_64K      0x10000ull
@@ -1441,112 +1440,54 @@ bool nvvb_ptm_in_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range)
     return r && r->addr <= va && va + range - r->addr <= r->range;
 }
 
-/* A `keep` op's range [a, b) must be rewritten by a MAP of @ops. */
-static bool map_covers(const NvvbGpuVaOps *ops, uint64_t a, uint64_t b)
+/* A CLEAR step's range is whole pages of the VA space. */
+static int step_check(NvvbPtm *ptm, const NvvbPtmStep *st,
+                      const NvvbPtmBacking *backing, uint64_t *bound)
 {
-    const NvvbGpuVaOp *op;
-
-    NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        if (op->type == NVVB_GPUVA_OP_MAP && op->map.addr <= a &&
-            b - op->map.addr <= op->map.range) {
-            return true;
-        }
+    switch (st->type) {
+    case NVVB_PTM_STEP_MAP:
+        return map_check(backing, st->va, st->range, st->bo_offset,
+                         ptm->exts, bound);
+    case NVVB_PTM_STEP_CLEAR:
+        *bound = BOUND_CLEAR;
+        return range_ok(st->va, st->range) ? 0 : -EINVAL;
+    default:
+        return -EINVAL;
     }
-    return false;
 }
 
-/* The range an UNMAP / REMAP op removes; false if the op is malformed. */
-static bool op_removed_range(const NvvbGpuVaOp *op, uint64_t *a,
-                             uint64_t *b, bool *keep, const NvvbGpuVa **vap)
-{
-    const NvvbGpuVa *va = op->type == NVVB_GPUVA_OP_UNMAP ? op->unmap.va
-                                                          : op->remap.unmap.va;
-    uint64_t end;
-
-    if (!va || !range_ok(va->addr, va->range)) {
-        return false;
-    }
-    end = va->addr + va->range;
-    *vap = va;
-    *a = va->addr;
-    *b = end;
-    if (op->type == NVVB_GPUVA_OP_UNMAP) {
-        *keep = op->unmap.keep;
-        return true;
-    }
-    *keep = op->remap.unmap.keep;
-    if (op->remap.has_prev) {
-        if (op->remap.prev.addr != va->addr || !op->remap.prev.range ||
-            op->remap.prev.range >= va->range) {
-            return false;
-        }
-        *a = va->addr + op->remap.prev.range;
-    }
-    if (op->remap.has_next) {
-        if (!op->remap.next.range || op->remap.next.range >= va->range ||
-            op->remap.next.addr != end - op->remap.next.range) {
-            return false;
-        }
-        *b = op->remap.next.addr;
-    }
-    return *a < *b && !(*a & PAGE_MASK_4K) && !(*b & PAGE_MASK_4K);
-}
-
-int nvvb_ptm_apply_ops(NvvbPtm *ptm, const NvvbGpuVaOps *ops,
-                       const NvvbPtmBacking *backing,
-                       const NvvbPtmAttrs *attrs, NvvbPtmResult *res)
+int nvvb_ptm_apply(NvvbPtm *ptm, const NvvbPtmStep *steps, unsigned n,
+                   const NvvbPtmBacking *backing, const NvvbPtmAttrs *attrs,
+                   NvvbPtmResult *res)
 {
     static const NvvbPtmAttrs no_attrs;
-    const NvvbGpuVaOp *op;
-    uint64_t bound = 0, a, b, opb;
-    const NvvbGpuVa *va;
+    uint64_t bound = 0, stb;
     guint cursor = 0;
-    bool keep;
+    unsigned k;
     int ret;
 
     if (!attrs) {
         attrs = &no_attrs;
     }
     g_array_set_size(ptm->exts, 0);
-    /* Check everything first: nothing is written unless all ops are sane. */
-    NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        switch (op->type) {
-        case NVVB_GPUVA_OP_MAP:
-            ret = map_check(backing, op->map.addr, op->map.range,
-                            op->map.bo_offset, ptm->exts, &opb);
-            if (ret) {
-                return fail_early(ptm, ret, res);
-            }
-            bound += opb;
-            break;
-        case NVVB_GPUVA_OP_UNMAP:
-        case NVVB_GPUVA_OP_REMAP:
-            if (!op_removed_range(op, &a, &b, &keep, &va) ||
-                (keep && !map_covers(ops, a, b)) ||
-                ((va->flags & NVVB_GPUVA_IN_REGION) &&
-                 !nvvb_ptm_in_sparse(ptm, va->addr, va->range))) {
-                return fail_early(ptm, -EINVAL, res);
-            }
-            bound += keep ? 0 : BOUND_CLEAR;
-            break;
-        default:
-            return fail_early(ptm, -EINVAL, res);
+    /* Check everything first: nothing is written unless all steps are sane. */
+    for (k = 0; k < n; k++) {
+        ret = step_check(ptm, &steps[k], backing, &stb);
+        if (ret) {
+            return fail_early(ptm, ret, res);
         }
+        bound += stb;
     }
 
     txn_begin(ptm, bound);
-    NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        if (ptm->txn.error) {
-            break;
-        }
-        if (op->type == NVVB_GPUVA_OP_MAP) {
-            map_range(ptm, op->map.addr, op->map.addr + op->map.range,
-                      &cursor, attrs);
-            continue;
-        }
-        op_removed_range(op, &a, &b, &keep, &va);
-        if (!keep) {
-            clear_range(ptm, a, b);
+    /* MAP steps consume the extents map_check() queued, in order. */
+    for (k = 0; k < n && !ptm->txn.error; k++) {
+        uint64_t end = steps[k].va + steps[k].range;
+
+        if (steps[k].type == NVVB_PTM_STEP_MAP) {
+            map_range(ptm, steps[k].va, end, &cursor, attrs);
+        } else {
+            clear_range(ptm, steps[k].va, end);
         }
     }
     return txn_end(ptm, res);
@@ -1575,11 +1516,27 @@ int nvvb_ptm_lookup(NvvbPtm *ptm, uint64_t va, NvGmmuLevel *level,
     return 0;
 }
 
-int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
-                        const NvvbPtmBacking *backing, NvvbPtmResult *res)
+/* The PTE attributes of the page at @va (a mapping's first page). */
+static int attrs_at(NvvbPtm *ptm, uint64_t va, NvvbPtmAttrs *at)
 {
-    uint64_t bound = 0, opb, pte;
     NvGmmuLevel level;
+    uint64_t pte;
+    int ret = nvvb_ptm_lookup(ptm, va, &level, &pte);
+
+    if (ret) {
+        return ret;
+    }
+    at->kind = nv_gmmu_pte_kind(pte);
+    at->read_only = pte & NV_GMMU_PTE_READ_ONLY;
+    at->priv = pte & NV_GMMU_PTE_PRIVILEGE;
+    at->atomic_disable = pte & NV_GMMU_PTE_ATOMIC_DISABLE;
+    return 0;
+}
+
+int nvvb_ptm_rewrite(NvvbPtm *ptm, const NvvbPtmStep *maps, unsigned n,
+                     const NvvbPtmBacking *backing, NvvbPtmResult *res)
+{
+    uint64_t bound = 0, opb;
     guint cursor = 0;
     unsigned k;
     int ret;
@@ -1589,20 +1546,16 @@ int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
     for (k = 0; k < n; k++) {
         NvvbPtmAttrs at;
 
-        if (!vas[k]) {
+        if (maps[k].type != NVVB_PTM_STEP_MAP) {
             return fail_early(ptm, -EINVAL, res);
         }
-        ret = nvvb_ptm_lookup(ptm, vas[k]->addr, &level, &pte);
+        ret = attrs_at(ptm, maps[k].va, &at);
         if (ret) {
             return fail_early(ptm, ret, res);
         }
-        at.kind = nv_gmmu_pte_kind(pte);
-        at.read_only = pte & NV_GMMU_PTE_READ_ONLY;
-        at.priv = pte & NV_GMMU_PTE_PRIVILEGE;
-        at.atomic_disable = pte & NV_GMMU_PTE_ATOMIC_DISABLE;
         g_array_append_val(ptm->attrs, at);
-        ret = map_check(backing, vas[k]->addr, vas[k]->range,
-                        vas[k]->bo_offset, ptm->exts, &opb);
+        ret = map_check(backing, maps[k].va, maps[k].range,
+                        maps[k].bo_offset, ptm->exts, &opb);
         if (ret) {
             return fail_early(ptm, ret, res);
         }
@@ -1610,7 +1563,7 @@ int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
     }
     txn_begin(ptm, bound);
     for (k = 0; k < n && !ptm->txn.error; k++) {
-        map_range(ptm, vas[k]->addr, vas[k]->addr + vas[k]->range, &cursor,
+        map_range(ptm, maps[k].va, maps[k].va + maps[k].range, &cursor,
                   &g_array_index(ptm->attrs, NvvbPtmAttrs, k));
     }
     return txn_end(ptm, res);

@@ -27,6 +27,7 @@
 #include "../common/monitor.h"
 #include "bind.h"
 #include "../core/ptm.h"
+#include "../core/ptm-gpuvm.h"
 #include "../core/copy-engine.h"
 #include "../trace.h"
 
