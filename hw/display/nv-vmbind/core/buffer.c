@@ -16,13 +16,14 @@ bool nvvb_sg_check(NvvbSgEntry *sg, uint32_t nsg, uint64_t size)
     uint64_t total = 0;
     uint32_t i;
 
+    /*
+     * A backing the PTE address field cannot hold is never accepted: a MAP
+     * of it would change the GPUVM, then fail in the tables.
+     */
     for (i = 0; i < nsg; i++) {
         sg[i].bo_offset = total;
         if (!sg[i].len || ((sg[i].addr | sg[i].len) & PAGE_MASK_4K) ||
             sg[i].addr + sg[i].len < sg[i].addr ||
-            /* A backing the PTE address field cannot hold is never
-             * accepted: a MAP would change the GPUVM, then fail in the
-             * tables. */
             !nv_gmmu_addr_fits(NV_GMMU_APER_SYS_COH,
                                sg[i].addr + sg[i].len - 1) ||
             sg[i].len > size - total) {
