@@ -176,6 +176,13 @@ static inline unsigned lvl_entries(unsigned level)
     return 1u << nv_gmmu_level_bits(level);
 }
 
+/* Child slots of a table: one per entry above PD0, big + small in PD0. */
+static inline unsigned lvl_children(unsigned level)
+{
+    return level <= LV_PD1 ? lvl_entries(level)
+           : level == LV_PD0 ? 2 * lvl_entries(level) : 0;
+}
+
 static inline unsigned lvl_shift(unsigned level)
 {
     return nv_gmmu_level_shift(level);
@@ -237,7 +244,7 @@ static PtmNode *node_new(unsigned level, uint64_t addr, PtmNode *parent,
                          unsigned pidx, uint64_t va_base)
 {
     unsigned n = lvl_entries(level);
-    size_t nchild = level <= LV_PD1 ? n : level == LV_PD0 ? 2 * n : 0;
+    size_t nchild = lvl_children(level);
     size_t npte = (level == LV_PD0 || level == LV_BIG) ? n : 0;
     size_t nspte = level == LV_SMALL ? LPT_PER_PD0 : 0;
     size_t off_child = (sizeof(PtmNode) + 7) & ~(size_t)7;
@@ -716,8 +723,7 @@ static void clear_valid(NvvbPtm *p, PtmNode *n, unsigned i)
 static void recompute_subtree(NvvbPtm *p, PtmNode *n)
 {
     unsigned i, nent = lvl_entries(n->level);
-    unsigned nchild = n->level <= LV_PD1 ? nent
-                      : n->level == LV_PD0 ? 2 * nent : 0;
+    unsigned nchild = lvl_children(n->level);
     bool inh = node_inherited(n);
 
     for (i = 0; i < nent; i++) {
@@ -1317,9 +1323,7 @@ int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem)
 
 static void free_subtree(NvvbPtm *p, PtmNode *n)
 {
-    unsigned i, nchild = n->level <= LV_PD1 ? lvl_entries(n->level)
-                         : n->level == LV_PD0 ? 2 * lvl_entries(n->level)
-                         : 0;
+    unsigned i, nchild = lvl_children(n->level);
 
     for (i = 0; i < nchild; i++) {
         if (n->child[i]) {
@@ -1653,9 +1657,7 @@ static gboolean save_region(gpointer key, gpointer value, gpointer data)
 /* Parents before children, in VA order. */
 static void save_tables(GByteArray *b, const PtmNode *n)
 {
-    unsigned i, nchild = n->level <= LV_PD1 ? lvl_entries(n->level)
-                         : n->level == LV_PD0 ? 2 * lvl_entries(n->level)
-                         : 0;
+    unsigned i, nchild = lvl_children(n->level);
 
     for (i = 0; i < nchild; i++) {
         const PtmNode *c = n->child[i];
@@ -1743,8 +1745,7 @@ static bool load_entries(NvvbPtm *p, PtmNode *n)
 {
     unsigned esz = nv_gmmu_level_entry_size(n->level);
     unsigned i, k, nent = lvl_entries(n->level);
-    unsigned nchild = n->level <= LV_PD1 ? nent
-                      : n->level == LV_PD0 ? 2 * nent : 0;
+    unsigned nchild = lvl_children(n->level);
     const PtmNode *par = n->parent;
 
     if (!p->mem.read(p->mem.opaque, NV_GMMU_APER_VID, n->addr, p->io,
@@ -1792,8 +1793,7 @@ static bool load_entries(NvvbPtm *p, PtmNode *n)
 static void load_rewrite(NvvbPtm *p, PtmNode *n)
 {
     unsigned i, nent = lvl_entries(n->level);
-    unsigned nchild = n->level <= LV_PD1 ? nent
-                      : n->level == LV_PD0 ? 2 * nent : 0;
+    unsigned nchild = lvl_children(n->level);
     bool inh = node_inherited(n);
 
     for (i = 0; i < nent; i++) {
