@@ -22,6 +22,7 @@
 #include "gpuvm.h"
 #include "pt-pool.h"
 #include "ptm.h"
+#include "ptm-gpuvm.h"
 
 #define MiB         0x100000ull
 #define VRAM_SIZE   (512 * MiB)

@@ -12,20 +12,7 @@
 #include <string.h>
 
 #include "gmmu-walk.h"
-
-static inline uint64_t ld_le64(const uint8_t *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-           (uint64_t)p[7] << 56;
-}
-
-static inline uint32_t ld_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
+#include "le.h"
 
 void nv_gmmu_pdb_init(NvGmmuPdb *pdb, NvGmmuAperture aper, uint64_t addr)
 {

@@ -169,6 +169,22 @@ guint nvvb_uvmm_region_count(NvvbUvmm *u)
     return g_tree_nnodes(u->regions);
 }
 
+/**
+ * nvvb_uvmm_region_next() - the next sparse region in address order
+ * @u: the space; caller holds u->vm's lock
+ * @prev: a region of @u, or NULL for the lowest one
+ *
+ * Returns: the region after @prev (or the first), or NULL if none
+ */
+const NvvbSparseRegion *nvvb_uvmm_region_next(NvvbUvmm *u,
+                                              const NvvbSparseRegion *prev)
+{
+    GTreeNode *n = prev ? g_tree_upper_bound(u->regions, &prev->addr)
+                        : g_tree_node_first(u->regions);
+
+    return n ? g_tree_node_value(n) : NULL;
+}
+
 /* Step 3: bind_validate_op() and nouveau_uvmm_validate_range(). */
 static int validate_op(NvvbUvmm *u, const NvvbBindOp *op, bool map)
 {

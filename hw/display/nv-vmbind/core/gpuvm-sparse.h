@@ -74,5 +74,12 @@ const NvvbSparseRegion *nvvb_uvmm_region_find_first(NvvbUvmm *u,
 const NvvbSparseRegion *nvvb_uvmm_region_find(NvvbUvmm *u, uint64_t addr,
                                               uint64_t range);
 guint nvvb_uvmm_region_count(NvvbUvmm *u);
+const NvvbSparseRegion *nvvb_uvmm_region_next(NvvbUvmm *u,
+                                              const NvvbSparseRegion *prev);
+
+/* Every sparse region of @u_ in address order; caller holds u_->vm's lock. */
+#define NVVB_UVMM_FOREACH_REGION(r_, u_) \
+    for ((r_) = nvvb_uvmm_region_next((u_), NULL); (r_); \
+         (r_) = nvvb_uvmm_region_next((u_), (r_)))
 
 #endif
