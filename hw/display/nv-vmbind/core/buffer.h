@@ -31,7 +31,7 @@ typedef struct NvvbSgEntry {
 } NvvbSgEntry;
 
 /**
- * struct NvvbBuffer - a BO and its backing
+ * struct NvvbBuffer: a BO and its backing
  * @id: the guest's BO id (non-zero once published)
  * @placement: NVVB_BO_VRAM or NVVB_BO_SYSMEM
  * @size: bytes, a non-zero multiple of 4 KiB

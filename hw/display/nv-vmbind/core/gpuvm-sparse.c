@@ -58,7 +58,7 @@ static gint reg_key_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 }
 
 /**
- * nvvb_uvmm_new() - create a VM_BIND space as nouveau's VM_INIT does
+ * nvvb_uvmm_new: create a VM_BIND space as nouveau's VM_INIT does
  * @out: receives it
  * @kernel_managed_addr: start of the kernel-managed window
  * @kernel_managed_size: its size (0: none)
@@ -101,7 +101,7 @@ int nvvb_uvmm_new(NvvbUvmm **out, uint64_t kernel_managed_addr,
 }
 
 /**
- * nvvb_uvmm_free() - destroy a VM_BIND space, its mappings and regions
+ * nvvb_uvmm_free: destroy a VM_BIND space, its mappings and regions
  * @u: the space (may be NULL); the caller does not hold its lock
  */
 void nvvb_uvmm_free(NvvbUvmm *u)
@@ -115,7 +115,7 @@ void nvvb_uvmm_free(NvvbUvmm *u)
 }
 
 /**
- * nvvb_uvmm_region_find_first() - the lowest region overlapping a range
+ * nvvb_uvmm_region_find_first: the lowest region overlapping a range
  * @u: the space; caller holds u->vm's lock
  * @addr: start
  * @range: length
@@ -143,7 +143,7 @@ const NvvbSparseRegion *nvvb_uvmm_region_find_first(NvvbUvmm *u,
 }
 
 /**
- * nvvb_uvmm_region_find() - the region that is exactly [addr, addr + range)
+ * nvvb_uvmm_region_find: the region that is exactly [addr, addr + range)
  * @u: the space; caller holds u->vm's lock
  * @addr: start
  * @range: length
@@ -159,7 +159,7 @@ const NvvbSparseRegion *nvvb_uvmm_region_find(NvvbUvmm *u, uint64_t addr,
 }
 
 /**
- * nvvb_uvmm_region_count() - number of sparse regions
+ * nvvb_uvmm_region_count: number of sparse regions
  * @u: the space; caller holds u->vm's lock
  *
  * Returns: the count
@@ -170,7 +170,7 @@ guint nvvb_uvmm_region_count(NvvbUvmm *u)
 }
 
 /**
- * nvvb_uvmm_region_next() - the next sparse region in address order
+ * nvvb_uvmm_region_next: the next sparse region in address order
  * @u: the space; caller holds u->vm's lock
  * @prev: a region of @u, or NULL for the lowest one
  *
@@ -240,7 +240,7 @@ static int do_unmap(NvvbUvmm *u, const NvvbBindOp *op, NvvbGpuVaOps **out)
 }
 
 /**
- * nvvb_uvmm_bind() - apply one VM_BIND op with nouveau's rules
+ * nvvb_uvmm_bind: apply one VM_BIND op with nouveau's rules
  * @u: the space; caller holds u->vm's lock
  * @op: the op
  * @ops: if not NULL, receives the GPUVM ops that were applied (an empty

@@ -32,7 +32,7 @@ typedef struct NvvbSparseRegion {
 } NvvbSparseRegion;
 
 /**
- * struct NvvbUvmm - a VM_BIND address space (nouveau_uvmm)
+ * struct NvvbUvmm: a VM_BIND address space (nouveau_uvmm)
  * @vm: the drm_gpuvm-like VA space; its lock protects @regions too (as
  *      nouveau's region maple tree uses uvmm->mutex)
  * @page_size: alignment of addresses, ranges and BO offsets (nouveau's
@@ -46,7 +46,7 @@ typedef struct NvvbUvmm {
 } NvvbUvmm;
 
 /**
- * struct NvvbBindOp - one VM_BIND operation (drm_nouveau_vm_bind_op)
+ * struct NvvbBindOp: one VM_BIND operation (drm_nouveau_vm_bind_op)
  * @op: NVVB_BIND_OP_MAP or NVVB_BIND_OP_UNMAP
  * @flags: NVVB_BIND_SPARSE, PTE kind in bits 7:0
  * @bo: MAP: the BO the handle named, or NULL if it named none

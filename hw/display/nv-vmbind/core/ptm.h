@@ -126,7 +126,8 @@ int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem);
  */
 void nvvb_ptm_free(NvvbPtm *ptm);
 
-/** nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB). */
+/**
+ * nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB). */
 uint64_t nvvb_ptm_pdb(const NvvbPtm *ptm);
 
 /**
@@ -267,7 +268,8 @@ uint64_t nvvb_ptm_map_bound(uint64_t va, uint64_t range, uint64_t bo_offset,
  */
 unsigned nvvb_ptm_cache_level(const NvvbPtmResult *res);
 
-/** nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
+/**
+ * nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
 void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r);
 
 /**
@@ -301,7 +303,8 @@ GByteArray *nvvb_ptm_save(const NvvbPtm *ptm);
 int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
                   const void *data, size_t len);
 
-/** nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats). */
+/**
+ * nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats). */
 void nvvb_ptm_get_stats(const NvvbPtm *ptm, NvvbPtmStats *stats);
 
 /**

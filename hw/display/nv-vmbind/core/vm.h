@@ -73,7 +73,7 @@ typedef void (*NvvbVmInvalidateFn)(void *opaque, NvvbVm *vm,
                                    const NvvbPtmResult *res);
 
 /**
- * struct NvvbVmEnv - what the VMs of one device share
+ * struct NvvbVmEnv: what the VMs of one device share
  * @pool: the page-table pool (outlives every VM)
  * @mem: VRAM accessor for the tables (read and write)
  * @invalidate: TLB invalidate (may be NULL)
@@ -93,7 +93,7 @@ typedef struct NvvbVmEnv {
 } NvvbVmEnv;
 
 /**
- * struct NvvbVm - one GPU VM
+ * struct NvvbVm: one GPU VM
  * @id: the guest's VM id
  * @kernel_start: start of the kernel-managed range (VM_CREATE)
  * @kernel_range: its length
