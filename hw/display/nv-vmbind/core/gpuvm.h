@@ -38,20 +38,47 @@ enum {
  * holds it while it is not inserted; once inserted the VM's tree refers to
  * it.  The mapping holds a reference on @bo (if any) for its whole life, so
  * a mapping removed by an op stays readable until nvvb_gpuva_free().
+ *
+ * The mapping is its own tree node (gpuvm-tree.h): the key and the child
+ * links come first so that a lookup reads one cache line per level.
  */
 struct NvvbGpuVa {
     uint64_t addr;          /* tree key */
+    /* Private to gpuvm-tree.c: red-black tree links. */
+    NvvbGpuVa *rb_left;
+    NvvbGpuVa *rb_right;
     uint64_t range;
+    NvvbGpuVa *rb_parent;
+    /* Private to gpuvm-tree.c: neighbours in address order. */
+    NvvbGpuVa *prev;
+    NvvbGpuVa *next;
+    uint32_t flags;         /* NVVB_GPUVA_* */
+    bool rb_red;            /* private */
     NvvbBo *bo;             /* NULL: a mapping without BO (never `keep`) */
     uint64_t bo_offset;
-    uint32_t flags;         /* NVVB_GPUVA_* */
     void *priv;             /* owned by the layer above (sparse region) */
 
     /* Private to gpuvm.c / gpuvm-bo.c. */
     NvvbGpuVm *vm;          /* set while inserted */
     NvvbGpuVmBo *vm_bo;     /* set while linked */
     GList bo_link;          /* entry in vm_bo->vas */
+    NvvbGpuVa *removed_next; /* chain of NvvbGpuVaOps.removed */
 };
+
+/*
+ * The mappings of a VM (private; gpuvm-tree.h): red-black tree, list in
+ * address order, and the finger where the last change happened.
+ */
+typedef struct NvvbVaTree {
+    NvvbGpuVa *root;
+    NvvbGpuVa *first;
+    NvvbGpuVa *last;
+    NvvbGpuVa *finger;
+    guint count;
+} NvvbVaTree;
+
+/* Size of a VM's direct-mapped BO -> vm_bo cache (gpuvm-bo.c). */
+#define NVVB_GPUVM_VM_BO_CACHE 16
 
 /**
  * struct NvvbGpuVm - a GPU VA space [mm_start, mm_start + mm_range)
@@ -74,8 +101,10 @@ struct NvvbGpuVm {
     /* Private. */
     gint refcount;
     GMutex lock;
-    GThread *lock_owner;    /* for nvvb_gpuvm_assert_held() */
-    GTree *tree;            /* &va->addr -> va, non-overlapping */
+    const void *lock_owner; /* for nvvb_gpuvm_assert_held() */
+    NvvbVaTree tree;        /* the mappings, non-overlapping */
+    /* vm_bos found recently, by BO address (see nvvb_gpuvm_bo_obtain()). */
+    NvvbGpuVmBo *vm_bo_cache[NVVB_GPUVM_VM_BO_CACHE];
     GQueue extobj;          /* NvvbGpuVmBo.extobj_link */
     GQueue evict;           /* NvvbGpuVmBo.evict_link */
 };
@@ -140,7 +169,9 @@ typedef struct NvvbGpuVaOps {
     NvvbGpuVaOp *ops;
     /* Private. */
     guint alloc;
-    GPtrArray *removed;     /* mappings detached by nvvb_gpuvm_ops_apply() */
+    NvvbGpuVa *removed;     /* detached by nvvb_gpuvm_ops_apply() (chain) */
+    /* Most requests have at most this many ops: no second allocation. */
+    NvvbGpuVaOp inline_ops[4];
 } NvvbGpuVaOps;
 
 #define NVVB_GPUVA_OPS_FOREACH(op_, ops_) \
