@@ -4,7 +4,7 @@
  *
  * A red-black tree whose nodes are the mappings themselves (no separate
  * node allocation, no comparator callback: the key is va->addr, compared
- * inline), with the in-order sequence also kept as a doubly linked list so
+ * inline), with the in-order sequence also kept as a singly linked list so
  * that "next mapping" is O(1) and an insertion, given the floor of its key,
  * needs no descent: the new node becomes the right child of its in-order
  * predecessor or, if that has one, the left child of its in-order
@@ -70,8 +70,10 @@ static void rotate_right(NvvbVaTree *t, NvvbGpuVa *x)
  * @t: the tree
  * @x: the address
  *
- * Tries the finger and its neighbours first (sequential requests, and the
- * MAP that follows an UNMAP at the same place), else descends.
+ * Tries the finger first (the MAP after an UNMAP at the same place, remap
+ * pieces, sequential requests), touching only nodes the last change
+ * touched; else descends, stopping at a mapping that contains @x (nothing
+ * else can start between it and @x: mappings do not overlap).
  *
  * Returns: the mapping, or NULL if every mapping starts above @x
  */
@@ -86,20 +88,28 @@ NvvbGpuVa *nvvb_va_tree_floor(const NvvbVaTree *t, uint64_t x)
             if (!n || n->addr > x) {
                 return f;
             }
-            if (!n->next || n->next->addr > x) {
+            if (x - n->addr < n->range) {
                 return n;
             }
-        } else if (!f->prev || f->prev->addr <= x) {
-            return f->prev;
         }
     }
+    /*
+     * x - addr < range (mod 2^64) iff x lies in the mapping (addr + range
+     * never wraps).  The left/right choice is data, not a branch: a random
+     * lookup would mispredict it at about every level; prefetching both
+     * children keeps the memory-level parallelism speculation would give.
+     */
     for (n = t->root; n;) {
-        if (n->addr <= x) {
-            best = n;
-            n = n->rb_right;
-        } else {
-            n = n->rb_left;
+        bool right = n->addr <= x;
+
+        /* Start both children's loads while the compare resolves. */
+        __builtin_prefetch(n->rb_left);
+        __builtin_prefetch(n->rb_right);
+        if (x - n->addr < n->range) {
+            return n;
         }
+        best = right ? n : best;
+        n = n->rb_child[right];
     }
     return best;
 }
@@ -169,21 +179,34 @@ void nvvb_va_tree_insert(NvvbVaTree *t, NvvbGpuVa *va, NvvbGpuVa *floor)
         t->root = va;
     }
 
-    va->prev = floor;
     va->next = succ;
     if (floor) {
         floor->next = va;
     } else {
         t->first = va;
     }
-    if (succ) {
-        succ->prev = va;
-    } else {
-        t->last = va;
-    }
     t->count++;
     t->finger = va;
     insert_fixup(t, va);
+}
+
+/*
+ * The in-order predecessor.  The list is singly linked (a back pointer
+ * would cost the 8 bytes that keep a mapping on malloc's fast lists); a
+ * leaf's predecessor is an ancestor, which the lookup just visited.
+ */
+static NvvbGpuVa *predecessor(NvvbGpuVa *n)
+{
+    if (n->rb_left) {
+        for (n = n->rb_left; n->rb_right; n = n->rb_right) {
+            continue;
+        }
+        return n;
+    }
+    while (n->rb_parent && n->rb_parent->rb_left == n) {
+        n = n->rb_parent;
+    }
+    return n->rb_parent;
 }
 
 /*
@@ -263,6 +286,7 @@ static void remove_fixup(NvvbVaTree *t, NvvbGpuVa *x, NvvbGpuVa *xp)
  */
 void nvvb_va_tree_remove(NvvbVaTree *t, NvvbGpuVa *va)
 {
+    NvvbGpuVa *pred = predecessor(va);
     NvvbGpuVa *x, *xp;
     bool removed_red;
 
@@ -295,20 +319,15 @@ void nvvb_va_tree_remove(NvvbVaTree *t, NvvbGpuVa *va)
         remove_fixup(t, x, xp);
     }
 
-    if (va->prev) {
-        va->prev->next = va->next;
+    if (pred) {
+        pred->next = va->next;
     } else {
         t->first = va->next;
     }
-    if (va->next) {
-        va->next->prev = va->prev;
-    } else {
-        t->last = va->prev;
-    }
-    t->finger = va->prev ? va->prev : va->next;
+    t->finger = pred ? pred : va->next;
     t->count--;
     va->rb_parent = va->rb_left = va->rb_right = NULL;
-    va->prev = va->next = NULL;
+    va->next = NULL;
 }
 
 /* Black height of the subtree at @n, or -1 after recording a violation. */
@@ -372,21 +391,12 @@ const char *nvvb_va_tree_check(const NvvbVaTree *t)
         return "list longer than the tree";
     }
     for (n = t->first; n; n = n->next) {
-        if (n->prev ? n->prev->next != n : t->first != n) {
-            return "list prev link";
-        }
-        if (!n->next && t->last != n) {
-            return "list last";
-        }
         /* Sorted and disjoint (ranges never wrap: they were validated). */
-        if (n->prev && n->prev->addr + n->prev->range > n->addr) {
+        if (n->next && n->addr + n->range > n->next->addr) {
             return "mappings out of order or overlapping";
         }
         finger_found |= n == t->finger;
         count++;
-    }
-    if (!t->first && t->last) {
-        return "list last";
     }
     if (count != t->count) {
         return "count";

@@ -3,7 +3,7 @@
  * nv-vmbind GPUVM: the VA tree of a VM (private to gpuvm.c).
  *
  * An intrusive red-black tree of NvvbGpuVa keyed by start address, threaded
- * with a doubly linked list in address order, plus a "finger": the node
+ * with a singly linked list in address order, plus a "finger": the node
  * last inserted, or the predecessor of the node last removed.  Mappings
  * never overlap, so ordering by start also orders by end and the only
  * mapping that can contain an address is its floor (the last one starting

@@ -102,6 +102,84 @@
  */
 static __thread char lock_tag;
 
+/*
+ * glibc keeps chunks of up to 128 bytes (120 requested) on its fast lists:
+ * no coalescing, no write to the neighbouring chunk on free.
+ */
+G_STATIC_ASSERT(sizeof(NvvbGpuVa) <= 120);
+
+/*
+ * Spare mappings and op lists, per thread.  A bind request frees about what
+ * the next one allocates (the mapping it replaces, its op list): a few of
+ * each kept on a thread-local list skip malloc's bins and locks.  A GPrivate
+ * destructor frees them when the thread exits.  Under AddressSanitizer
+ * nothing is kept, so that a use after nvvb_gpuva_free() is still caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SPARE_VAS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SPARE_VAS 0
+#endif
+#endif
+#ifndef SPARE_VAS
+#define SPARE_VAS 64
+#endif
+
+static __thread NvvbGpuVa *spare_vas;       /* chained by removed_next */
+static __thread guint n_spare_vas;
+static __thread NvvbGpuVaOps *spare_ops;
+static __thread bool spares_armed;
+
+static void spares_free(gpointer unused)
+{
+    NvvbGpuVa *va;
+
+    while ((va = spare_vas)) {
+        spare_vas = va->removed_next;
+        g_free(va);
+    }
+    n_spare_vas = 0;
+    g_free(spare_ops);
+    spare_ops = NULL;
+    spares_armed = false;
+}
+
+static GPrivate spares_key = G_PRIVATE_INIT(spares_free);
+
+/* Have spares_free() run at this thread's exit. */
+static void spares_arm(void)
+{
+    if (!spares_armed) {
+        spares_armed = true;
+        g_private_set(&spares_key, &spares_armed);
+    }
+}
+
+static NvvbGpuVa *va_alloc(void)
+{
+    NvvbGpuVa *va = spare_vas;
+
+    if (!va) {
+        return g_new(NvvbGpuVa, 1);
+    }
+    spare_vas = va->removed_next;
+    n_spare_vas--;
+    return va;
+}
+
+static void va_release(NvvbGpuVa *va)
+{
+    if (n_spare_vas >= SPARE_VAS) {
+        g_free(va);
+        return;
+    }
+    spares_arm();
+    va->removed_next = spare_vas;
+    spare_vas = va;
+    n_spare_vas++;
+}
+
 static bool add_overflows(uint64_t a, uint64_t b)
 {
     uint64_t sum;
@@ -378,13 +456,15 @@ guint nvvb_gpuvm_count(NvvbGpuVm *vm)
 NvvbGpuVa *nvvb_gpuva_new(uint64_t addr, uint64_t range,
                           NvvbBo *bo, uint64_t bo_offset)
 {
-    NvvbGpuVa *va = g_new0(NvvbGpuVa, 1);
+    NvvbGpuVa *va = va_alloc();
 
-    va->addr = addr;
-    va->range = range;
-    va->bo = bo ? nvvb_bo_ref(bo) : NULL;
-    va->bo_offset = bo_offset;
-    va->bo_link.data = va;
+    *va = (NvvbGpuVa) {
+        .addr = addr,
+        .range = range,
+        .bo = bo ? nvvb_bo_ref(bo) : NULL,
+        .bo_offset = bo_offset,
+        .bo_link.data = va,
+    };
     return va;
 }
 
@@ -399,7 +479,7 @@ void nvvb_gpuva_free(NvvbGpuVa *va)
     }
     g_assert(!va->vm && !va->vm_bo);
     nvvb_bo_unref(va->bo);
-    g_free(va);
+    va_release(va);
 }
 
 /**
@@ -695,7 +775,13 @@ int nvvb_gpuvm_sm_unmap(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
 /* An empty list; one allocation holds the common case. */
 static NvvbGpuVaOps *ops_new(void)
 {
-    NvvbGpuVaOps *ops = g_new(NvvbGpuVaOps, 1);
+    NvvbGpuVaOps *ops = spare_ops;
+
+    if (ops) {
+        spare_ops = NULL;
+    } else {
+        ops = g_new(NvvbGpuVaOps, 1);
+    }
 
     ops->n_ops = 0;
     ops->ops = ops->inline_ops;
@@ -774,7 +860,12 @@ void nvvb_gpuva_ops_free(NvvbGpuVaOps *ops)
     if (ops->ops != ops->inline_ops) {
         g_free(ops->ops);
     }
-    g_free(ops);
+    if (SPARE_VAS && !spare_ops) {
+        spares_arm();
+        spare_ops = ops;
+    } else {
+        g_free(ops);
+    }
 }
 
 /**

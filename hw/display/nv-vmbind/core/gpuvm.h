@@ -40,18 +40,25 @@ enum {
  * a mapping removed by an op stays readable until nvvb_gpuva_free().
  *
  * The mapping is its own tree node (gpuvm-tree.h): the key and the child
- * links come first so that a lookup reads one cache line per level.
+ * links come first so that a lookup reads one cache line per level, and
+ * the whole stays within 120 bytes, a size malloc keeps on its fast lists.
  */
 struct NvvbGpuVa {
     uint64_t addr;          /* tree key */
-    /* Private to gpuvm-tree.c: red-black tree links. */
-    NvvbGpuVa *rb_left;
-    NvvbGpuVa *rb_right;
+    /* Private to gpuvm-tree.c: red-black tree links ([0] left). */
+    union {
+        struct {
+            NvvbGpuVa *rb_left;
+            NvvbGpuVa *rb_right;
+        };
+        NvvbGpuVa *rb_child[2];
+    };
     uint64_t range;
-    NvvbGpuVa *rb_parent;
-    /* Private to gpuvm-tree.c: neighbours in address order. */
-    NvvbGpuVa *prev;
-    NvvbGpuVa *next;
+    union {
+        NvvbGpuVa *rb_parent;       /* while inserted */
+        NvvbGpuVa *removed_next;    /* after: NvvbGpuVaOps.removed chain */
+    };
+    NvvbGpuVa *next;        /* private: the next mapping by address */
     uint32_t flags;         /* NVVB_GPUVA_* */
     bool rb_red;            /* private */
     NvvbBo *bo;             /* NULL: a mapping without BO (never `keep`) */
@@ -62,17 +69,15 @@ struct NvvbGpuVa {
     NvvbGpuVm *vm;          /* set while inserted */
     NvvbGpuVmBo *vm_bo;     /* set while linked */
     GList bo_link;          /* entry in vm_bo->vas */
-    NvvbGpuVa *removed_next; /* chain of NvvbGpuVaOps.removed */
 };
 
 /*
- * The mappings of a VM (private; gpuvm-tree.h): red-black tree, list in
- * address order, and the finger where the last change happened.
+ * The mappings of a VM (private; gpuvm-tree.h): red-black tree, first of
+ * the list in address order, and the finger where the last change happened.
  */
 typedef struct NvvbVaTree {
     NvvbGpuVa *root;
     NvvbGpuVa *first;
-    NvvbGpuVa *last;
     NvvbGpuVa *finger;
     guint count;
 } NvvbVaTree;
