@@ -202,7 +202,8 @@ int main(int argc, char **argv)
             for (guint kk = 0; kk < G_N_ELEMENTS(bes); kk++) {
                 double r[3];
 
-                k = getenv("SWAP") ? G_N_ELEMENTS(bes) - 1 - kk : kk;
+                /* Alternate which goes first (malloc state, caches). */
+                k = rep & 1 ? G_N_ELEMENTS(bes) - 1 - kk : kk;
 
                 measure(bes[k], sel[s], secs, r);
                 for (o = 0; o < 3; o++) {
