@@ -38,13 +38,40 @@ typedef struct TlbTable {
     TlbVal *vals;
     uint32_t mask;          /* number of slots - 1 */
     uint32_t gen;
+    /* Bumped whenever an entry goes away or changes (see FastEntry). */
+    uint32_t epoch;
     unsigned count;
     unsigned capacity;
 } TlbTable;
 
+/*
+ * The fast path: a direct-mapped array in front of the leaf table, one
+ * cache line per entry, indexed by page number.  An entry is a copy of a
+ * leaf-table entry and is valid only while the table's epoch is the one it
+ * was copied at: every removal, emptying or overwrite in the leaf table
+ * bumps the epoch, so the array can never answer what the table no longer
+ * holds (invalidate semantics are the table's, exactly).  It also keeps
+ * the last nv_gmmu_check_access() result, a pure function of the entry
+ * and the access, for the access it was computed for.
+ */
+typedef struct FastEntry {
+    uint64_t vpn;
+    uint64_t pdb_addr;
+    uint32_t epoch;         /* 0: never valid (the epoch starts at 1) */
+    uint8_t pdb_aperture;
+    uint8_t fault;          /* check_access result for acc_key */
+    uint16_t acc_key;       /* FAST_NO_ACC: not computed */
+    NvGmmuTranslation tr;
+} FastEntry;
+
+#define FAST_MAX_ENTRIES    4096
+#define FAST_NO_ACC         0xffff
+
 struct NvGmmuTlb {
     TlbTable leaf;
     TlbTable pde;
+    FastEntry *fast;
+    uint32_t fast_mask;
     bool enabled;
     NvGmmuTlbStats stats;
     NvGmmuPdeCache pde_ops;
@@ -93,6 +120,7 @@ static void table_init(TlbTable *t, unsigned capacity)
     t->vals = g_new0(TlbVal, n);
     t->mask = n - 1;
     t->gen = 1;
+    t->epoch = 1;
     t->count = 0;
     t->capacity = capacity;
 }
@@ -108,6 +136,14 @@ static inline bool slot_used(const TlbTable *t, uint32_t i)
     return t->keys[i].gen == t->gen;
 }
 
+static void table_changed(TlbTable *t)
+{
+    /* 0 marks a never-valid fast entry: skip it (the array is reset). */
+    if (++t->epoch == 0) {
+        t->epoch = 1;
+    }
+}
+
 static void table_clear(TlbTable *t)
 {
     if (++t->gen == 0) {
@@ -115,6 +151,7 @@ static void table_clear(TlbTable *t)
         t->gen = 1;
     }
     t->count = 0;
+    table_changed(t);
 }
 
 /* Value of @k, or NULL. */
@@ -143,6 +180,7 @@ static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
     i = tlb_key_hash(k) & t->mask;
     while (slot_used(t, i)) {
         if (tlb_key_equal(&t->keys[i], k)) {
+            table_changed(t);   /* the caller overwrites the value */
             return &t->vals[i];
         }
         i = (i + 1) & t->mask;
@@ -158,6 +196,7 @@ static void table_remove_at(TlbTable *t, uint32_t i)
 {
     uint32_t j = i;
 
+    table_changed(t);
     for (;;) {
         uint32_t home;
 
@@ -232,10 +271,18 @@ static void pde_cache_insert(void *opaque, const NvGmmuPdb *pdb,
 NvGmmuTlb *nv_gmmu_tlb_new(unsigned capacity, unsigned pde_capacity)
 {
     NvGmmuTlb *tlb = g_new0(NvGmmuTlb, 1);
+    uint32_t n;
 
     table_init(&tlb->leaf, capacity ? capacity : NV_GMMU_TLB_DEFAULT_CAPACITY);
     table_init(&tlb->pde, pde_capacity ? pde_capacity
                                        : NV_GMMU_TLB_DEFAULT_PDE_CAPACITY);
+    /* One entry per leaf the table can hold, within a bound. */
+    n = 1;
+    while (n < MIN(tlb->leaf.capacity, FAST_MAX_ENTRIES)) {
+        n <<= 1;
+    }
+    tlb->fast = g_new0(FastEntry, n);      /* epoch 0: all invalid */
+    tlb->fast_mask = n - 1;
     tlb->enabled = true;
     tlb->pde_ops.lookup = pde_cache_lookup;
     tlb->pde_ops.insert = pde_cache_insert;
@@ -250,6 +297,7 @@ void nv_gmmu_tlb_free(NvGmmuTlb *tlb)
     }
     table_free(&tlb->leaf);
     table_free(&tlb->pde);
+    g_free(tlb->fast);
     g_free(tlb);
 }
 
@@ -272,14 +320,75 @@ bool nv_gmmu_tlb_is_enabled(const NvGmmuTlb *tlb)
     return tlb->enabled;
 }
 
+/*
+ * Consecutive 4 KiB pages take consecutive slots; vpn >> 9 (the 2 MiB page
+ * number) spreads pages one 64 KiB or 2 MiB apart, whose low bits repeat.
+ */
+static FastEntry *fast_slot(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                            uint64_t vpn)
+{
+    return &tlb->fast[(vpn ^ (vpn >> 9) ^ (pdb->addr >> 12)) &
+                      tlb->fast_mask];
+}
+
+/* Copy a leaf-table entry into the fast array (valid at this epoch). */
+static void fast_fill(NvGmmuTlb *tlb, const NvGmmuPdb *pdb, uint64_t vpn,
+                      const NvGmmuTranslation *tr)
+{
+    FastEntry *f = fast_slot(tlb, pdb, vpn);
+
+    f->vpn = vpn;
+    f->pdb_addr = pdb->addr;
+    f->pdb_aperture = (uint8_t)pdb->aperture;
+    f->epoch = tlb->leaf.epoch;
+    f->acc_key = FAST_NO_ACC;
+    f->tr = *tr;
+}
+
 static void tlb_insert_leaf(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
                             uint64_t va, const NvGmmuTranslation *tr)
 {
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
     TlbKey k;
 
-    tlb_key_init(&k, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
+    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
     table_insert(tlb, &tlb->leaf, &k)->tr = *tr;
     tlb->stats.inserts++;
+    fast_fill(tlb, pdb, vpn, tr);
+}
+
+/* A hit: fill @res from @f for @acc. */
+static NvGmmuWalkStatus fast_hit(FastEntry *f, uint64_t va,
+                                 const NvGmmuAccess *acc,
+                                 NvGmmuWalkResult *res)
+{
+    const NvGmmuTranslation *e = &f->tr;
+    uint16_t acc_key = acc->type | acc->priv << 8 | acc->peer_unsupported << 9;
+
+    res->va = va;
+    res->tr = *e;
+    res->tlb_hit = true;
+    res->nsteps = 0;
+    res->pa = 0;
+    res->fault_type = NV_GMMU_FAULT_NONE;
+    res->fault_level = NV_GMMU_LEVEL_NONE;
+    if (e->sparse) {
+        res->status = NV_GMMU_WALK_SPARSE;
+        return res->status;
+    }
+    if (f->acc_key != acc_key) {
+        f->fault = nv_gmmu_check_access(e, acc);
+        f->acc_key = acc_key;
+    }
+    if (f->fault != NV_GMMU_FAULT_NONE) {
+        res->status = NV_GMMU_WALK_FAULT;
+        res->fault_type = f->fault;
+        res->fault_level = e->level;
+        return res->status;
+    }
+    res->pa = e->pa_base | (va & ((1ULL << e->page_shift) - 1));
+    res->status = NV_GMMU_WALK_OK;
+    return res->status;
 }
 
 NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
@@ -287,10 +396,10 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res)
 {
-    const NvGmmuTranslation *e;
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
     const TlbVal *slot;
+    FastEntry *f;
     TlbKey k;
-    uint8_t fault;
 
     if (!tlb || !tlb->enabled) {
         if (tlb) {
@@ -303,33 +412,19 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
         return nv_gmmu_walk(mem, pdb, va, acc, res);
     }
 
-    tlb_key_init(&k, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
+    f = fast_slot(tlb, pdb, vpn);
+    if (f->epoch == tlb->leaf.epoch && f->vpn == vpn &&
+        f->pdb_addr == pdb->addr && f->pdb_aperture == pdb->aperture) {
+        tlb->stats.hits++;
+        return fast_hit(f, va, acc, res);
+    }
+
+    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
     slot = table_find(&tlb->leaf, &k);
     if (slot) {
-        e = &slot->tr;
         tlb->stats.hits++;
-        res->va = va;
-        res->tr = *e;
-        res->tlb_hit = true;
-        res->nsteps = 0;
-        res->pa = 0;
-        res->fault_type = NV_GMMU_FAULT_NONE;
-        res->fault_level = NV_GMMU_LEVEL_NONE;
-        if (e->sparse) {
-            res->status = NV_GMMU_WALK_SPARSE;
-            return res->status;
-        }
-        fault = nv_gmmu_check_access(e, acc);
-        if (fault != NV_GMMU_FAULT_NONE) {
-            res->status = NV_GMMU_WALK_FAULT;
-            res->fault_type = fault;
-            res->fault_level = e->level;
-            return res->status;
-        }
-        res->pa = e->pa_base |
-                  (va & ((1ULL << e->page_shift) - 1));
-        res->status = NV_GMMU_WALK_OK;
-        return res->status;
+        fast_fill(tlb, pdb, vpn, &slot->tr);
+        return fast_hit(f, va, acc, res);
     }
 
     tlb->stats.misses++;
