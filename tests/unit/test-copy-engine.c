@@ -67,6 +67,7 @@ typedef struct Env {
     NvGmmuPdb pdb;
     NvvbCe *ce;
     NvvbCeCtx ctx;
+    NvvbCeHost host;
     uint8_t *exp_vram, *exp_sys;    /* the model */
 } Env;
 
@@ -83,7 +84,7 @@ static bool one_extent(void *opaque, uint64_t off, NvvbPtmExtent *e)
     return true;
 }
 
-static void env_init(Env *e, bool tlb)
+static void env_init(Env *e, bool tlb, bool host)
 {
     uint64_t x = 0x9e3779b97f4a7c15ull;
     unsigned k;
@@ -116,6 +117,8 @@ static void env_init(Env *e, bool tlb)
     e->ctx.pdb = &e->pdb;
     e->ctx.tlb = tlb ? nv_gmmu_tlb_new(0, 0) : NULL;
     e->ctx.priv = false;
+    e->host = (NvvbCeHost){ fake_host_ptr, fake_host_written, &e->fm };
+    e->ctx.host = host ? &e->host : NULL;
     e->exp_vram = g_memdup2(e->fm.vram, VRAM_SIZE);
     e->exp_sys = g_memdup2(e->fm.sys, SYS_SIZE);
 }
@@ -192,16 +195,25 @@ static void check_mem(Env *e)
     g_assert_cmpmem(e->fm.sys, SYS_SIZE, e->exp_sys, SYS_SIZE);
 }
 
+/*
+ * Walking and with a TLB; through the accessor (bounce buffer) and with
+ * direct host access, which must not change a single result.
+ */
 static void run_env(void (*fn)(Env *e))
 {
+    unsigned mode;
     Env e;
 
-    env_init(&e, false);
-    fn(&e);
-    env_free(&e);
-    env_init(&e, true);
-    fn(&e);
-    env_free(&e);
+    for (mode = 0; mode < 4; mode++) {
+        bool host = mode & 2;
+
+        env_init(&e, mode & 1, host);
+        fn(&e);
+        if (!host) {
+            g_assert_cmpuint(e.fm.host_ptrs, ==, 0);
+        }
+        env_free(&e);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -216,6 +228,7 @@ static void do_copy_mixed(Env *e)
         { SRC + 5 * MiB + 100, SRC + 6 * MiB + MiB / 2 + 7, 400000 },
         { SRC, DST, 1 },
     };
+    NvvbCeStats st0, st;
     NvvbCeResult res;
     unsigned k;
 
@@ -226,6 +239,24 @@ static void do_copy_mixed(Env *e)
         g_assert_false(res.fault);
         model_copy(e, c[k].src, c[k].dst, c[k].len);
         check_mem(e);
+    }
+
+    /*
+     * 4 KiB VRAM pages to 4 KiB ncoh pages, both physically contiguous:
+     * every page is translated once and the chunks are 64 KiB, not 4 KiB.
+     */
+    nvvb_ce_get_stats(e->ce, &st0);
+    g_assert_cmpint(nvvb_ce_copy(e->ce, &e->ctx, SRC + 5 * MiB,
+                                 SRC + 6 * MiB + MiB / 2, MiB / 2, &res),
+                    ==, 0);
+    model_copy(e, SRC + 5 * MiB, SRC + 6 * MiB + MiB / 2, MiB / 2);
+    check_mem(e);
+    nvvb_ce_get_stats(e->ce, &st);
+    g_assert_cmpuint(st.translations - st0.translations, ==, 2 * 128);
+    g_assert_cmpuint(st.chunks - st0.chunks, ==, MiB / 2 / K64);
+    if (e->ctx.host) {
+        g_assert_cmpuint(e->fm.host_ptrs, >, 0);
+        g_assert_cmpuint(e->fm.host_written, >, 0);
     }
 }
 

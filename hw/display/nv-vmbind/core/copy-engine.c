@@ -2,13 +2,21 @@
 /*
  * nv-vmbind copy engine, see copy-engine.h.
  *
- * A command is a sequence of chunks.  Each chunk lies inside one page (or
- * sparse granule) of the source and one of the destination and is at most
- * the bounce buffer: translate both, read the source (zeroes if sparse)
- * into the bounce buffer, write it to the destination (nothing if
- * sparse).  The last translation of each side is reused while the chunk
- * stays in its page, as a TLB would keep it for the command.  The loop
- * runs at most len / 4 KiB + 2 * len / 64 KiB + 1 times.
+ * A command is a sequence of chunks of at most NVVB_CE_BOUNCE_SIZE bytes.
+ * Each chunk lies inside one *run* of each side: consecutive pages (or
+ * sparse granules) whose translations continue each other -- the same
+ * aperture with physical addresses following on, or all sparse.  A side's
+ * run starts with the translation of the page the command has reached and
+ * grows one page at a time, only as far as the chunk needs and only on the
+ * side that limits it; the first page that does not continue the run
+ * (other backing, sparse/mapped change, a fault) is kept as the side's
+ * pending translation and starts the next run.  So each page is translated
+ * once, in the order the command reaches it (at most one page ahead per
+ * side), and a fault stops the command exactly where the page-by-page
+ * engine stopped.  The bytes move with memmove()/memset() in host memory
+ * when the context gives pointers (NvvbCeHost), else through the accessor
+ * and the bounce buffer.  The loop runs at most 2 * len / 4 KiB +
+ * len / 64 KiB + 2 times.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,17 +25,30 @@
 
 #include "copy-engine.h"
 
+/* How far ahead side_extend() prefetches TLB slots: 16 small pages. */
+#define CE_PREFETCH_AHEAD   (16 * 4096ull)
+
 struct NvvbCe {
     NvvbCeStats stats;
     /* One bounce buffer, plus room for a FILL pattern's phase. */
-    uint8_t bounce[NVVB_CE_BOUNCE_SIZE + 4];
+    uint8_t bounce[NVVB_CE_BOUNCE_SIZE + 8];
 };
 
-/* One side of a command and its current translation. */
+/*
+ * One side of a command: its run [lo, hi) (hi == UINT64_MAX: up to the end
+ * of the address space), backed from pa_lo in aper, or sparse; and the last
+ * translation, which is the pending one while @pending is set.
+ */
 typedef struct CeSide {
     uint8_t access;         /* NV_GMMU_ACCESS_TYPE_VIRT_* */
-    bool valid;             /* tr covers [lo, hi) */
+    bool backward;          /* the command runs down: runs grow down */
+    bool valid;
+    bool sparse;
+    bool pending;           /* w is the translation of pend_va */
+    NvGmmuAperture aper;
     uint64_t lo, hi;
+    uint64_t pa_lo;
+    uint64_t pend_va;
     NvGmmuWalkResult w;
 } CeSide;
 
@@ -53,22 +74,43 @@ static void result_init(NvvbCeResult *r)
     r->mem_aperture = NV_GMMU_APER_NONE;
 }
 
-/*
- * Make @side's translation cover @va; false (and @res filled) on a fault.
- */
-static bool side_translate(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side,
-                           uint64_t va, NvvbCeResult *res)
+static NvGmmuWalkStatus side_walk(NvvbCe *ce, const NvvbCeCtx *ctx,
+                                  CeSide *side, uint64_t va)
 {
     NvGmmuAccess acc = { side->access, ctx->priv, true };
-    uint64_t size;
 
+    ce->stats.translations++;
+    return nv_gmmu_tlb_translate(ctx->tlb, ctx->mem, ctx->pdb, va, &acc,
+                                 &side->w);
+}
+
+/* The page (or sparse granule) of side->w: [*base, *end), end clamped. */
+static void page_of(const CeSide *side, uint64_t *base, uint64_t *end)
+{
+    /* Sparse granules may be as large as 2^47: clamp the end. */
+    uint64_t size = side->w.tr.page_shift < 64 ? 1ull << side->w.tr.page_shift
+                                               : 0;
+
+    *base = side->w.tr.va_base;
+    *end = *base + size > *base ? *base + size : UINT64_MAX;
+}
+
+/*
+ * Make @side's run cover @va, from the pending translation if it is @va's,
+ * else by translating; false (and @res filled) on a fault.
+ */
+static bool side_cover(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side,
+                       uint64_t va, NvvbCeResult *res)
+{
     if (side->valid && va >= side->lo && va < side->hi) {
         return true;
     }
     side->valid = false;
-    ce->stats.translations++;
-    if (nv_gmmu_tlb_translate(ctx->tlb, ctx->mem, ctx->pdb, va, &acc,
-                              &side->w) == NV_GMMU_WALK_FAULT) {
+    if (!side->pending || side->pend_va != va) {
+        side_walk(ce, ctx, side, va);
+    }
+    side->pending = false;
+    if (side->w.status == NV_GMMU_WALK_FAULT) {
         res->fault = true;
         res->fault_va = va;
         res->fault_type = side->w.fault_type;
@@ -76,23 +118,65 @@ static bool side_translate(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side,
         res->access_type = side->access;
         return false;
     }
-    /* Sparse granules may be as large as 2^47: clamp the end. */
-    size = side->w.tr.page_shift < 64 ? 1ull << side->w.tr.page_shift : 0;
-    side->lo = side->w.tr.va_base;
-    side->hi = side->lo + size > side->lo ? side->lo + size : UINT64_MAX;
+    page_of(side, &side->lo, &side->hi);
+    side->sparse = side->w.status == NV_GMMU_WALK_SPARSE;
+    side->aper = side->w.tr.aperture;
+    side->pa_lo = side->w.tr.pa_base;
     side->valid = true;
     return true;
 }
 
-static bool side_sparse(const CeSide *side)
+/*
+ * Grow @side's run by the next page in its direction if that page
+ * continues it; else keep that page's translation pending.  Returns
+ * whether the run grew.
+ */
+static bool side_extend(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side)
 {
-    return side->w.status == NV_GMMU_WALK_SPARSE;
+    uint64_t va, base, end;
+
+    if (side->pending ||
+        (side->backward ? side->lo == 0 : side->hi == UINT64_MAX)) {
+        return false;
+    }
+    va = side->backward ? side->lo - 1 : side->hi;
+    /* The run is likely to go on: warm the TLB slots of pages ahead. */
+    nv_gmmu_tlb_prefetch(ctx->tlb, ctx->pdb,
+                         side->backward ? va - CE_PREFETCH_AHEAD
+                                        : va + CE_PREFETCH_AHEAD);
+    if (side_walk(ce, ctx, side, va) == NV_GMMU_WALK_FAULT ||
+        (side->w.status == NV_GMMU_WALK_SPARSE) != side->sparse) {
+        goto pending;
+    }
+    page_of(side, &base, &end);
+    if (side->backward ? end != side->lo : base != side->hi) {
+        goto pending;
+    }
+    if (!side->sparse &&
+        (side->w.tr.aperture != side->aper ||
+         (side->backward
+          ? side->w.tr.pa_base + (side->lo - base) != side->pa_lo
+          : side->w.tr.pa_base != side->pa_lo + (side->hi - side->lo)))) {
+        goto pending;
+    }
+    if (side->backward) {
+        side->lo = base;
+        side->pa_lo = side->w.tr.pa_base;
+    } else {
+        side->hi = end;
+    }
+    return true;
+
+pending:
+    side->pending = true;
+    side->pend_va = va;
+    return false;
 }
 
-/* Physical address of @va (translated, not sparse). */
+/* Physical address of @va (in the run, not sparse). */
 static uint64_t side_pa(const CeSide *side, uint64_t va)
 {
-    return side->w.tr.pa_base + (va - side->lo);
+    return side->pa_lo + (va - side->lo);
 }
 
 static bool mem_fail(NvvbCeResult *res, NvGmmuAperture aper, uint64_t pa)
@@ -104,38 +188,120 @@ static bool mem_fail(NvvbCeResult *res, NvGmmuAperture aper, uint64_t pa)
 }
 
 /*
- * Move one chunk of @n bytes: source @src (or @pattern bytes if @src_side
- * is NULL) to destination @dst.
+ * @n bytes of a 4-byte pattern: byte i is @pat[i % 4] (@pat holds at least
+ * 11 bytes of the repeated pattern).
  */
-static bool chunk(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *src_side,
-                  uint64_t src, CeSide *dst_side, uint64_t dst, uint64_t n,
-                  const uint8_t *pattern, NvvbCeResult *res)
+static void fill_host(uint8_t *p, uint64_t n, const uint8_t *pat)
 {
-    const uint8_t *data = pattern;
+    uint64_t i = 0, w, *q;
+
+    if (pat[0] == pat[1] && pat[0] == pat[2] && pat[0] == pat[3]) {
+        memset(p, pat[0], n);
+        return;
+    }
+    for (; i < n && ((uintptr_t)(p + i) & 7); i++) {
+        p[i] = pat[i % 4];
+    }
+    /* Byte k of w is pattern byte (i + k) % 4. */
+    memcpy(&w, pat + i % 4, 8);
+    for (q = (uint64_t *)(p + i); i + 8 <= n; i += 8) {
+        *q++ = w;
+    }
+    for (; i < n; i++) {
+        p[i] = pat[i % 4];
+    }
+}
+
+/* What a chunk writes. */
+typedef enum CeData {
+    CE_DATA_SOURCE,         /* the source side's bytes */
+    CE_DATA_PATTERN,        /* FILL: @data repeats every 4 bytes */
+    CE_DATA_BYTES,          /* @data itself */
+} CeData;
+
+/*
+ * Move one chunk of @n bytes to @dst of @dst_side: from @src of @src_side,
+ * or from @data.  The source is read (or found sparse) before the
+ * destination is looked at, as the bounce-buffer engine always did.
+ */
+static bool chunk(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
+                  CeSide *src_side, uint64_t src, const uint8_t *data,
+                  CeSide *dst_side, uint64_t dst, uint64_t n,
+                  NvvbCeResult *res)
+{
+    const NvvbCeHost *h = ctx->host;
+    const uint8_t *sp = NULL;
+    uint8_t *dp;
+    uint64_t pa;
 
     ce->stats.chunks++;
-    if (src_side) {
-        if (side_sparse(src_side)) {
+    if (kind == CE_DATA_SOURCE) {
+        if (src_side->sparse) {
             memset(ce->bounce, 0, n);
-        } else if (!ctx->mem->read(ctx->mem->opaque,
-                                   src_side->w.tr.aperture,
-                                   side_pa(src_side, src), ce->bounce, n)) {
-            return mem_fail(res, src_side->w.tr.aperture,
-                            side_pa(src_side, src));
+            sp = ce->bounce;
+        } else {
+            pa = side_pa(src_side, src);
+            sp = h ? h->ptr(h->opaque, src_side->aper, pa, n, false) : NULL;
+            if (!sp) {
+                if (!ctx->mem->read(ctx->mem->opaque, src_side->aper, pa,
+                                    ce->bounce, n)) {
+                    return mem_fail(res, src_side->aper, pa);
+                }
+                sp = ce->bounce;
+            }
+        }
+    }
+    if (dst_side->sparse) {
+        return true;
+    }
+    pa = side_pa(dst_side, dst);
+    dp = h ? h->ptr(h->opaque, dst_side->aper, pa, n, true) : NULL;
+    if (dp) {
+        if (kind == CE_DATA_PATTERN) {
+            fill_host(dp, n, data);
+        } else {
+            /* Source and destination memory may overlap: memmove. */
+            memmove(dp, kind == CE_DATA_SOURCE ? sp : data, n);
+        }
+        if (h->written) {
+            h->written(h->opaque, dst_side->aper, pa, n);
+        }
+        return true;
+    }
+    if (kind == CE_DATA_SOURCE) {
+        if (sp != ce->bounce) {
+            /* Never hand the accessor a pointer into memory it writes. */
+            memcpy(ce->bounce, sp, n);
         }
         data = ce->bounce;
     }
-    if (side_sparse(dst_side)) {
-        return true;
-    }
     if (!ctx->mem->write || !ctx->mem->write(ctx->mem->opaque,
-                                             dst_side->w.tr.aperture,
-                                             side_pa(dst_side, dst), data,
-                                             n)) {
-        return mem_fail(res, dst_side->w.tr.aperture,
-                        side_pa(dst_side, dst));
+                                             dst_side->aper, pa, data, n)) {
+        return mem_fail(res, dst_side->aper, pa);
     }
     return true;
+}
+
+/*
+ * Length of the chunk at the current position (source @sva, destination
+ * @dva; the last byte when running backwards): @want bytes at most, as far
+ * as both runs reach, growing the one that limits it first.  @s is NULL
+ * for FILL.
+ */
+static uint64_t chunk_len(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *s,
+                          uint64_t sva, CeSide *d, uint64_t dva,
+                          uint64_t want)
+{
+    for (;;) {
+        /* Bytes each run still holds from the position on. */
+        uint64_t da = d->backward ? dva - d->lo + 1 : d->hi - dva;
+        uint64_t sa = !s ? da : s->backward ? sva - s->lo + 1 : s->hi - sva;
+        uint64_t n = MIN(want, MIN(sa, da));
+
+        if (n == want || !side_extend(ce, ctx, s && sa < da ? s : d)) {
+            return n;
+        }
+    }
 }
 
 static int finish(NvvbCe *ce, NvvbCeResult *res, NvvbCeResult *out)
@@ -154,12 +320,15 @@ static bool len_ok(uint64_t va, uint64_t len)
     return len && len <= NVVB_CE_LENGTH_MAX && va + len > va;
 }
 
+
 int nvvb_ce_copy(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t src,
                  uint64_t dst, uint64_t len, NvvbCeResult *out)
 {
-    CeSide s = { NV_GMMU_ACCESS_TYPE_VIRT_READ };
-    CeSide d = { NV_GMMU_ACCESS_TYPE_VIRT_WRITE };
     bool backward = dst > src && dst - src < len;
+    CeSide s = { .access = NV_GMMU_ACCESS_TYPE_VIRT_READ,
+                 .backward = backward };
+    CeSide d = { .access = NV_GMMU_ACCESS_TYPE_VIRT_WRITE,
+                 .backward = backward };
     NvvbCeResult res;
 
     result_init(&res);
@@ -172,32 +341,29 @@ int nvvb_ce_copy(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t src,
     ce->stats.commands++;
     while (res.done < len) {
         uint64_t left = len - res.done, n, so, dof;
+        uint64_t want = MIN(left, NVVB_CE_BOUNCE_SIZE);
 
         if (!backward) {
             so = src + res.done;
             dof = dst + res.done;
-            if (!side_translate(ce, ctx, &s, so, &res) ||
-                !side_translate(ce, ctx, &d, dof, &res)) {
+            if (!side_cover(ce, ctx, &s, so, &res) ||
+                !side_cover(ce, ctx, &d, dof, &res)) {
                 break;
             }
-            n = MIN(left, NVVB_CE_BOUNCE_SIZE);
-            n = MIN(n, s.hi - so);
-            n = MIN(n, d.hi - dof);
+            n = chunk_len(ce, ctx, &s, so, &d, dof, want);
         } else {
             /* [src + left - n, src + left): the chunk ending at the end. */
             uint64_t se = src + left - 1, de = dst + left - 1;
 
-            if (!side_translate(ce, ctx, &s, se, &res) ||
-                !side_translate(ce, ctx, &d, de, &res)) {
+            if (!side_cover(ce, ctx, &s, se, &res) ||
+                !side_cover(ce, ctx, &d, de, &res)) {
                 break;
             }
-            n = MIN(left, NVVB_CE_BOUNCE_SIZE);
-            n = MIN(n, se - s.lo + 1);
-            n = MIN(n, de - d.lo + 1);
+            n = chunk_len(ce, ctx, &s, se, &d, de, want);
             so = se + 1 - n;
             dof = de + 1 - n;
         }
-        if (!chunk(ce, ctx, &s, so, &d, dof, n, NULL, &res)) {
+        if (!chunk(ce, ctx, CE_DATA_SOURCE, &s, so, NULL, &d, dof, n, &res)) {
             break;
         }
         res.done += n;
@@ -208,7 +374,7 @@ int nvvb_ce_copy(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t src,
 int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
                  uint64_t len, uint32_t pattern, NvvbCeResult *out)
 {
-    CeSide d = { NV_GMMU_ACCESS_TYPE_VIRT_WRITE };
+    CeSide d = { .access = NV_GMMU_ACCESS_TYPE_VIRT_WRITE };
     NvvbCeResult res;
     unsigned k;
 
@@ -226,14 +392,14 @@ int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
     while (res.done < len) {
         uint64_t dof = dst + res.done, n;
 
-        if (!side_translate(ce, ctx, &d, dof, &res)) {
+        if (!side_cover(ce, ctx, &d, dof, &res)) {
             break;
         }
-        n = MIN(len - res.done, NVVB_CE_BOUNCE_SIZE);
-        n = MIN(n, d.hi - dof);
+        n = chunk_len(ce, ctx, NULL, 0, &d, dof,
+                      MIN(len - res.done, NVVB_CE_BOUNCE_SIZE));
         /* The bounce buffer holds the pattern; start at this phase. */
-        if (!chunk(ce, ctx, NULL, 0, &d, dof, n,
-                   ce->bounce + res.done % 4, &res)) {
+        if (!chunk(ce, ctx, CE_DATA_PATTERN, NULL, 0,
+                   ce->bounce + res.done % 4, &d, dof, n, &res)) {
             break;
         }
         res.done += n;
@@ -244,7 +410,7 @@ int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
 int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
                       uint64_t value, NvvbCeResult *out)
 {
-    CeSide d = { NV_GMMU_ACCESS_TYPE_VIRT_WRITE };
+    CeSide d = { .access = NV_GMMU_ACCESS_TYPE_VIRT_WRITE };
     NvvbCeResult res;
     uint8_t buf[8];
     unsigned k;
@@ -260,8 +426,9 @@ int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
     for (k = 0; k < 8; k++) {
         buf[k] = (uint8_t)(value >> (8 * k));
     }
-    if (side_translate(ce, ctx, &d, va, &res) &&
-        chunk(ce, ctx, NULL, 0, &d, va, 8, buf, &res)) {
+    /* An aligned 8-byte write stays in its page. */
+    if (side_cover(ce, ctx, &d, va, &res) &&
+        chunk(ce, ctx, CE_DATA_BYTES, NULL, 0, buf, &d, va, 8, &res)) {
         res.done = 8;
     }
     return finish(ce, &res, out);

@@ -67,9 +67,41 @@ typedef struct FastEntry {
 #define FAST_MAX_ENTRIES    4096
 #define FAST_NO_ACC         0xffff
 
+/*
+ * The PDE cache's fast path: per level, a few entries last answered or
+ * taken (direct-mapped by VA, so a copy's source and destination do not
+ * evict each other), valid only at the PDE table's epoch (as FastEntry).
+ * A walk of the page after the last one needs the same PD3..PD0 entries.
+ */
+#define PDE_LAST_WAYS   4
+typedef struct PdeLast {
+    uint64_t vpn;           /* va >> level shift */
+    uint64_t pdb_addr;
+    uint32_t epoch;         /* 0: never valid */
+    uint8_t pdb_aperture;
+    NvGmmuWalkStep step;
+} PdeLast;
+
+/*
+ * The whole PD3..PD0 path of a 2 MiB region, as pde_cache_lookup() gave it
+ * level by level at this PDE-table epoch (a few, direct-mapped): the walk
+ * of the next page of the region takes it in one step.
+ */
+#define PDE_PATH_WAYS   4
+
+typedef struct PdePath {
+    uint64_t vpn;           /* va >> 21 */
+    uint64_t pdb_addr;
+    uint32_t epoch;         /* 0: never valid */
+    uint8_t pdb_aperture;
+    NvGmmuWalkStep steps[NV_GMMU_LEVEL_PD0 + 1];
+} PdePath;
+
 struct NvGmmuTlb {
     TlbTable leaf;
     TlbTable pde;
+    PdePath pde_path[PDE_PATH_WAYS];
+    PdeLast pde_last[NV_GMMU_LEVEL_PD0 + 1][PDE_LAST_WAYS];
     FastEntry *fast;
     uint32_t fast_mask;
     bool enabled;
@@ -154,10 +186,10 @@ static void table_clear(TlbTable *t)
     table_changed(t);
 }
 
-/* Value of @k, or NULL. */
-static TlbVal *table_find(TlbTable *t, const TlbKey *k)
+/* Value of @k (whose tlb_key_hash() is @h), or NULL. */
+static TlbVal *table_find_h(TlbTable *t, const TlbKey *k, uint32_t h)
 {
-    uint32_t i = tlb_key_hash(k) & t->mask;
+    uint32_t i = h & t->mask;
 
     while (slot_used(t, i)) {
         if (tlb_key_equal(&t->keys[i], k)) {
@@ -168,8 +200,17 @@ static TlbVal *table_find(TlbTable *t, const TlbKey *k)
     return NULL;
 }
 
-/* Value slot for @k (existing or new); empties a full table first. */
-static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
+static TlbVal *table_find(TlbTable *t, const TlbKey *k)
+{
+    return table_find_h(t, k, tlb_key_hash(k));
+}
+
+/*
+ * Value slot for @k (hash @h; existing or new); empties a full table
+ * first.
+ */
+static TlbVal *table_insert_h(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k,
+                              uint32_t h)
 {
     uint32_t i;
 
@@ -177,7 +218,7 @@ static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
         table_clear(t);
         tlb->stats.capacity_flushes++;
     }
-    i = tlb_key_hash(k) & t->mask;
+    i = h & t->mask;
     while (slot_used(t, i)) {
         if (tlb_key_equal(&t->keys[i], k)) {
             table_changed(t);   /* the caller overwrites the value */
@@ -189,6 +230,11 @@ static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
     t->keys[i].gen = t->gen;
     t->count++;
     return &t->vals[i];
+}
+
+static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
+{
+    return table_insert_h(tlb, t, k, tlb_key_hash(k));
 }
 
 /* Delete slot @i, shifting later members of its probe run back. */
@@ -239,21 +285,109 @@ static unsigned table_remove_if(TlbTable *t,
     return removed;
 }
 
-static bool pde_cache_lookup(void *opaque, const NvGmmuPdb *pdb,
-                             NvGmmuLevel level, uint64_t va,
-                             NvGmmuWalkStep *step)
+/* Remember what the PDE table holds for (@pdb, @level, @vpn) now. */
+static PdeLast *pde_last(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                         NvGmmuLevel level, uint64_t vpn)
 {
-    NvGmmuTlb *tlb = opaque;
+    uint64_t h = (vpn ^ (pdb->addr >> 12)) * 0x9e3779b97f4a7c15ULL;
+
+    return &tlb->pde_last[level][h >> 62];     /* 2 bits: 4 ways */
+}
+
+static void pde_last_set(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                         NvGmmuLevel level, uint64_t vpn,
+                         const NvGmmuWalkStep *step)
+{
+    PdeLast *l = pde_last(tlb, pdb, level, vpn);
+
+    l->vpn = vpn;
+    l->pdb_addr = pdb->addr;
+    l->pdb_aperture = (uint8_t)pdb->aperture;
+    l->epoch = tlb->pde.epoch;
+    l->step = *step;
+}
+
+/* The PDE table behind pde_last (kept out of the hot function). */
+static __attribute__((noinline)) bool pde_cache_lookup_table(NvGmmuTlb *tlb,
+                                               const NvGmmuPdb *pdb,
+                                               NvGmmuLevel level,
+                                               uint64_t vpn,
+                                               NvGmmuWalkStep *step)
+{
     TlbVal *v;
     TlbKey k;
 
-    tlb_key_init(&k, pdb, level, va >> nv_gmmu_level_shift(level));
+    tlb_key_init(&k, pdb, level, vpn);
     v = table_find(&tlb->pde, &k);
     if (!v) {
         return false;
     }
     *step = v->step;
     tlb->stats.pde_hits++;
+    pde_last_set(tlb, pdb, level, vpn, step);
+    return true;
+}
+
+static bool pde_cache_lookup(void *opaque, const NvGmmuPdb *pdb,
+                             NvGmmuLevel level, uint64_t va,
+                             NvGmmuWalkStep *step)
+{
+    NvGmmuTlb *tlb = opaque;
+    uint64_t vpn = va >> nv_gmmu_level_shift(level);
+    const PdeLast *l = pde_last(tlb, pdb, level, vpn);
+
+    if (l->epoch == tlb->pde.epoch && l->vpn == vpn &&
+        l->pdb_addr == pdb->addr && l->pdb_aperture == pdb->aperture) {
+        *step = l->step;
+        tlb->stats.pde_hits++;
+        return true;
+    }
+    return pde_cache_lookup_table(tlb, pdb, level, vpn, step);
+}
+
+/*
+ * PD3..PD0 for @va at once, only if each level's pde_last holds it, i.e.
+ * exactly when pde_cache_lookup() would answer all four from there.
+ */
+static bool pde_cache_lookup_path(void *opaque, const NvGmmuPdb *pdb,
+                                  uint64_t va, NvGmmuWalkStep *steps)
+{
+    NvGmmuTlb *tlb = opaque;
+    const PdeLast *l[NV_GMMU_LEVEL_PD0 + 1];
+    uint64_t vpn0 = va >> nv_gmmu_level_shift(NV_GMMU_LEVEL_PD0);
+    uint64_t h = (vpn0 ^ (pdb->addr >> 12)) * 0x9e3779b97f4a7c15ULL;
+    PdePath *p = &tlb->pde_path[h >> 62];
+    unsigned level;
+
+    G_STATIC_ASSERT(PDE_PATH_WAYS == 4 && PDE_LAST_WAYS == 4);
+    if (p->epoch == tlb->pde.epoch && p->vpn == vpn0 &&
+        p->pdb_addr == pdb->addr && p->pdb_aperture == pdb->aperture) {
+        memcpy(steps, p->steps, sizeof(p->steps));
+        tlb->stats.pde_hits += NV_GMMU_LEVEL_PD0 + 1;
+        return true;
+    }
+    for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD0; level++) {
+        uint64_t vpn = va >> nv_gmmu_level_shift(level);
+
+        l[level] = pde_last(tlb, pdb, level, vpn);
+        if (l[level]->epoch != tlb->pde.epoch || l[level]->vpn != vpn ||
+            l[level]->pdb_addr != pdb->addr ||
+            l[level]->pdb_aperture != pdb->aperture) {
+            return false;
+        }
+    }
+    for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD0; level++) {
+        steps[level] = l[level]->step;
+        steps[level].level = level;
+        steps[level].ok = true;
+        steps[level].cached = true;
+    }
+    tlb->stats.pde_hits += NV_GMMU_LEVEL_PD0 + 1;
+    p->vpn = vpn0;
+    p->pdb_addr = pdb->addr;
+    p->pdb_aperture = (uint8_t)pdb->aperture;
+    p->epoch = tlb->pde.epoch;
+    memcpy(p->steps, steps, sizeof(p->steps));
     return true;
 }
 
@@ -262,10 +396,12 @@ static void pde_cache_insert(void *opaque, const NvGmmuPdb *pdb,
                              const NvGmmuWalkStep *step)
 {
     NvGmmuTlb *tlb = opaque;
+    uint64_t vpn = va >> nv_gmmu_level_shift(level);
     TlbKey k;
 
-    tlb_key_init(&k, pdb, level, va >> nv_gmmu_level_shift(level));
+    tlb_key_init(&k, pdb, level, vpn);
     table_insert(tlb, &tlb->pde, &k)->step = *step;
+    pde_last_set(tlb, pdb, level, vpn, step);
 }
 
 NvGmmuTlb *nv_gmmu_tlb_new(unsigned capacity, unsigned pde_capacity)
@@ -286,6 +422,7 @@ NvGmmuTlb *nv_gmmu_tlb_new(unsigned capacity, unsigned pde_capacity)
     tlb->enabled = true;
     tlb->pde_ops.lookup = pde_cache_lookup;
     tlb->pde_ops.insert = pde_cache_insert;
+    tlb->pde_ops.lookup_path = pde_cache_lookup_path;
     tlb->pde_ops.opaque = tlb;
     return tlb;
 }
@@ -345,16 +482,14 @@ static void fast_fill(NvGmmuTlb *tlb, const NvGmmuPdb *pdb, uint64_t vpn,
     f->tr = *tr;
 }
 
+/* Cache a leaf under @k (hash @h): leaf table and fast array. */
 static void tlb_insert_leaf(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
-                            uint64_t va, const NvGmmuTranslation *tr)
+                            const TlbKey *k, uint32_t h,
+                            const NvGmmuTranslation *tr)
 {
-    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
-    TlbKey k;
-
-    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
-    table_insert(tlb, &tlb->leaf, &k)->tr = *tr;
+    table_insert_h(tlb, &tlb->leaf, k, h)->tr = *tr;
     tlb->stats.inserts++;
-    fast_fill(tlb, pdb, vpn, tr);
+    fast_fill(tlb, pdb, k->vpn, tr);
 }
 
 /* A hit: fill @res from @f for @acc. */
@@ -391,6 +526,23 @@ static NvGmmuWalkStatus fast_hit(FastEntry *f, uint64_t va,
     return res->status;
 }
 
+void nv_gmmu_tlb_prefetch(const NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                          uint64_t va)
+{
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
+    uint32_t i;
+    TlbKey k;
+
+    if (!tlb || !tlb->enabled) {
+        return;
+    }
+    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
+    i = tlb_key_hash(&k) & tlb->leaf.mask;
+    __builtin_prefetch(fast_slot((NvGmmuTlb *)tlb, pdb, vpn), 1);
+    __builtin_prefetch(&tlb->leaf.keys[i], 1);
+    __builtin_prefetch(&tlb->leaf.vals[i], 1);
+}
+
 NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuPdb *pdb, uint64_t va,
                                        const NvGmmuAccess *acc,
@@ -399,6 +551,7 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
     uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
     const TlbVal *slot;
     FastEntry *f;
+    uint32_t h;
     TlbKey k;
 
     if (!tlb || !tlb->enabled) {
@@ -420,7 +573,8 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
     }
 
     tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
-    slot = table_find(&tlb->leaf, &k);
+    h = tlb_key_hash(&k);
+    slot = table_find_h(&tlb->leaf, &k, h);
     if (slot) {
         tlb->stats.hits++;
         fast_fill(tlb, pdb, vpn, &slot->tr);
@@ -434,7 +588,7 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
      * ranges are cached; PDE/PTE faults are not.
      */
     if (res->tr.sparse || (res->tr.flags & NV_GMMU_PTE_VALID)) {
-        tlb_insert_leaf(tlb, pdb, va, &res->tr);
+        tlb_insert_leaf(tlb, pdb, &k, h, &res->tr);
     }
     return res->status;
 }
