@@ -448,10 +448,11 @@ static void test_invalidate_stress(void)
 
 
 /*
- * Hits against a model of what each (PDB, page) has cached: three PDBs map
+ * Hits against a model of what each (PDB, page) has cached: eight PDBs map
  * the same VAs -- one 64 MiB above the first and one in system memory at
  * the first one's address, so that any index built from (PDB, page) bits
- * of a power-of-two size up to 16384 puts their pages in the same slots.
+ * of a power-of-two size up to 16384 puts their pages in the same slots,
+ * and five more, more than any small per-level cache has ways.
  * Pages are translated in random order with read and write accesses (some
  * pages read-only), PTEs are rewritten in memory, and targeted, per-PDB and
  * full invalidates are interleaved.  A cached page must answer its cached
@@ -460,7 +461,7 @@ static void test_invalidate_stress(void)
  */
 static void test_model(void)
 {
-    enum { NVM = 3, PAGES = 300, STEPS = 60000 };
+    enum { NVM = 8, PAGES = 300, STEPS = 100000 };
     const uint64_t apart = 64 << 20;
     NvGmmuTlb *tlb = nv_gmmu_tlb_new(4096, 64);
     GRand *rand = g_rand_new_with_seed(4242);
@@ -482,6 +483,9 @@ static void test_model(void)
     }
     fake_vm_init(&vm[2], &fm, SYS);
     g_assert_cmphex(vm[2].pdb.addr, ==, vm[0].pdb.addr);
+    for (v = 3; v < NVM; v++) {
+        fake_vm_init(&vm[v], &fm, VID);
+    }
     for (v = 0; v < NVM; v++) {
         for (p = 0; p < PAGES; p++) {
             mem_pa[v][p] = (uint64_t)(v * PAGES + p) << 12;
