@@ -296,8 +296,10 @@ void nvvb_va_tree_remove(NvvbVaTree *t, NvvbGpuVa *va)
         removed_red = va->rb_red;
         replace_child(t, va, x);
     } else {
-        /* Two children: the in-order successor (leftmost on the right,
-         * i.e. the list's next) takes va's place and colour. */
+        /*
+         * Two children: the in-order successor (leftmost on the right,
+         * i.e. the list's next) takes va's place and colour.
+         */
         NvvbGpuVa *y = va->next;
 
         removed_red = y->rb_red;

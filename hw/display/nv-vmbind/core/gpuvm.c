@@ -704,8 +704,10 @@ static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
         if (ret) {
             return ret;
         }
-        /* Find the successor again by key: the callback may have applied
-         * the op (O(1): the tree's finger is next to it). */
+        /*
+         * Find the successor again by key: the callback may have applied
+         * the op (O(1): the tree's finger is next to it).
+         */
         va = succ ? va_at(vm, succ_addr) : NULL;
     }
 
