@@ -37,6 +37,7 @@
 #define RO_VA   0x30000000ull
 #define PRIV_VA (RO_VA + MiB)
 #define BAD_VA  (RO_VA + 2 * MiB)
+#define EDGE_VA (RO_VA + 3 * MiB)
 #define SPARSE_VA 0x40000000ull
 #define HOLE_VA (SPARSE_VA + 4 * MiB)
 
@@ -58,6 +59,8 @@ static const Map maps[] = {
     { RO_VA, MiB, VID, 24 * MiB, true, false },
     { PRIV_VA, MiB, VID, 26 * MiB, false, true },
     { BAD_VA, K64, VID, 128 * MiB },                        /* no memory */
+    /* 4K sys, contiguous, running off the end of memory after 16 KiB */
+    { EDGE_VA, K64, SYS, SYS_SIZE - 4 * K4 },
 };
 
 typedef struct Env {
@@ -243,7 +246,8 @@ static void do_copy_mixed(Env *e)
 
     /*
      * 4 KiB VRAM pages to 4 KiB ncoh pages, both physically contiguous:
-     * every page is translated once and the chunks are 64 KiB, not 4 KiB.
+     * every page is translated once; through the accessor the data moves
+     * page by page, with direct access in one piece.
      */
     nvvb_ce_get_stats(e->ce, &st0);
     g_assert_cmpint(nvvb_ce_copy(e->ce, &e->ctx, SRC + 5 * MiB,
@@ -253,7 +257,8 @@ static void do_copy_mixed(Env *e)
     check_mem(e);
     nvvb_ce_get_stats(e->ce, &st);
     g_assert_cmpuint(st.translations - st0.translations, ==, 2 * 128);
-    g_assert_cmpuint(st.chunks - st0.chunks, ==, MiB / 2 / K64);
+    g_assert_cmpuint(st.chunks - st0.chunks, ==,
+                     e->ctx.host ? 1 : MiB / 2 / K4);
     if (e->ctx.host) {
         g_assert_cmpuint(e->fm.host_ptrs, >, 0);
         g_assert_cmpuint(e->fm.host_written, >, 0);
@@ -367,6 +372,26 @@ static void do_faults(Env *e)
     g_assert_cmpint(nvvb_ce_fill(e->ce, &e->ctx, BAD_VA + 8, 16, 0, &res),
                     ==, -EFAULT);
     g_assert_true(res.mem_error);
+    check_mem(e);
+
+    /*
+     * Contiguous pages whose backing ends after four of them: the pages
+     * before are done, page by page as through the accessor (also with
+     * direct access, which has no pointer for the whole stretch).
+     */
+    g_assert_cmpint(nvvb_ce_copy(e->ce, &e->ctx, SRC + 100, EDGE_VA + 10,
+                                 K64 - 10, &res), ==, -EFAULT);
+    g_assert_false(res.fault);
+    g_assert_true(res.mem_error);
+    g_assert_cmpint(res.mem_aperture, ==, SYS);
+    g_assert_cmphex(res.mem_addr, ==, SYS_SIZE);
+    g_assert_cmpuint(res.done, ==, 4 * K4 - 10);
+    model_copy(e, SRC + 100, EDGE_VA + 10, 4 * K4 - 10);
+    check_mem(e);
+    g_assert_cmpint(nvvb_ce_fill(e->ce, &e->ctx, EDGE_VA + 3, K64 - 3,
+                                 0x5a5b5c5d, &res), ==, -EFAULT);
+    g_assert_cmpuint(res.done, ==, 4 * K4 - 3);
+    model_fill(e, EDGE_VA + 3, 4 * K4 - 3, 0x5a5b5c5d);
     check_mem(e);
 
     /* Beyond the 49-bit VA space. */

@@ -2,21 +2,24 @@
 /*
  * nv-vmbind copy engine, see copy-engine.h.
  *
- * A command is a sequence of chunks of at most NVVB_CE_BOUNCE_SIZE bytes.
- * Each chunk lies inside one *run* of each side: consecutive pages (or
- * sparse granules) whose translations continue each other -- the same
- * aperture with physical addresses following on, or all sparse.  A side's
- * run starts with the translation of the page the command has reached and
- * grows one page at a time, only as far as the chunk needs and only on the
- * side that limits it; the first page that does not continue the run
- * (other backing, sparse/mapped change, a fault) is kept as the side's
- * pending translation and starts the next run.  So each page is translated
- * once, in the order the command reaches it (at most one page ahead per
- * side), and a fault stops the command exactly where the page-by-page
- * engine stopped.  The bytes move with memmove()/memset() in host memory
- * when the context gives pointers (NvvbCeHost), else through the accessor
- * and the bounce buffer.  The loop runs at most 2 * len / 4 KiB +
- * len / 64 KiB + 2 times.
+ * Every page (or sparse granule) a command touches is translated once, in
+ * the order the command reaches it.  Through the memory accessor, data
+ * moves exactly as it always did: in chunks of at most the bounce buffer
+ * that never cross a page of either side, each read whole into the bounce
+ * buffer and then written.
+ *
+ * When the context gives direct host access (NvvbCeHost), a side's *run*
+ * -- consecutive pages of one size whose translations continue each other
+ * (same aperture and following physical addresses, or all sparse) -- grows
+ * one page at a time, only on the side that limits the move, and the
+ * whole stretch both runs cover moves with one memmove() / memset() /
+ * pattern loop, so memcpy works on large blocks.  The first page that does
+ * not continue a run (other backing or size, a sparse/mapped change, a
+ * fault) is kept pending and starts the next run, so translations stay at
+ * most one page ahead of the other side and a fault stops the command
+ * where the page-by-page engine stopped.  If the host gives no pointer for
+ * a stretch, it moves through the accessor in the chunks above, so errors
+ * and their bytes are those of the accessor path.
  */
 #include <errno.h>
 #include <string.h>
@@ -45,6 +48,7 @@ typedef struct CeSide {
     bool valid;
     bool sparse;
     bool pending;           /* w is the translation of pend_va */
+    uint8_t shift;          /* log2 of the run's page size (64: no end) */
     NvGmmuAperture aper;
     uint64_t lo, hi;
     uint64_t pa_lo;
@@ -119,6 +123,7 @@ static bool side_cover(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side,
         return false;
     }
     page_of(side, &side->lo, &side->hi);
+    side->shift = MIN(side->w.tr.page_shift, 64);
     side->sparse = side->w.status == NV_GMMU_WALK_SPARSE;
     side->aper = side->w.tr.aperture;
     side->pa_lo = side->w.tr.pa_base;
@@ -145,7 +150,8 @@ static bool side_extend(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side)
                          side->backward ? va - CE_PREFETCH_AHEAD
                                         : va + CE_PREFETCH_AHEAD);
     if (side_walk(ce, ctx, side, va) == NV_GMMU_WALK_FAULT ||
-        (side->w.status == NV_GMMU_WALK_SPARSE) != side->sparse) {
+        (side->w.status == NV_GMMU_WALK_SPARSE) != side->sparse ||
+        side->w.tr.page_shift != side->shift) {
         goto pending;
     }
     page_of(side, &base, &end);
@@ -212,69 +218,57 @@ static void fill_host(uint8_t *p, uint64_t n, const uint8_t *pat)
     }
 }
 
-/* What a chunk writes. */
+/* What a command writes. */
 typedef enum CeData {
     CE_DATA_SOURCE,         /* the source side's bytes */
-    CE_DATA_PATTERN,        /* FILL: @data repeats every 4 bytes */
+    CE_DATA_PATTERN,        /* FILL: the bounce buffer, from phase done % 4 */
     CE_DATA_BYTES,          /* @data itself */
 } CeData;
 
 /*
- * Move one chunk of @n bytes to @dst of @dst_side: from @src of @src_side,
- * or from @data.  The source is read (or found sparse) before the
- * destination is looked at, as the bounce-buffer engine always did.
+ * Bytes from @va to the end of its page (to its start, inclusive, when the
+ * side runs backward).
  */
-static bool chunk(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
-                  CeSide *src_side, uint64_t src, const uint8_t *data,
-                  CeSide *dst_side, uint64_t dst, uint64_t n,
-                  NvvbCeResult *res)
+static uint64_t page_left(const CeSide *side, uint64_t va)
 {
-    const NvvbCeHost *h = ctx->host;
-    const uint8_t *sp = NULL;
-    uint8_t *dp;
+    uint64_t mask;
+
+    if (side->shift >= 64) {
+        return UINT64_MAX;
+    }
+    mask = (1ull << side->shift) - 1;
+    return side->backward ? (va & mask) + 1 : mask - (va & mask) + 1;
+}
+
+/*
+ * One accessor chunk of @n bytes (at most the bounce buffer, inside one
+ * page of each side) at the lowest addresses @src / @dst.  The source is
+ * read (or found sparse) before the destination is looked at.
+ */
+static bool move_accessor(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
+                          CeSide *src_side, uint64_t src,
+                          const uint8_t *data, CeSide *dst_side, uint64_t dst,
+                          uint64_t n, NvvbCeResult *res)
+{
     uint64_t pa;
 
     ce->stats.chunks++;
     if (kind == CE_DATA_SOURCE) {
         if (src_side->sparse) {
             memset(ce->bounce, 0, n);
-            sp = ce->bounce;
         } else {
             pa = side_pa(src_side, src);
-            sp = h ? h->ptr(h->opaque, src_side->aper, pa, n, false) : NULL;
-            if (!sp) {
-                if (!ctx->mem->read(ctx->mem->opaque, src_side->aper, pa,
-                                    ce->bounce, n)) {
-                    return mem_fail(res, src_side->aper, pa);
-                }
-                sp = ce->bounce;
+            if (!ctx->mem->read(ctx->mem->opaque, src_side->aper, pa,
+                                ce->bounce, n)) {
+                return mem_fail(res, src_side->aper, pa);
             }
         }
+        data = ce->bounce;
     }
     if (dst_side->sparse) {
         return true;
     }
     pa = side_pa(dst_side, dst);
-    dp = h ? h->ptr(h->opaque, dst_side->aper, pa, n, true) : NULL;
-    if (dp) {
-        if (kind == CE_DATA_PATTERN) {
-            fill_host(dp, n, data);
-        } else {
-            /* Source and destination memory may overlap: memmove. */
-            memmove(dp, kind == CE_DATA_SOURCE ? sp : data, n);
-        }
-        if (h->written) {
-            h->written(h->opaque, dst_side->aper, pa, n);
-        }
-        return true;
-    }
-    if (kind == CE_DATA_SOURCE) {
-        if (sp != ce->bounce) {
-            /* Never hand the accessor a pointer into memory it writes. */
-            memcpy(ce->bounce, sp, n);
-        }
-        data = ce->bounce;
-    }
     if (!ctx->mem->write || !ctx->mem->write(ctx->mem->opaque,
                                              dst_side->aper, pa, data, n)) {
         return mem_fail(res, dst_side->aper, pa);
@@ -283,14 +277,105 @@ static bool chunk(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
 }
 
 /*
- * Length of the chunk at the current position (source @sva, destination
- * @dva; the last byte when running backwards): @want bytes at most, as far
- * as both runs reach, growing the one that limits it first.  @s is NULL
- * for FILL.
+ * Move @n bytes at the lowest addresses @src / @dst directly in host
+ * memory, if the host gives pointers for all of them; false (and nothing
+ * done) otherwise.
  */
-static uint64_t chunk_len(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *s,
-                          uint64_t sva, CeSide *d, uint64_t dva,
-                          uint64_t want)
+static bool move_direct(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
+                        CeSide *src_side, uint64_t src, const uint8_t *data,
+                        CeSide *dst_side, uint64_t dst, uint64_t n)
+{
+    const NvvbCeHost *h = ctx->host;
+    const uint8_t *sp = NULL;
+    uint8_t *dp = NULL;
+    uint64_t dpa = side_pa(dst_side, dst);
+
+    if (!h) {
+        return false;
+    }
+    if (kind == CE_DATA_SOURCE && !src_side->sparse) {
+        sp = h->ptr(h->opaque, src_side->aper, side_pa(src_side, src), n,
+                    false);
+        if (!sp) {
+            return false;
+        }
+    }
+    if (!dst_side->sparse) {
+        dp = h->ptr(h->opaque, dst_side->aper, dpa, n, true);
+        if (!dp) {
+            return false;
+        }
+    }
+    ce->stats.chunks++;
+    if (!dp) {
+        return true;        /* the source was readable; writes dropped */
+    }
+    if (kind == CE_DATA_PATTERN) {
+        fill_host(dp, n, data);
+    } else if (kind == CE_DATA_SOURCE && !sp) {
+        memset(dp, 0, n);   /* sparse source */
+    } else {
+        /* Source and destination memory may overlap: memmove. */
+        memmove(dp, kind == CE_DATA_SOURCE ? sp : data, n);
+    }
+    if (h->written) {
+        h->written(h->opaque, dst_side->aper, dpa, n);
+    }
+    return true;
+}
+
+/*
+ * Move the @n bytes both runs hold from the current position (the first
+ * byte @src / @dst, or the last when running backward), adding what is
+ * done to res->done: at once in host memory if possible, else in accessor
+ * chunks, in the command's direction.  @src_side is NULL unless @kind is
+ * CE_DATA_SOURCE.
+ */
+static bool move(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
+                 CeSide *src_side, uint64_t src, const uint8_t *data,
+                 CeSide *dst_side, uint64_t dst, uint64_t n,
+                 NvvbCeResult *res)
+{
+    bool back = dst_side->backward;
+    uint64_t left = n;
+
+    if (move_direct(ce, ctx, kind, src_side, back ? src + 1 - n : src,
+                    kind == CE_DATA_PATTERN ? ce->bounce + res->done % 4
+                                            : data,
+                    dst_side, back ? dst + 1 - n : dst, n)) {
+        res->done += n;
+        return true;
+    }
+    while (left) {
+        uint64_t k = MIN(left, NVVB_CE_BOUNCE_SIZE);
+
+        k = MIN(k, page_left(dst_side, dst));
+        if (src_side) {
+            k = MIN(k, page_left(src_side, src));
+        }
+        if (!move_accessor(ce, ctx, kind, src_side, back ? src + 1 - k : src,
+                           kind == CE_DATA_PATTERN
+                           ? ce->bounce + res->done % 4 : data,
+                           dst_side, back ? dst + 1 - k : dst, k, res)) {
+            return false;
+        }
+        res->done += k;
+        left -= k;
+        src = back ? src - k : src + k;
+        dst = back ? dst - k : dst + k;
+    }
+    return true;
+}
+
+/*
+ * Bytes both runs hold from the current position (source @sva, destination
+ * @dva; the last byte when running backward), at most @want.  With direct
+ * host access the runs grow (the limiting side first) as far as they
+ * continue; without, a run is one page, as the accessor path moves page by
+ * page anyway.  @s is NULL for FILL.
+ */
+static uint64_t move_len(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *s,
+                         uint64_t sva, CeSide *d, uint64_t dva, uint64_t want)
 {
     for (;;) {
         /* Bytes each run still holds from the position on. */
@@ -298,7 +383,8 @@ static uint64_t chunk_len(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *s,
         uint64_t sa = !s ? da : s->backward ? sva - s->lo + 1 : s->hi - sva;
         uint64_t n = MIN(want, MIN(sa, da));
 
-        if (n == want || !side_extend(ce, ctx, s && sa < da ? s : d)) {
+        if (n == want || !ctx->host ||
+            !side_extend(ce, ctx, s && sa < da ? s : d)) {
             return n;
         }
     }
@@ -340,33 +426,19 @@ int nvvb_ce_copy(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t src,
     }
     ce->stats.commands++;
     while (res.done < len) {
-        uint64_t left = len - res.done, n, so, dof;
-        uint64_t want = MIN(left, NVVB_CE_BOUNCE_SIZE);
+        uint64_t left = len - res.done, n;
+        /* Forward: the next byte; backward: the last one left. */
+        uint64_t so = backward ? src + left - 1 : src + res.done;
+        uint64_t dof = backward ? dst + left - 1 : dst + res.done;
 
-        if (!backward) {
-            so = src + res.done;
-            dof = dst + res.done;
-            if (!side_cover(ce, ctx, &s, so, &res) ||
-                !side_cover(ce, ctx, &d, dof, &res)) {
-                break;
-            }
-            n = chunk_len(ce, ctx, &s, so, &d, dof, want);
-        } else {
-            /* [src + left - n, src + left): the chunk ending at the end. */
-            uint64_t se = src + left - 1, de = dst + left - 1;
-
-            if (!side_cover(ce, ctx, &s, se, &res) ||
-                !side_cover(ce, ctx, &d, de, &res)) {
-                break;
-            }
-            n = chunk_len(ce, ctx, &s, se, &d, de, want);
-            so = se + 1 - n;
-            dof = de + 1 - n;
-        }
-        if (!chunk(ce, ctx, CE_DATA_SOURCE, &s, so, NULL, &d, dof, n, &res)) {
+        if (!side_cover(ce, ctx, &s, so, &res) ||
+            !side_cover(ce, ctx, &d, dof, &res)) {
             break;
         }
-        res.done += n;
+        n = move_len(ce, ctx, &s, so, &d, dof, left);
+        if (!move(ce, ctx, CE_DATA_SOURCE, &s, so, NULL, &d, dof, n, &res)) {
+            break;
+        }
     }
     return finish(ce, &res, out);
 }
@@ -395,14 +467,12 @@ int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
         if (!side_cover(ce, ctx, &d, dof, &res)) {
             break;
         }
-        n = chunk_len(ce, ctx, NULL, 0, &d, dof,
-                      MIN(len - res.done, NVVB_CE_BOUNCE_SIZE));
-        /* The bounce buffer holds the pattern; start at this phase. */
-        if (!chunk(ce, ctx, CE_DATA_PATTERN, NULL, 0,
-                   ce->bounce + res.done % 4, &d, dof, n, &res)) {
+        n = move_len(ce, ctx, NULL, 0, &d, dof, len - res.done);
+        /* The bounce buffer holds the pattern, taken at phase done % 4. */
+        if (!move(ce, ctx, CE_DATA_PATTERN, NULL, 0, NULL, &d, dof, n,
+                  &res)) {
             break;
         }
-        res.done += n;
     }
     return finish(ce, &res, out);
 }
@@ -427,9 +497,8 @@ int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
         buf[k] = (uint8_t)(value >> (8 * k));
     }
     /* An aligned 8-byte write stays in its page. */
-    if (side_cover(ce, ctx, &d, va, &res) &&
-        chunk(ce, ctx, CE_DATA_BYTES, NULL, 0, buf, &d, va, 8, &res)) {
-        res.done = 8;
+    if (side_cover(ce, ctx, &d, va, &res)) {
+        move(ce, ctx, CE_DATA_BYTES, NULL, 0, buf, &d, va, 8, &res);
     }
     return finish(ce, &res, out);
 }
