@@ -16,6 +16,135 @@
  */
 #include "gpuvm-tree.h"
 
+/*
+ * The start-address index: open addressing with linear probing, at most
+ * half full, keys stored in the slots so that probing and deletion never
+ * touch a mapping.  It doubles when half full and halves when an eighth
+ * full (never below IDX_MIN_BITS); an empty tree has none.
+ */
+#define IDX_MIN_BITS    6
+
+static uint32_t idx_fold(uint64_t y)
+{
+    return (uint32_t)((y * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+/*
+ * Consecutive 4 KiB pages take consecutive slots (sequential requests touch
+ * few cache lines); the page number's bits above the table's size and the
+ * offset in the page are hashed in, so other regions and sub-page starts
+ * spread.
+ */
+static uint32_t idx_home(const NvvbVaTree *t, uint64_t addr)
+{
+    uint64_t page = addr >> 12;
+
+    return ((uint32_t)page + idx_fold(page >> t->slot_bits) +
+            idx_fold(addr & 0xfff)) & ((1u << t->slot_bits) - 1);
+}
+
+static uint32_t idx_mask(const NvvbVaTree *t)
+{
+    return (1u << t->slot_bits) - 1;
+}
+
+/* Put @va in a table known not to hold it and to have room. */
+static void idx_put(NvvbVaTree *t, NvvbGpuVa *va)
+{
+    uint32_t i = idx_home(t, va->addr);
+
+    while (t->slots[i].va) {
+        i = (i + 1) & idx_mask(t);
+    }
+    t->slots[i].addr = va->addr;
+    t->slots[i].va = va;
+}
+
+static void idx_resize(NvvbVaTree *t, unsigned bits)
+{
+    NvvbVaSlot *old = t->slots;
+    uint32_t n = old ? 1u << t->slot_bits : 0, i;
+
+    t->slots = g_new0(NvvbVaSlot, 1u << bits);
+    t->slot_bits = bits;
+    for (i = 0; i < n; i++) {
+        if (old[i].va) {
+            idx_put(t, old[i].va);
+        }
+    }
+    g_free(old);
+}
+
+NvvbGpuVa *nvvb_va_tree_at(const NvvbVaTree *t, uint64_t addr)
+{
+    uint32_t i;
+
+    if (!t->slots) {
+        return NULL;
+    }
+    for (i = idx_home(t, addr); t->slots[i].va; i = (i + 1) & idx_mask(t)) {
+        if (t->slots[i].addr == addr) {
+            return t->slots[i].va;
+        }
+    }
+    return NULL;
+}
+
+/* Index @va; t->count already counts it. */
+static void idx_insert(NvvbVaTree *t, NvvbGpuVa *va)
+{
+    if (!t->slots || t->count > 1u << (t->slot_bits - 1)) {
+        idx_resize(t, t->slots ? t->slot_bits + 1 : IDX_MIN_BITS);
+    }
+    idx_put(t, va);
+}
+
+/* Unindex @va; t->count already does not count it. */
+static void idx_remove(NvvbVaTree *t, const NvvbGpuVa *va)
+{
+    uint32_t mask = idx_mask(t);
+    uint32_t i = idx_home(t, va->addr), j;
+
+    while (t->slots[i].va != va) {
+        i = (i + 1) & mask;
+    }
+    /* Shift later members of the probe run back over the hole. */
+    for (j = i;;) {
+        uint32_t home;
+
+        t->slots[i].va = NULL;
+        do {
+            j = (j + 1) & mask;
+            if (!t->slots[j].va) {
+                goto shrink;
+            }
+            home = idx_home(t, t->slots[j].addr);
+            /* It stays if its home lies cyclically in (i, j]. */
+        } while (i <= j ? (i < home && home <= j) : (i < home || home <= j));
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+shrink:
+    if (!t->count) {
+        nvvb_va_tree_fini(t);
+    } else if (t->slot_bits > IDX_MIN_BITS &&
+               t->count < 1u << (t->slot_bits - 3)) {
+        idx_resize(t, t->slot_bits - 1);
+    }
+}
+
+/**
+ * nvvb_va_tree_fini() - release the index of an empty tree
+ * @t: the tree (no mapping left)
+ */
+void nvvb_va_tree_fini(NvvbVaTree *t)
+{
+    g_assert(!t->count);
+    g_free(t->slots);
+    t->slots = NULL;
+    t->slot_bits = 0;
+}
+
 static bool is_red(const NvvbGpuVa *n)
 {
     return n && n->rb_red;
@@ -92,6 +221,11 @@ NvvbGpuVa *nvvb_va_tree_floor(const NvvbVaTree *t, uint64_t x)
                 return n;
             }
         }
+    }
+    /* A mapping starting at @x is its floor. */
+    n = nvvb_va_tree_at(t, x);
+    if (n) {
+        return n;
     }
     /*
      * x - addr < range (mod 2^64) iff x lies in the mapping (addr + range
@@ -188,6 +322,7 @@ void nvvb_va_tree_insert(NvvbVaTree *t, NvvbGpuVa *va, NvvbGpuVa *floor)
     t->count++;
     t->finger = va;
     insert_fixup(t, va);
+    idx_insert(t, va);
 }
 
 /*
@@ -328,6 +463,7 @@ void nvvb_va_tree_remove(NvvbVaTree *t, NvvbGpuVa *va)
     }
     t->finger = pred ? pred : va->next;
     t->count--;
+    idx_remove(t, va);
     va->rb_parent = va->rb_left = va->rb_right = NULL;
     va->next = NULL;
 }
@@ -398,7 +534,22 @@ const char *nvvb_va_tree_check(const NvvbVaTree *t)
             return "mappings out of order or overlapping";
         }
         finger_found |= n == t->finger;
+        if (nvvb_va_tree_at(t, n->addr) != n) {
+            return "start-address index misses a mapping";
+        }
         count++;
+    }
+    if (t->slots) {
+        uint32_t i, used = 0;
+
+        for (i = 0; i <= idx_mask(t); i++) {
+            used += t->slots[i].va != NULL;
+        }
+        if (used != t->count || t->count > 1u << (t->slot_bits - 1)) {
+            return "start-address index count or load";
+        }
+    } else if (t->count) {
+        return "no start-address index";
     }
     if (count != t->count) {
         return "count";

@@ -4,7 +4,9 @@
  *
  * An intrusive red-black tree of NvvbGpuVa keyed by start address, threaded
  * with a singly linked list in address order, plus a "finger": the node
- * last inserted, or the predecessor of the node last removed.  Mappings
+ * last inserted, or the predecessor of the node last removed; and a hash
+ * index of the mappings by start address, which answers requests that name
+ * an existing mapping without descending.  Mappings
  * never overlap, so ordering by start also orders by end and the only
  * mapping that can contain an address is its floor (the last one starting
  * at or below it): no interval augmentation is needed.  Why this shape
@@ -31,6 +33,10 @@ NvvbGpuVa *nvvb_va_tree_floor(const NvvbVaTree *t, uint64_t x);
 void nvvb_va_tree_insert(NvvbVaTree *t, NvvbGpuVa *va, NvvbGpuVa *floor);
 /* Remove an inserted @va. */
 void nvvb_va_tree_remove(NvvbVaTree *t, NvvbGpuVa *va);
+/* The mapping that starts exactly at @addr, or NULL (the hash index). */
+NvvbGpuVa *nvvb_va_tree_at(const NvvbVaTree *t, uint64_t addr);
+/* Release what an empty tree still holds. */
+void nvvb_va_tree_fini(NvvbVaTree *t);
 /*
  * Check every red-black, order and list invariant; returns NULL or a
  * description of the first violation (for the unit tests).

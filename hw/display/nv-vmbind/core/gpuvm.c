@@ -260,6 +260,7 @@ void nvvb_gpuvm_unref(NvvbGpuVm *vm)
         return;
     }
     g_assert(vm->tree.count == 0);
+    nvvb_va_tree_fini(&vm->tree);
     g_assert(g_queue_is_empty(&vm->extobj));
     g_assert(g_queue_is_empty(&vm->evict));
     g_mutex_clear(&vm->lock);

@@ -71,15 +71,24 @@ struct NvvbGpuVa {
     GList bo_link;          /* entry in vm_bo->vas */
 };
 
+/* A slot of the start-address index (private; gpuvm-tree.c). */
+typedef struct NvvbVaSlot {
+    uint64_t addr;
+    NvvbGpuVa *va;          /* NULL: free */
+} NvvbVaSlot;
+
 /*
  * The mappings of a VM (private; gpuvm-tree.h): red-black tree, first of
- * the list in address order, and the finger where the last change happened.
+ * the list in address order, the finger where the last change happened,
+ * and a hash index of the mappings by start address.
  */
 typedef struct NvvbVaTree {
     NvvbGpuVa *root;
     NvvbGpuVa *first;
     NvvbGpuVa *finger;
     guint count;
+    NvvbVaSlot *slots;      /* 2^slot_bits of them, or NULL when empty */
+    unsigned slot_bits;
 } NvvbVaTree;
 
 /* Size of a VM's direct-mapped BO -> vm_bo cache (gpuvm-bo.c). */
