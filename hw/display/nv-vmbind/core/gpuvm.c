@@ -11,8 +11,9 @@
  * nothing.  Mappings never overlap; they are kept in an intrusive red-black
  * tree keyed by start address and threaded in address order
  * (gpuvm-tree.c), so lookups are O(log n), the next mapping is O(1), and a
- * request next to the previous change (the MAP after its UNMAP, sequential
- * binds) needs no descent at all.
+ * request that starts at an existing mapping (hash index) or next to the
+ * previous change (the MAP after its UNMAP, sequential binds) needs no
+ * descent at all.
  *
  * The device uses it twice: as the engine of the paravirtual bind queue
  * (guest MAP/UNMAP descriptors become nvvb_gpuvm_sm_map()/_sm_unmap()) and as
