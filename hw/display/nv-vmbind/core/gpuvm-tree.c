@@ -10,7 +10,9 @@
  * predecessor or, if that has one, the left child of its in-order
  * successor (which then has none).  Balancing follows the textbook
  * red-black rules (Cormen et al., "Introduction to Algorithms", ch. 13)
- * with NULL leaves.
+ * with NULL leaves.  Beside the tree, a hash index by start address finds
+ * a mapping named by its start without descending.  Why this shape:
+ * docs/specs/nv-vmbind-gpuvm.rst, "The VA tree".
  *
  * Everything here runs under the VM's lock (gpuvm.c, "Locking").
  */
@@ -23,6 +25,11 @@
  * full (never below IDX_MIN_BITS); an empty tree has none.
  */
 #define IDX_MIN_BITS    6
+
+static uint32_t idx_mask(const NvvbVaTree *t)
+{
+    return (1u << t->slot_bits) - 1;
+}
 
 static uint32_t idx_fold(uint64_t y)
 {
@@ -40,12 +47,7 @@ static uint32_t idx_home(const NvvbVaTree *t, uint64_t addr)
     uint64_t page = addr >> 12;
 
     return ((uint32_t)page + idx_fold(page >> t->slot_bits) +
-            idx_fold(addr & 0xfff)) & ((1u << t->slot_bits) - 1);
-}
-
-static uint32_t idx_mask(const NvvbVaTree *t)
-{
-    return (1u << t->slot_bits) - 1;
+            idx_fold(addr & 0xfff)) & idx_mask(t);
 }
 
 /* Put @va in a table known not to hold it and to have room. */
@@ -75,6 +77,13 @@ static void idx_resize(NvvbVaTree *t, unsigned bits)
     g_free(old);
 }
 
+/**
+ * nvvb_va_tree_at() - the mapping that starts exactly at @addr
+ * @t: the tree
+ * @addr: the start address
+ *
+ * One probe of the index, no descent.  Returns: the mapping or NULL
+ */
 NvvbGpuVa *nvvb_va_tree_at(const NvvbVaTree *t, uint64_t addr)
 {
     uint32_t i;
