@@ -393,9 +393,9 @@ NvvbGpuVa *nvvb_gpuva_find_first(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
  */
 NvvbGpuVa *nvvb_gpuva_find(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
 {
-    NvvbGpuVa *va = nvvb_va_tree_floor(&vm->tree, addr);
+    NvvbGpuVa *va = nvvb_va_tree_at(&vm->tree, addr);
 
-    return va && va->addr == addr && va->range == range ? va : NULL;
+    return va && va->range == range ? va : NULL;
 }
 
 /**
@@ -613,14 +613,6 @@ int nvvb_gpuvm_restore(NvvbGpuVm *vm, const NvvbGpuVaOpMap *maps, guint n)
     return 0;
 }
 
-/* The mapping starting exactly at @addr, whatever its length. */
-static NvvbGpuVa *va_at(NvvbGpuVm *vm, uint64_t addr)
-{
-    NvvbGpuVa *va = nvvb_va_tree_floor(&vm->tree, addr);
-
-    return va && va->addr == addr ? va : NULL;
-}
-
 /* The next free slot of an op list (inline storage first). */
 static NvvbGpuVaOp *ops_push(NvvbGpuVaOps *ops)
 {
@@ -707,10 +699,10 @@ static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
             return ret;
         }
         /*
-         * Find the successor again by key: the callback may have applied
-         * the op (O(1): the tree's finger is next to it).
+         * Find the successor again by key (one index probe): the callback
+         * may have applied the op.
          */
-        va = succ ? va_at(vm, succ_addr) : NULL;
+        va = succ ? nvvb_va_tree_at(&vm->tree, succ_addr) : NULL;
     }
 
     if (is_map) {
