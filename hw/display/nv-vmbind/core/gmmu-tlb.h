@@ -127,6 +127,16 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res);
 
+/**
+ * nv_gmmu_tlb_prefetch: start loading what translating @va will touch.
+ * @tlb: TLB, or NULL (nothing to do)
+ *
+ * A hint for callers that know the pages they translate next (the copy
+ * engine); it changes no state.
+ */
+void nv_gmmu_tlb_prefetch(const NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                          uint64_t va);
+
 /* Drop what @inv selects (see NvGmmuTlbInvalidate). */
 void nv_gmmu_tlb_invalidate(NvGmmuTlb *tlb, const NvGmmuTlbInvalidate *inv);
 /* Drop everything (ALL_PDB | ALL_VA, CACHE_LEVEL ALL). */

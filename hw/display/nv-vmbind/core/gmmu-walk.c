@@ -279,6 +279,17 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
                           NV_GMMU_LEVEL_NONE);
     }
 
+    /*
+     * Every PDE of the path cached: they passed the checks below when they
+     * were inserted, so go straight to PD0 (the TLB's miss path).
+     */
+    if (cache && cache->lookup_path &&
+        cache->lookup_path(cache->opaque, pdb, va, res->steps)) {
+        res->nsteps = NV_GMMU_LEVEL_PD0 + 1;
+        step = &res->steps[NV_GMMU_LEVEL_PD0];
+        goto pd0;
+    }
+
     /* PD3, PD2, PD1: 8-byte PDEs. */
     for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD1; level++) {
         uint64_t pde;
@@ -309,6 +320,7 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
                        &step)) {
         return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, NV_GMMU_LEVEL_PD0);
     }
+pd0:
     lo = step->raw[0];
     hi = step->raw[1];
     if (nv_gmmu_pd0_is_pte(lo)) {

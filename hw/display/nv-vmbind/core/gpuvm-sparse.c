@@ -49,6 +49,11 @@
 
 #include <errno.h>
 
+/* GTree's node API (upper bound, node_previous) appeared in 2.68. */
+#if !GLIB_CHECK_VERSION(2, 68, 0)
+#error "nv-vmbind's sparse regions need GLib >= 2.68 (GTree node API)"
+#endif
+
 static gint reg_key_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 {
     uint64_t x = *(const uint64_t *)a;
