@@ -5,7 +5,8 @@
  * against a reference that shares nothing with the engine but the walker.
  *
  * Input: a flags byte (bit 0: the engine uses a TLB, bit 1: privileged
- * context), then ops, opcode = byte % 5:
+ * context, bit 2: direct host access, NvvbCeHost), then ops,
+ * opcode = byte % 5:
  *   0 write  u32 addr (bit 31: sysmem), u64 value   (tables or data)
  *   1 copy   u40 src, u40 dst, u24 length
  *   2 fill   u40 dst, u24 length, u32 pattern
@@ -104,6 +105,19 @@ static bool img_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
         memcpy(p, buf, len);
     }
     return p;
+}
+
+/* NvvbCeHost over the engine's image: NULL wherever the accessor fails. */
+static void *img_ptr(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                     uint64_t len, bool write)
+{
+    return img_at(opaque, aper, addr, len);
+}
+
+static void img_written(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                        uint64_t len)
+{
+    CHECK(img_at(opaque, aper, addr, len));
 }
 
 /* ---- The reference ---- */
@@ -242,6 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *p = data, *end = data + size;
     NvGmmuMem emem = { img_read, img_write, &eng };
     NvGmmuMem rmem = { img_read, img_write, &ref };
+    NvvbCeHost host = { img_ptr, img_written, &eng };
     NvGmmuTlb *tlb;
     NvvbCe *ce;
     NvGmmuPdb pdb;
@@ -260,7 +275,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nv_gmmu_pdb_init(&pdb, NV_GMMU_APER_VID, 0);
     tlb = flags & 1 ? nv_gmmu_tlb_new(64, 16) : NULL;
     ce = nvvb_ce_new();
-    ctx = (NvvbCeCtx){ &emem, &pdb, tlb, flags & 2 };
+    ctx = (NvvbCeCtx){ &emem, &pdb, tlb, flags & 2,
+                       flags & 4 ? &host : NULL };
 
     while (p < end && ops++ < 64) {
         uint8_t op = rd(&p, end, 1) % 5;

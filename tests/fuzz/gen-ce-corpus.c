@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     }
     g_mkdir_with_parents(argv[1], 0755);
 
-    for (flags = 0; flags < 4; flags++) {
+    for (flags = 0; flags < 8; flags++) {
         char name[32];
 
         /*
