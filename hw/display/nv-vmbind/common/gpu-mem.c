@@ -10,7 +10,7 @@
 #include "hw/pci/pci.h"
 #include "gpu-mem.h"
 
-static bool nvvb_vram_range(const NvvbGpuMem *m, uint64_t addr, size_t len)
+static bool nvvb_vram_range(const NvvbGpuMem *m, uint64_t addr, uint64_t len)
 {
     return addr < m->vram_size && len <= m->vram_size - addr;
 }
@@ -65,6 +65,32 @@ static bool nvvb_gpu_mem_write_cb(void *opaque, NvGmmuAperture aper,
     return nvvb_gpu_mem_write(opaque, aper, addr, buf, len);
 }
 
+/*
+ * NvvbCeHost: a pointer only where all of [addr, addr + len) is VRAM, so
+ * the engine's direct path can never leave the RAM block; NULL sends it
+ * through the accessor (system memory, peer, out of range).
+ */
+static void *nvvb_gpu_mem_host_ptr(void *opaque, NvGmmuAperture aper,
+                                   uint64_t addr, uint64_t len, bool write)
+{
+    NvvbGpuMem *m = opaque;
+
+    if (aper != NV_GMMU_APER_VID || !nvvb_vram_range(m, addr, len)) {
+        return NULL;
+    }
+    return m->vram_ptr + addr;
+}
+
+static void nvvb_gpu_mem_host_written(void *opaque, NvGmmuAperture aper,
+                                      uint64_t addr, uint64_t len)
+{
+    NvvbGpuMem *m = opaque;
+
+    if (aper == NV_GMMU_APER_VID && nvvb_vram_range(m, addr, len)) {
+        memory_region_set_dirty(m->vram, addr, len);
+    }
+}
+
 void nvvb_gpu_mem_init(NvvbGpuMem *m, PCIDevice *pci, MemoryRegion *vram)
 {
     m->pci = pci;
@@ -74,4 +100,7 @@ void nvvb_gpu_mem_init(NvvbGpuMem *m, PCIDevice *pci, MemoryRegion *vram)
     m->mem.read = nvvb_gpu_mem_read_cb;
     m->mem.write = nvvb_gpu_mem_write_cb;
     m->mem.opaque = m;
+    m->ce_host.ptr = nvvb_gpu_mem_host_ptr;
+    m->ce_host.written = nvvb_gpu_mem_host_written;
+    m->ce_host.opaque = m;
 }

@@ -6,16 +6,21 @@
  * only through an NvGmmuMem; this is its one implementation over a
  * device's VRAM (a RAM MemoryRegion) and PCI DMA for the system-memory
  * apertures.  Every access is bounds-checked here, and VRAM writes mark
- * the region dirty so that live migration resends the page.
+ * the region dirty so that live migration resends the page.  The copy
+ * engine also gets direct pointers into VRAM (NvvbCeHost): whole runs of
+ * contiguous pages then move with one memmove; system memory goes through
+ * DMA as before.
  */
 #ifndef HW_DISPLAY_NV_VMBIND_GPU_MEM_H
 #define HW_DISPLAY_NV_VMBIND_GPU_MEM_H
 
 #include "hw/pci/pci_device.h"
+#include "../core/copy-engine.h"
 #include "../core/gmmu-walk.h"
 
 typedef struct NvvbGpuMem {
     NvGmmuMem mem;          /* what the core is given: read, write, opaque */
+    NvvbCeHost ce_host;     /* the copy engine's direct path into VRAM */
     PCIDevice *pci;         /* DMA master for SYS_COH / SYS_NCOH */
     MemoryRegion *vram;     /* RAM region, for dirty tracking */
     uint8_t *vram_ptr;

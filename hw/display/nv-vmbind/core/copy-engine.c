@@ -477,6 +477,50 @@ int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
     return finish(ce, &res, out);
 }
 
+int nvvb_ce_dma(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
+                uint8_t va_access, NvGmmuAperture aper, uint64_t pa,
+                uint64_t len, bool to_va, NvvbCeResult *out,
+                NvGmmuWalkResult *last)
+{
+    CeSide v = { .access = va_access };
+    /*
+     * The physical side is one run that never ends and needs no
+     * translation: its "VA" is the physical address itself.
+     */
+    CeSide p = { .valid = true, .shift = 64, .aper = aper, .lo = pa,
+                 .hi = UINT64_MAX, .pa_lo = pa };
+    CeSide *src = to_va ? &p : &v, *dst = to_va ? &v : &p;
+    NvvbCeResult res;
+
+    result_init(&res);
+    if (!len_ok(va, len) || !len_ok(pa, len)) {
+        if (out) {
+            *out = res;
+        }
+        return -EINVAL;
+    }
+    ce->stats.commands++;
+    while (res.done < len) {
+        uint64_t so = (to_va ? pa : va) + res.done;
+        uint64_t dof = (to_va ? va : pa) + res.done;
+        uint64_t n;
+
+        if (!side_cover(ce, ctx, &v, va + res.done, &res)) {
+            break;
+        }
+        res.sparse |= v.sparse;
+        n = move_len(ce, ctx, src, so, dst, dof, len - res.done);
+        if (!move(ce, ctx, CE_DATA_SOURCE, src, so, NULL, dst, dof, n,
+                  &res)) {
+            break;
+        }
+    }
+    if (last) {
+        *last = v.w;
+    }
+    return finish(ce, &res, out);
+}
+
 int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
                       uint64_t value, NvvbCeResult *out)
 {

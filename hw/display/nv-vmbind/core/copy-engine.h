@@ -77,6 +77,7 @@ typedef struct NvvbCeResult {
     bool mem_error;         /* the accessor failed at mem_aperture/addr */
     NvGmmuAperture mem_aperture;
     uint64_t mem_addr;
+    bool sparse;            /* nvvb_ce_dma(): a sparse page was crossed */
 } NvvbCeResult;
 
 typedef struct NvvbCeStats {
@@ -125,6 +126,33 @@ int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
  *
  * Returns: 0; -EINVAL if @va is not 8-byte aligned; -EFAULT.
  */
+/**
+ * nvvb_ce_dma: move @len bytes between VA @va and physical memory at @pa
+ * in @aper (through @ctx's accessor), in either direction
+ * @ce: engine
+ * @ctx: VM, accessor, TLB, privilege
+ * @va: the translated side
+ * @va_access: NV_GMMU_ACCESS_TYPE_VIRT_* the VA side is translated with
+ * @aper: aperture of the physical side
+ * @pa: address of the physical side
+ * @len: bytes
+ * @to_va: true: physical -> VA; false: VA -> physical
+ * @res: how it ended (may be NULL); res->sparse says whether a sparse
+ *       page was crossed (read as zeroes, writes dropped)
+ * @last: if not NULL, the VA side's last translation (the faulting one
+ *        after a fault)
+ *
+ * The same translate-and-move path as COPY, with one side physical: what
+ * the paravirtual device's DMA probe uses.
+ *
+ * Returns: 0; -EINVAL if @len is 0 or above NVVB_CE_LENGTH_MAX or a range
+ * wraps (nothing done); -EFAULT as nvvb_ce_copy().
+ */
+int nvvb_ce_dma(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
+                uint8_t va_access, NvGmmuAperture aper, uint64_t pa,
+                uint64_t len, bool to_va, NvvbCeResult *res,
+                NvGmmuWalkResult *last);
+
 int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
                       uint64_t value, NvvbCeResult *res);
 

@@ -341,7 +341,10 @@ static uint32_t nv_vmbind_ce_exec(NvVmbindState *s, const uint8_t *d)
     uint64_t len = nv_vmbind_desc_u64(d, NVVB_CE_LENGTH);
     NvvbCeResult res = { 0 };
     NvGmmuPdb pdb;
-    NvvbCeCtx ctx = { .mem = &s->gpu_mem.mem, .pdb = &pdb, .tlb = s->tlb };
+    NvvbCeCtx ctx = {
+        .mem = &s->gpu_mem.mem, .pdb = &pdb, .tlb = s->tlb,
+        .host = &s->gpu_mem.ce_host,
+    };
     int ret;
 
     if (opcode != NVVB_OP_CE_COPY && opcode != NVVB_OP_CE_FILL &&

@@ -232,9 +232,10 @@ static uint32_t nv_vmbind_walk_result(NvGmmuWalkStatus st)
 
 /*
  * DMA probe: moves dma_len bytes between system memory at dma_addr and the
- * GPU VA, one page (or page piece) at a time, each through the TLB.  Stops at
- * the first fault or DMA error; PROBE_DMA_DONE says how far it got.  Sparse
- * pages read as zero and drop writes.
+ * GPU VA through the copy engine (the same translate-and-move path as the
+ * copy ring, one side physical).  Stops at the first fault or DMA error;
+ * PROBE_DMA_DONE says how far it got, the other result registers describe
+ * the last translation.  Sparse pages read as zero and drop writes.
  */
 static void nv_vmbind_probe_dma(NvVmbindState *s, bool to_sysmem,
                                 const NvGmmuAccess *acc)
@@ -242,69 +243,49 @@ static void nv_vmbind_probe_dma(NvVmbindState *s, bool to_sysmem,
     NvVmbindProbe *p = &s->probe;
     uint64_t va = ((uint64_t)p->va_hi << 32) | p->va_lo;
     uint64_t dma = ((uint64_t)p->dma_addr_hi << 32) | p->dma_addr_lo;
-    uint32_t len = p->dma_len, done = 0;
-    g_autofree uint8_t *buf = NULL;
-    NvGmmuWalkResult res;
-    uint32_t result = NVVB_PROBE_RESULT_MAPPED;
+    uint32_t len = p->dma_len;
+    NvGmmuAperture inst_aper;
+    uint64_t inst_addr;
+    uint8_t fault_type;
+    NvGmmuWalkResult last;
+    NvvbCeResult res;
+    NvGmmuPdb pdb;
+    NvvbCeCtx ctx = {
+        .mem = &s->gpu_mem.mem, .pdb = &pdb, .tlb = s->tlb,
+        .priv = acc->priv, .host = &s->gpu_mem.ce_host,
+    };
+    uint32_t result;
 
-    memset(&res, 0, sizeof(res));
     if (len == 0 || len > NVVB_PROBE_DMA_MAX || va + len < va ||
         dma + len < dma) {
         p->status = NVVB_PROBE_RESULT_BAD_CMD;
         p->dma_done = 0;
         return;
     }
-    buf = g_malloc(1u << NV_GMMU_PAGE_SHIFT_4K);
-
-    while (done < len) {
-        uint64_t cur = va + done;
-        uint64_t page, chunk;
-        NvGmmuWalkStatus st;
-
-        st = nv_vmbind_probe_walk(s, cur, acc, &res);
-        if (st == NV_GMMU_WALK_FAULT) {
-            result = NVVB_PROBE_RESULT_FAULT;
-            break;
-        }
-        if (st == NV_GMMU_WALK_SPARSE) {
-            result = NVVB_PROBE_RESULT_SPARSE;
-        }
-        /* Stay inside this page and inside the bounce buffer. */
-        page = 1ULL << (st == NV_GMMU_WALK_SPARSE ? NV_GMMU_PAGE_SHIFT_4K :
-                        res.tr.page_shift);
-        chunk = MIN(page - (cur & (page - 1)), len - done);
-        chunk = MIN(chunk, 1u << NV_GMMU_PAGE_SHIFT_4K);
-
-        if (to_sysmem) {
-            if (st == NV_GMMU_WALK_SPARSE) {
-                memset(buf, 0, chunk);
-            } else if (!nvvb_gpu_mem_read(&s->gpu_mem, res.tr.aperture,
-                                          res.pa, buf, chunk)) {
-                result = NVVB_PROBE_RESULT_DMA_ERROR;
-                break;
-            }
-            if (pci_dma_write(PCI_DEVICE(s), dma + done, buf, chunk) !=
-                MEMTX_OK) {
-                result = NVVB_PROBE_RESULT_DMA_ERROR;
-                break;
-            }
-        } else {
-            if (pci_dma_read(PCI_DEVICE(s), dma + done, buf, chunk) !=
-                MEMTX_OK) {
-                result = NVVB_PROBE_RESULT_DMA_ERROR;
-                break;
-            }
-            if (st != NV_GMMU_WALK_SPARSE &&
-                !nvvb_gpu_mem_write(&s->gpu_mem, res.tr.aperture, res.pa,
-                                    buf, chunk)) {
-                result = NVVB_PROBE_RESULT_DMA_ERROR;
-                break;
-            }
-        }
-        done += chunk;
+    if (!nv_vmbind_ctx_pdb(s, &pdb, &inst_aper, &inst_addr, &fault_type)) {
+        /* No usable context: the walk of the first byte says why. */
+        nv_vmbind_probe_walk(s, va, acc, &last);
+        nv_vmbind_probe_result(s, &last, NVVB_PROBE_RESULT_FAULT);
+        p->dma_done = 0;
+        return;
     }
-    nv_vmbind_probe_result(s, &res, result);
-    p->dma_done = done;
+    nvvb_ce_dma(s->ce, &ctx, va, acc->type, NV_GMMU_APER_SYS_COH, dma, len,
+                !to_sysmem, &res, &last);
+    trace_nv_vmbind_probe_walk(last.va, acc->type, last.status, last.pa,
+                               last.fault_type, last.tlb_hit);
+    if (res.fault) {
+        nv_vmbind_fault_report(s, inst_aper, inst_addr, res.fault_va,
+                               res.fault_type, acc->type,
+                               NVVB_FAULT_ENGINE_PROBE);
+        result = NVVB_PROBE_RESULT_FAULT;
+    } else if (res.mem_error) {
+        result = NVVB_PROBE_RESULT_DMA_ERROR;
+    } else {
+        result = res.sparse ? NVVB_PROBE_RESULT_SPARSE :
+                 NVVB_PROBE_RESULT_MAPPED;
+    }
+    nv_vmbind_probe_result(s, &last, result);
+    p->dma_done = res.done;
 }
 
 static bool nv_vmbind_access_valid(uint8_t type)
