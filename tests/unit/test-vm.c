@@ -262,7 +262,7 @@ static void snap_take(T *t, VmoSnap *s)
 /* Asserts nothing changed since @before was taken; frees it. */
 static void assert_unchanged(T *t, VmoSnap *before)
 {
-    VmoSnap now;
+    VmoSnap now = { 0 };
 
     snap_take(t, &now);
     g_assert_cmpstr(vmo_snap_diff(before, &now), ==, NULL);
@@ -395,7 +395,7 @@ static void test_sparse(void)
 
 /* Runs @call expecting @err, asserting nothing changed. */
 #define REFUSED(t_, err_, call_) do { \
-        VmoSnap s_; \
+        VmoSnap s_ = { 0 }; \
         snap_take((t_), &s_); \
         g_assert_cmpint((call_), ==, (err_)); \
         assert_unchanged((t_), &s_); \

@@ -342,7 +342,12 @@ void vmo_snap_take(VmoSnap *s, NvvbVm *const *vms, unsigned nvms,
 {
     unsigned i;
 
-    s->state = g_string_new(NULL);
+    /* Reuse the buffers of an earlier snapshot: the fuzzer takes many. */
+    if (s->state) {
+        g_string_truncate(s->state, 0);
+    } else {
+        s->state = g_string_new(NULL);
+    }
     for (i = 0; i < nvms; i++) {
         if (vms[i]) {
             snap_vm(s->state, i, vms[i]);
@@ -354,7 +359,12 @@ void vmo_snap_take(VmoSnap *s, NvvbVm *const *vms, unsigned nvms,
         }
     }
     s->pool_len = nvvb_pt_pool_size(pool);
-    s->pool = g_memdup2(pool_bytes, s->pool_len);
+    if (s->pool_cap < s->pool_len) {
+        g_free(s->pool);
+        s->pool = g_malloc(s->pool_len);
+        s->pool_cap = s->pool_len;
+    }
+    memcpy(s->pool, pool_bytes, s->pool_len);
     s->pool_free = nvvb_pt_pool_free_bytes(pool);
     s->invalidates = invalidates;
 }
@@ -379,8 +389,9 @@ const char *vmo_snap_diff(const VmoSnap *a, const VmoSnap *b)
 
 void vmo_snap_clear(VmoSnap *s)
 {
-    g_string_free(s->state, true);
+    if (s->state) {
+        g_string_free(s->state, true);
+    }
     g_free(s->pool);
-    s->state = NULL;
-    s->pool = NULL;
+    memset(s, 0, sizeof(*s));
 }

@@ -53,13 +53,15 @@ typedef struct VmoSnap {
     GString *state;
     uint8_t *pool;
     size_t pool_len;
+    size_t pool_cap;
     uint64_t pool_free;
     unsigned invalidates;
 } VmoSnap;
 
 /**
  * vmo_snap_take: record @s (vmo_snap_clear() frees it).
- * @s: receives the snapshot
+ * @s: receives the snapshot: zero-initialised, or an earlier snapshot
+ *     whose buffers are reused
  * @vms: VM slots (NULL entries skipped)
  * @nvms: entries in @vms
  * @bos: buffer slots (NULL entries skipped)
