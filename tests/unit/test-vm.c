@@ -455,6 +455,27 @@ static void test_refused(void)
     t_free(&t);
 }
 
+/*
+ * Requests that change nothing: an UNMAP of nothing (the GPUVM's op list is
+ * empty and has no array), with and without SPARSE.  Under UBSan (vm-ubsan)
+ * walking that empty list offset a NULL pointer (found by fuzz-vm).
+ */
+static void test_noop(void)
+{
+    T t;
+
+    t_init(&t);
+    t_vm(&t, 0);
+    g_assert_cmpint(t_unmap(&t, 0, 0x100000, 16 * K4), ==, 0);
+    g_assert_cmpint(t_unmap(&t, 0, 0, NVVB_UVMM_VA_SPACE_END), ==, 0);
+    g_assert_cmpuint(t.last.work, ==, 0);
+    g_assert_cmpuint(t.invalidates, ==, 0);
+    g_assert_cmpint(t_bind(&t, 0, NVVB_OP_UNMAP, NVVB_MAP_SPARSE, 0,
+                           0x100000000ull, M2, 0), ==, -ENOENT);
+    assert_agree(&t);
+    t_free(&t);
+}
+
 /* A bind the tables cannot follow after the GPUVM changed is reported. */
 static void test_divergence(void)
 {
@@ -760,6 +781,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vm/map-unmap", test_map_unmap);
     g_test_add_func("/vm/sparse", test_sparse);
     g_test_add_func("/vm/refused", test_refused);
+    g_test_add_func("/vm/noop", test_noop);
     g_test_add_func("/vm/divergence", test_divergence);
     g_test_add_func("/vm/restore", test_restore);
     g_test_add_func("/vm/move", test_move);

@@ -143,8 +143,10 @@ typedef struct NvvbGpuVaOps {
     GPtrArray *removed;     /* mappings detached by nvvb_gpuvm_ops_apply() */
 } NvvbGpuVaOps;
 
+/* An empty list may have no array: never offset its NULL (UB). */
 #define NVVB_GPUVA_OPS_FOREACH(op_, ops_) \
-    for ((op_) = (ops_)->ops; (op_) < (ops_)->ops + (ops_)->n_ops; (op_)++)
+    for ((op_) = (ops_)->ops; (ops_)->n_ops && \
+         (op_) < (ops_)->ops + (ops_)->n_ops; (op_)++)
 
 /**
  * struct NvvbGpuVmSmOps - callbacks of nvvb_gpuvm_sm_map() / _sm_unmap()
