@@ -42,6 +42,12 @@
  * - no vm_bo is left on an evict list; each buffer has one vm_bo per VM
  *   that maps it;
  * - at the end, freeing everything gives every pool granule back.
+ *
+ * Shown to fail on planted bugs (scratch copies of core/, not kept): the
+ * seeds catch buffer.c without its 2^58 extent check (07-i14-sg-field: a
+ * MAP diverges) and ptm.c dropping small-page PTE 7 (01-map-unmap: the
+ * tables disagree); ptm.c dropping small-page PTE 300 passes the seeds
+ * and a campaign caught it after about 900 executions.
  */
 #include <errno.h>
 #include <stdio.h>
