@@ -7,7 +7,7 @@
 # <repo>/build-fuzz): the binary, the growing corpus and any crash-* files.
 #
 #   tests/fuzz/run-fuzz.sh [TARGET] [SECONDS]    (TARGET: gmmu-walk,
-#                                                 copy-engine; default
+#                                                 copy-engine, vm; default
 #                                                 gmmu-walk)
 # Extra libFuzzer options: NVVB_FUZZ_ARGS.  The last line printed is
 # 'fuzz-TARGET: N executions in S s'.
@@ -24,6 +24,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${NVVB_FUZZ_DIR:-$root/build-fuzz}
 core=("$root"/hw/display/nv-vmbind/core/*.c)
+# Test helpers a target shares with the unit tests.
+extra=()
+case $target in
+vm) extra=("$root/tests/unit/vm-oracle.c") ;;
+esac
 [ -f "$here/fuzz-$target.c" ] || { echo "run-fuzz.sh: no target $target" >&2; exit 2; }
 
 command -v clang >/dev/null || { echo "run-fuzz.sh: clang not found" >&2; exit 2; }
@@ -34,8 +39,8 @@ cp -n "$here"/corpus/$target/* "$out/corpus-$target/" 2>/dev/null || true
 clang -g -O1 -std=gnu11 -fno-omit-frame-pointer \
       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
       -I"$root/include" -I"$root/hw/display/nv-vmbind/core" \
-      $(pkg-config --cflags glib-2.0) \
-      "$here/fuzz-$target.c" "${core[@]}" \
+      -I"$root/tests/unit" $(pkg-config --cflags glib-2.0) \
+      "$here/fuzz-$target.c" "${core[@]}" ${extra[@]+"${extra[@]}"} \
       $(pkg-config --libs glib-2.0) -o "$out/fuzz-$target"
 
 cd "$out"

@@ -3,12 +3,13 @@
  * The VM object (core/vm.h) driven directly: VA manager + page-table
  * manager + invalidate callback over fake VRAM, without QEMU.
  *
- * Oracle: after each step the tables are walked with the core walker and
- * compared with the GPUVM (every mapped page translates to its buffer's
- * backing with its attributes, unmapped pages of a sparse region read as
- * sparse, nothing else is mapped or sparse).  A refused request must leave
- * everything as it was: GPUVM mappings and regions, evict lists, the pool
- * and every byte of it, and no invalidate.
+ * Oracle (vm-oracle.h, shared with tests/fuzz/fuzz-vm.c): after each step
+ * the tables are dumped and walked page by page and compared with the
+ * GPUVM (every mapped page translates to its buffer's backing with its
+ * attributes, unmapped pages of a sparse region read as sparse, nothing
+ * else is mapped or sparse).  A refused request must leave everything as
+ * it was: GPUVM mappings and regions, evict lists, buffers, the pool and
+ * every byte of it, and no invalidate.
  *
  * The issue-14 regressions (scatter extents beyond the PTE address field,
  * cross-BO aliasing through the evict list, a BO moved while mapped
@@ -19,10 +20,10 @@
 
 #include <glib.h>
 
-#include "gmmu-dump.h"
 #include "gmmu-fake.h"
 #include "gmmu-walk.h"
 #include "vm.h"
+#include "vm-oracle.h"
 
 #define VID     NV_GMMU_APER_VID
 #define SYS     NV_GMMU_APER_SYS_COH
@@ -206,12 +207,7 @@ static int t_unmap(T *t, uint32_t vm, uint64_t va, uint64_t range)
 
 static guint t_evicted(T *t, uint32_t vm)
 {
-    guint n;
-
-    nvvb_gpuvm_lock(t->vms[vm]->uvmm->vm);
-    n = nvvb_gpuvm_evict_count(t->vms[vm]->uvmm->vm);
-    nvvb_gpuvm_unlock(t->vms[vm]->uvmm->vm);
-    return n;
+    return vmo_evicted(t->vms[vm]);
 }
 
 /* ---- Walking the tables ---- */
@@ -237,101 +233,10 @@ static uint64_t translate(T *t, uint32_t vm, uint64_t va,
     return r.pa;
 }
 
-/* The backing of byte @off of @b, computed here, not by the core. */
-static void expect_backing(const NvvbBuffer *b, uint64_t off,
-                           NvGmmuAperture *aper, uint64_t *pa)
-{
-    uint64_t start = 0;
-    uint32_t i;
-
-    if (b->placement == NVVB_BO_VRAM) {
-        *aper = VID;
-        *pa = b->vram_addr + off;
-        return;
-    }
-    for (i = 0; i < b->nsg; i++) {
-        if (off - start < b->sg[i].len) {
-            *aper = SYS;
-            *pa = b->sg[i].addr + (off - start);
-            return;
-        }
-        start += b->sg[i].len;
-    }
-    g_assert_not_reached();
-}
-
-static bool page_ok(T *t, NvvbVm *vm, const NvvbGpuVa *va, uint64_t off)
-{
-    uint32_t attrs = nvvb_vm_va_attrs(va);
-    uint8_t flags = (attrs & NVVB_MAP_READ_ONLY ? NV_GMMU_PTE_READ_ONLY : 0) |
-                    (attrs & NVVB_MAP_PRIV ? NV_GMMU_PTE_PRIVILEGE : 0) |
-                    (attrs & NVVB_MAP_NO_ATOMIC ?
-                     NV_GMMU_PTE_ATOMIC_DISABLE : 0);
-    uint8_t mask = NV_GMMU_PTE_READ_ONLY | NV_GMMU_PTE_PRIVILEGE |
-                   NV_GMMU_PTE_ATOMIC_DISABLE;
-    NvGmmuWalkResult r;
-    NvGmmuAperture aper;
-    uint64_t pa;
-
-    expect_backing(va->bo->opaque, va->bo_offset + off, &aper, &pa);
-    return walk(t, vm, va->addr + off, &r) == NV_GMMU_WALK_OK &&
-           r.tr.aperture == aper && r.pa == pa &&
-           r.tr.kind == (attrs & NVVB_MAP_KIND_MASK) &&
-           (r.tr.flags & mask) == flags;
-}
-
-typedef struct Extra {
-    NvvbVm *vm;
-    unsigned bad;
-} Extra;
-
-/* A range the tables map or mark sparse must be the GPUVM's. */
-static bool extra_cb(void *opaque, const NvGmmuMapping *m)
-{
-    Extra *x = opaque;
-    uint64_t v;
-
-    for (v = m->va; v < m->va + m->size; v += K4) {
-        NvvbGpuVa *va = nvvb_gpuva_find_first(x->vm->uvmm->vm, v, K4);
-
-        if (m->sparse ? va || !nvvb_uvmm_region_find_first(x->vm->uvmm, v,
-                                                            K4)
-                      : !va) {
-            x->bad++;
-        }
-    }
-    return true;
-}
-
 /* Pages where @vm's tables and its GPUVM disagree (0: they agree). */
 static unsigned mismatches(T *t, uint32_t id)
 {
-    NvvbVm *vm = t->vms[id];
-    const NvvbSparseRegion *reg;
-    Extra x = { .vm = vm };
-    NvGmmuWalkResult r;
-    NvGmmuPdb pdb;
-    NvvbGpuVa *va;
-    uint64_t v;
-
-    nvvb_gpuvm_lock(vm->uvmm->vm);
-    NVVB_GPUVM_FOREACH_VA(va, vm->uvmm->vm) {
-        for (v = 0; v < va->range; v += K4) {
-            x.bad += !page_ok(t, vm, va, v);
-        }
-    }
-    NVVB_UVMM_FOREACH_REGION(reg, vm->uvmm) {
-        for (v = reg->addr; v < reg->addr + reg->range; v += K4) {
-            if (!nvvb_gpuva_find_first(vm->uvmm->vm, v, K4)) {
-                x.bad += walk(t, vm, v, &r) != NV_GMMU_WALK_SPARSE;
-            }
-        }
-    }
-    nv_gmmu_pdb_init(&pdb, VID, nvvb_ptm_pdb(vm->ptm));
-    g_assert_cmpint(nv_gmmu_dump(&t->fm.mem, &pdb, 0, NV_GMMU_VA_LIMIT, 0,
-                                 extra_cb, &x, NULL), ==, NV_GMMU_DUMP_DONE);
-    nvvb_gpuvm_unlock(vm->uvmm->vm);
-    return x.bad;
+    return vmo_mismatches(&t->fm.mem, t->vms[id], true);
 }
 
 static void assert_agree(T *t)
@@ -347,77 +252,24 @@ static void assert_agree(T *t)
 
 /* ---- Snapshots: a refused request changes nothing ---- */
 
-typedef struct Snap {
-    GString *gpuvm;             /* mappings, regions, evict counts */
-    uint8_t *pool;              /* every byte of the pool */
-    uint64_t pool_free;
-    unsigned invalidates;
-} Snap;
-
-static void snap_take(T *t, Snap *s)
+static void snap_take(T *t, VmoSnap *s)
 {
-    const NvvbSparseRegion *r;
-    NvvbGpuVa *va;
-    unsigned i;
-
-    s->gpuvm = g_string_new(NULL);
-    for (i = 0; i < NVMS; i++) {
-        NvvbVm *vm = t->vms[i];
-
-        if (!vm) {
-            continue;
-        }
-        nvvb_gpuvm_lock(vm->uvmm->vm);
-        g_string_append_printf(s->gpuvm, "vm %u evict %u\n", i,
-                               nvvb_gpuvm_evict_count(vm->uvmm->vm));
-        NVVB_GPUVM_FOREACH_VA(va, vm->uvmm->vm) {
-            g_string_append_printf(s->gpuvm, " va %" G_GINT64_MODIFIER "x+%"
-                                   G_GINT64_MODIFIER "x bo %" G_GINT64_MODIFIER
-                                   "u off %" G_GINT64_MODIFIER "x fl %x\n",
-                                   va->addr, va->range,
-                                   va->bo ? va->bo->handle : 0,
-                                   va->bo_offset, va->flags);
-        }
-        NVVB_UVMM_FOREACH_REGION(r, vm->uvmm) {
-            g_string_append_printf(s->gpuvm, " region %" G_GINT64_MODIFIER
-                                   "x+%" G_GINT64_MODIFIER "x\n",
-                                   r->addr, r->range);
-        }
-        nvvb_gpuvm_unlock(vm->uvmm->vm);
-    }
-    for (i = 0; i < NBOS; i++) {
-        NvvbBuffer *b = t->bos[i];
-
-        if (b) {
-            g_string_append_printf(s->gpuvm, "bo %u pl %u vram %"
-                                   G_GINT64_MODIFIER "x nsg %u sg0 %"
-                                   G_GINT64_MODIFIER "x\n", i, b->placement,
-                                   b->vram_addr, b->nsg,
-                                   b->nsg ? b->sg[0].addr : 0);
-        }
-    }
-    s->pool = g_memdup2(t->fm.vram + POOL_BASE, POOL_SIZE);
+    vmo_snap_take(s, t->vms, NVMS, t->bos, NBOS, t->env.pool,
+                  t->fm.vram + POOL_BASE, t->invalidates);
     memset(&t->last, 0, sizeof(t->last));
-    s->pool_free = nvvb_pt_pool_free_bytes(t->env.pool);
-    s->invalidates = t->invalidates;
 }
 
 /* Asserts nothing changed since @before was taken; frees it. */
-static void assert_unchanged(T *t, Snap *before)
+static void assert_unchanged(T *t, VmoSnap *before)
 {
-    Snap now;
+    VmoSnap now = { 0 };
 
     snap_take(t, &now);
-    g_assert_cmpstr(now.gpuvm->str, ==, before->gpuvm->str);
-    g_assert_true(memcmp(now.pool, before->pool, POOL_SIZE) == 0);
-    g_assert_cmpuint(now.pool_free, ==, before->pool_free);
-    g_assert_cmpuint(now.invalidates, ==, before->invalidates);
+    g_assert_cmpstr(vmo_snap_diff(before, &now), ==, NULL);
     g_assert_cmpuint(t->last.work, ==, 0);
     g_assert_cmpint(t->last.diverged, ==, 0);
-    g_string_free(now.gpuvm, true);
-    g_free(now.pool);
-    g_string_free(before->gpuvm, true);
-    g_free(before->pool);
+    vmo_snap_clear(&now);
+    vmo_snap_clear(before);
 }
 
 /* ---- Life cycle, map / unmap, sparse ---- */
@@ -543,7 +395,7 @@ static void test_sparse(void)
 
 /* Runs @call expecting @err, asserting nothing changed. */
 #define REFUSED(t_, err_, call_) do { \
-        Snap s_; \
+        VmoSnap s_ = { 0 }; \
         snap_take((t_), &s_); \
         g_assert_cmpint((call_), ==, (err_)); \
         assert_unchanged((t_), &s_); \
@@ -599,6 +451,27 @@ static void test_refused(void)
     REFUSED(&t, -ENOSPC, t_unmap(&t, 0, 0x100000, K4));
     pool_unfill(&t);
     g_assert_cmpint(t_unmap(&t, 0, 0x100000, K4), ==, 0);
+    assert_agree(&t);
+    t_free(&t);
+}
+
+/*
+ * Requests that change nothing: an UNMAP of nothing (the GPUVM's op list is
+ * empty and has no array), with and without SPARSE.  Under UBSan (vm-ubsan)
+ * walking that empty list offset a NULL pointer (found by fuzz-vm).
+ */
+static void test_noop(void)
+{
+    T t;
+
+    t_init(&t);
+    t_vm(&t, 0);
+    g_assert_cmpint(t_unmap(&t, 0, 0x100000, 16 * K4), ==, 0);
+    g_assert_cmpint(t_unmap(&t, 0, 0, NVVB_UVMM_VA_SPACE_END), ==, 0);
+    g_assert_cmpuint(t.last.work, ==, 0);
+    g_assert_cmpuint(t.invalidates, ==, 0);
+    g_assert_cmpint(t_bind(&t, 0, NVVB_OP_UNMAP, NVVB_MAP_SPARSE, 0,
+                           0x100000000ull, M2, 0), ==, -ENOENT);
     assert_agree(&t);
     t_free(&t);
 }
@@ -908,6 +781,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vm/map-unmap", test_map_unmap);
     g_test_add_func("/vm/sparse", test_sparse);
     g_test_add_func("/vm/refused", test_refused);
+    g_test_add_func("/vm/noop", test_noop);
     g_test_add_func("/vm/divergence", test_divergence);
     g_test_add_func("/vm/restore", test_restore);
     g_test_add_func("/vm/move", test_move);

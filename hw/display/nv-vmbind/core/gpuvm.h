@@ -188,8 +188,10 @@ typedef struct NvvbGpuVaOps {
     NvvbGpuVaOp inline_ops[4];
 } NvvbGpuVaOps;
 
+/* An empty list may have no array: never offset its NULL (UB). */
 #define NVVB_GPUVA_OPS_FOREACH(op_, ops_) \
-    for ((op_) = (ops_)->ops; (op_) < (ops_)->ops + (ops_)->n_ops; (op_)++)
+    for ((op_) = (ops_)->ops; (ops_)->n_ops && \
+         (op_) < (ops_)->ops + (ops_)->n_ops; (op_)++)
 
 /**
  * struct NvvbGpuVmSmOps - callbacks of nvvb_gpuvm_sm_map() / _sm_unmap()
