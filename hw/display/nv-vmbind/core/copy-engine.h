@@ -37,7 +37,7 @@
 #define NVVB_CE_BOUNCE_SIZE     (64u * 1024)
 
 /**
- * struct NvvbCeHost - optional direct access to physical memory
+ * struct NvvbCeHost: optional direct access to physical memory
  * @ptr: a host pointer to [@addr, @addr + @len) of @aper when that whole
  *       range is plain memory which the accessor (NvGmmuMem) would read
  *       and write without error; else NULL, and the engine uses the
@@ -91,16 +91,27 @@ typedef struct NvvbCeStats {
 
 typedef struct NvvbCe NvvbCe;
 
-/** nvvb_ce_new: a copy engine with its bounce buffer. */
+/**
+ * nvvb_ce_new: a copy engine with its bounce buffer
+ *
+ * Returns: the new engine, with zeroed statistics; free it with
+ * nvvb_ce_free().
+ */
 NvvbCe *nvvb_ce_new(void);
 
-/** nvvb_ce_free: destroy @ce (NULL is a no-op). */
+/**
+ * nvvb_ce_free: destroy a copy engine
+ * @ce: the engine from nvvb_ce_new(), or NULL (a no-op)
+ */
 void nvvb_ce_free(NvvbCe *ce);
 
 /**
  * nvvb_ce_copy: copy @len bytes from VA @src to VA @dst (memmove-like).
  * @ce: engine
  * @ctx: VM, accessor, TLB, privilege
+ * @src: VA read from (VIRT_READ), in @ctx's VM
+ * @dst: VA written to (VIRT_WRITE), in @ctx's VM; may overlap the source
+ * @len: bytes to copy, 1..NVVB_CE_LENGTH_MAX
  * @res: how it ended (may be NULL)
  *
  * Returns: 0; -EINVAL if @len is 0 or above NVVB_CE_LENGTH_MAX or a range
@@ -114,18 +125,18 @@ int nvvb_ce_copy(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t src,
  * nvvb_ce_fill: write @len bytes at VA @dst with the little-endian 32-bit
  * @pattern repeated from @dst (byte i gets pattern byte i % 4; @len need
  * not be a multiple of 4).
+ * @ce: engine
+ * @ctx: VM, accessor, TLB, privilege
+ * @dst: VA written to (VIRT_WRITE), in @ctx's VM
+ * @len: bytes to write, 1..NVVB_CE_LENGTH_MAX
+ * @pattern: the 32-bit value repeated over the range
+ * @res: how it ended (may be NULL)
  *
  * Returns: as nvvb_ce_copy().
  */
 int nvvb_ce_fill(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t dst,
                  uint64_t len, uint32_t pattern, NvvbCeResult *res);
 
-/**
- * nvvb_ce_semaphore: release @value (64-bit little endian) at VA @va, a
- * VIRT_WRITE of 8 bytes.
- *
- * Returns: 0; -EINVAL if @va is not 8-byte aligned; -EFAULT.
- */
 /**
  * nvvb_ce_dma: move @len bytes between VA @va and physical memory at @pa
  * in @aper (through @ctx's accessor), in either direction
@@ -153,10 +164,26 @@ int nvvb_ce_dma(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
                 uint64_t len, bool to_va, NvvbCeResult *res,
                 NvGmmuWalkResult *last);
 
+/**
+ * nvvb_ce_semaphore: release @value (64-bit little endian) at VA @va, a
+ * VIRT_WRITE of 8 bytes.
+ * @ce: engine
+ * @ctx: VM, accessor, TLB, privilege
+ * @va: VA of the semaphore, 8-byte aligned (so it stays in one page)
+ * @value: the payload written
+ * @res: how it ended (may be NULL)
+ *
+ * Returns: 0; -EINVAL if @va is not 8-byte aligned (nothing done);
+ * -EFAULT as nvvb_ce_copy().
+ */
 int nvvb_ce_semaphore(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
                       uint64_t value, NvvbCeResult *res);
 
-/** nvvb_ce_get_stats: totals since nvvb_ce_new() (see NvvbCeStats). */
+/**
+ * nvvb_ce_get_stats: totals since nvvb_ce_new() (see NvvbCeStats)
+ * @ce: engine
+ * @stats: filled with a copy of the engine's counters
+ */
 void nvvb_ce_get_stats(const NvvbCe *ce, NvvbCeStats *stats);
 
 #endif /* NV_VMBIND_COPY_ENGINE_H */

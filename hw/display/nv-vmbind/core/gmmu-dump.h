@@ -61,10 +61,12 @@ typedef struct NvGmmuDumpStats {
  * nv_gmmu_dump: enumerate mappings of @pdb in [@va_start, @va_end).
  * @mem: accessor
  * @pdb: page-directory base; the range is clipped to pdb->va_limit and 2^49
- * @va_start, @va_end: half-open VA range; ranges crossing an end are
- *                     clipped to it (pa adjusted)
+ * @va_start: first VA of the half-open range; a range crossing it is
+ *            clipped to it (pa adjusted)
+ * @va_end: end (exclusive) of the range, clipped the same way
  * @budget: maximum entries examined (0 = NV_GMMU_DUMP_DEFAULT_BUDGET)
- * @fn, @opaque: callback
+ * @fn: called once per range in VA order; returning false stops the dump
+ * @opaque: passed to @fn
  * @stats: optional (may be NULL)
  *
  * Returns: DONE, STOPPED or TRUNCATED; ranges reported before a stop or

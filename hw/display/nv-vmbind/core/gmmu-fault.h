@@ -44,6 +44,9 @@ void nv_gmmu_fault_entry_encode(const NvGmmuFaultInfo *f, uint8_t out[32]);
 /**
  * nv_gmmu_fault_entry_decode: parse a packet (as nouveau's
  * gv100_fault_buffer_process / nouveau_svm_fault_cache do).
+ * @in: 32 bytes as nv_gmmu_fault_entry_encode() writes them
+ * @f: filled with every field of the packet, whether VALID is set or not
+ *
  * Returns: the VALID bit.
  */
 bool nv_gmmu_fault_entry_decode(const uint8_t in[32], NvGmmuFaultInfo *f);

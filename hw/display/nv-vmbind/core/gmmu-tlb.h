@@ -114,7 +114,11 @@ bool nv_gmmu_tlb_is_enabled(const NvGmmuTlb *tlb);
 /**
  * nv_gmmu_tlb_translate: translate through the TLB.
  * @tlb: TLB, or NULL for a plain walk
- * @mem, @pdb, @va, @acc, @res: as nv_gmmu_walk()
+ * @mem: accessor used for the table reads of a miss, as nv_gmmu_walk()
+ * @pdb: page-directory base; part of every cache key
+ * @va: virtual address
+ * @acc: access type and requester privilege, checked on hits and misses
+ * @res: result; always fully defined on return
  *
  * A hit fills @res from the cached leaf (res->tlb_hit, no steps) and runs
  * nv_gmmu_check_access() for @acc.  A miss walks (using the PDE cache) and
@@ -130,6 +134,8 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
 /**
  * nv_gmmu_tlb_prefetch: start loading what translating @va will touch.
  * @tlb: TLB, or NULL (nothing to do)
+ * @pdb: page-directory base the translation will use
+ * @va: the virtual address about to be translated
  *
  * A hint for callers that know the pages they translate next (the copy
  * engine); it changes no state.

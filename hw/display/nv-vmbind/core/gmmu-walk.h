@@ -57,6 +57,11 @@ typedef struct NvGmmuPdb {
 /**
  * nv_gmmu_pdb_init: a PDB given directly (e.g. learnt from an invalidate
  * or a debug command), with no instance block: va_limit = 2^49 - 1.
+ * @pdb: filled in; vol and the replay bits are cleared, adr_limit is
+ *       unlimited
+ * @aper: aperture of the PD3 table; not checked here (a walk under one
+ *        that is not VID or SYS faults UNBOUND_INST_BLOCK)
+ * @addr: address of the PD3 table; bits 11:0 are dropped
  */
 void nv_gmmu_pdb_init(NvGmmuPdb *pdb, NvGmmuAperture aper, uint64_t addr);
 
@@ -199,6 +204,10 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
 
 /**
  * nv_gmmu_check_access: permission check of a cached or fresh leaf.
+ * @tr: the leaf: its flags (PRIVILEGE, READ_ONLY, ATOMIC_DISABLE),
+ *      aperture and sparse bit
+ * @acc: the access: its type, privilege and peer_unsupported
+ *
  * Order: PRIV_VIOLATION (PRIVILEGE and !acc->priv), RO_VIOLATION (READ_ONLY
  * and a write or atomic), ATOMIC_VIOLATION (ATOMIC_DISABLE and an atomic),
  * UNSUPPORTED_APERTURE (PEER and acc->peer_unsupported).  Sparse: none.

@@ -19,7 +19,7 @@
 #include <errno.h>
 
 /**
- * nvvb_bo_new() - create a BO
+ * nvvb_bo_new: create a BO
  * @handle: the device's id for it
  * @size: its size in bytes (0: not checked by the uvmm layer)
  * @resv_id: its reservation object's identity
@@ -43,7 +43,7 @@ NvvbBo *nvvb_bo_new(uint64_t handle, uint64_t size, uint64_t resv_id,
 }
 
 /**
- * nvvb_bo_ref() - take a reference on a BO
+ * nvvb_bo_ref: take a reference on a BO
  * @bo: the BO
  *
  * Returns: @bo
@@ -55,7 +55,7 @@ NvvbBo *nvvb_bo_ref(NvvbBo *bo)
 }
 
 /**
- * nvvb_bo_unref() - drop a reference on a BO; the last one frees it
+ * nvvb_bo_unref: drop a reference on a BO; the last one frees it
  * @bo: the BO (may be NULL)
  */
 void nvvb_bo_unref(NvvbBo *bo)
@@ -70,7 +70,7 @@ void nvvb_bo_unref(NvvbBo *bo)
 }
 
 /**
- * nvvb_bo_vm_bo_count() - in how many VMs is the BO mapped (has a vm_bo)?
+ * nvvb_bo_vm_bo_count: in how many VMs is the BO mapped (has a vm_bo)?
  * @bo: the BO
  *
  * Returns: the length of the BO's vm_bo list
@@ -86,7 +86,7 @@ guint nvvb_bo_vm_bo_count(NvvbBo *bo)
 }
 
 /**
- * nvvb_bo_evict() - mark a BO evicted (or resident) in every VM
+ * nvvb_bo_evict: mark a BO evicted (or resident) in every VM
  * @bo: the BO
  * @evict: true when its backing store moved away from where PTEs point
  *
@@ -107,7 +107,7 @@ void nvvb_bo_evict(NvvbBo *bo, bool evict)
 }
 
 /**
- * nvvb_gpuvm_is_extobj() - is @bo an external object of @vm?
+ * nvvb_gpuvm_is_extobj: is @bo an external object of @vm?
  * @vm: the VM
  * @bo: the BO (may be NULL)
  *
@@ -155,7 +155,7 @@ static NvvbGpuVmBo *vm_bo_lookup(NvvbGpuVm *vm, NvvbBo *bo)
 }
 
 /**
- * nvvb_gpuvm_bo_find() - the vm_bo of (@vm, @bo), if it exists
+ * nvvb_gpuvm_bo_find: the vm_bo of (@vm, @bo), if it exists
  * @vm: the VM; caller holds its lock
  * @bo: the BO
  *
@@ -171,7 +171,7 @@ NvvbGpuVmBo *nvvb_gpuvm_bo_find(NvvbGpuVm *vm, NvvbBo *bo)
 }
 
 /**
- * nvvb_gpuvm_bo_obtain() - find or create the vm_bo of (@vm, @bo)
+ * nvvb_gpuvm_bo_obtain: find or create the vm_bo of (@vm, @bo)
  * @vm: the VM; caller holds its lock
  * @bo: the BO
  *
@@ -209,7 +209,7 @@ NvvbGpuVmBo *nvvb_gpuvm_bo_obtain(NvvbGpuVm *vm, NvvbBo *bo)
 }
 
 /**
- * nvvb_gpuvm_bo_get() - take a reference on a vm_bo
+ * nvvb_gpuvm_bo_get: take a reference on a vm_bo
  * @vm_bo: the vm_bo; caller holds its VM's lock
  *
  * Returns: @vm_bo
@@ -222,7 +222,7 @@ NvvbGpuVmBo *nvvb_gpuvm_bo_get(NvvbGpuVmBo *vm_bo)
 }
 
 /**
- * nvvb_gpuvm_bo_put() - drop a reference on a vm_bo
+ * nvvb_gpuvm_bo_put: drop a reference on a vm_bo
  * @vm_bo: the vm_bo (may be NULL); caller holds its VM's lock
  *
  * The last reference takes the vm_bo off its BO's and VM's lists and drops
@@ -268,7 +268,7 @@ bool nvvb_gpuvm_bo_put(NvvbGpuVmBo *vm_bo)
 }
 
 /**
- * nvvb_gpuvm_bo_evict() - put a vm_bo on (or take it off) its VM's evict list
+ * nvvb_gpuvm_bo_evict: put a vm_bo on (or take it off) its VM's evict list
  * @vm_bo: the vm_bo; caller holds its VM's lock
  * @evict: evicted or not
  */
@@ -288,7 +288,7 @@ void nvvb_gpuvm_bo_evict(NvvbGpuVmBo *vm_bo, bool evict)
 }
 
 /**
- * nvvb_gpuvm_bo_va_count() - number of mappings linked to a vm_bo
+ * nvvb_gpuvm_bo_va_count: number of mappings linked to a vm_bo
  * @vm_bo: the vm_bo; caller holds its VM's lock
  *
  * Returns: the count
@@ -299,7 +299,7 @@ guint nvvb_gpuvm_bo_va_count(const NvvbGpuVmBo *vm_bo)
 }
 
 /**
- * nvvb_gpuva_link() - add a mapping to its vm_bo's list
+ * nvvb_gpuva_link: add a mapping to its vm_bo's list
  * @va: the mapping, backed by @vm_bo's BO
  * @vm_bo: the vm_bo; caller holds its VM's lock
  *
@@ -313,7 +313,7 @@ void nvvb_gpuva_link(NvvbGpuVa *va, NvvbGpuVmBo *vm_bo)
 }
 
 /**
- * nvvb_gpuva_unlink() - take a mapping off its vm_bo's list
+ * nvvb_gpuva_unlink: take a mapping off its vm_bo's list
  * @va: the mapping (nothing happens if it is not linked); caller holds the
  *      VM's lock
  *
@@ -332,7 +332,7 @@ void nvvb_gpuva_unlink(NvvbGpuVa *va)
 }
 
 /**
- * nvvb_gpuvm_extobj_count() - number of external objects of a VM
+ * nvvb_gpuvm_extobj_count: number of external objects of a VM
  * @vm: the VM; caller holds its lock
  *
  * Returns: the length of the extobj list
@@ -344,7 +344,7 @@ guint nvvb_gpuvm_extobj_count(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_evict_count() - number of evicted vm_bos of a VM
+ * nvvb_gpuvm_evict_count: number of evicted vm_bos of a VM
  * @vm: the VM; caller holds its lock
  *
  * Returns: the length of the evict list
@@ -378,7 +378,7 @@ static void snapshot_free(GPtrArray *arr, guint from)
 }
 
 /**
- * nvvb_gpuvm_foreach_extobj() - call @fn for each external object
+ * nvvb_gpuvm_foreach_extobj: call @fn for each external object
  * @vm: the VM; caller holds its lock
  * @fn: callback; a non-zero return stops the walk
  * @opaque: passed to @fn
@@ -406,7 +406,7 @@ int nvvb_gpuvm_foreach_extobj(NvvbGpuVm *vm, NvvbGpuVmBoFn fn, void *opaque)
 }
 
 /**
- * nvvb_gpuvm_validate() - validate every evicted BO of a VM
+ * nvvb_gpuvm_validate: validate every evicted BO of a VM
  * @vm: the VM; caller holds its lock
  * @fn: called for each vm_bo on the evict list (in eviction order); it makes
  *      the BO resident again and returns 0, or fails

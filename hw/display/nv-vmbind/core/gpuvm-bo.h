@@ -17,7 +17,7 @@
 #include "gpuvm.h"
 
 /**
- * struct NvvbBo - a buffer object as the GPUVM sees it
+ * struct NvvbBo: a buffer object as the GPUVM sees it
  * @handle: the device's id for the BO (guest handle or similar)
  * @size: size in bytes (nvvb_uvmm_bind() maps nothing beyond it)
  * @resv_id: identity of the BO's reservation object; a BO whose @resv_id
@@ -40,7 +40,7 @@ struct NvvbBo {
 };
 
 /**
- * struct NvvbGpuVmBo - the unique (VM, BO) pair (drm_gpuvm_bo)
+ * struct NvvbGpuVmBo: the unique (VM, BO) pair (drm_gpuvm_bo)
  * @vm: the VM (referenced)
  * @bo: the BO (referenced)
  * @evicted: on @vm's evict list waiting for nvvb_gpuvm_validate()

@@ -78,7 +78,7 @@ static void idx_resize(NvvbVaTree *t, unsigned bits)
 }
 
 /**
- * nvvb_va_tree_at() - the mapping that starts exactly at @addr
+ * nvvb_va_tree_at: the mapping that starts exactly at @addr
  * @t: the tree
  * @addr: the start address
  *
@@ -143,7 +143,7 @@ shrink:
 }
 
 /**
- * nvvb_va_tree_fini() - release the index of an empty tree
+ * nvvb_va_tree_fini: release the index of an empty tree
  * @t: the tree (no mapping left)
  */
 void nvvb_va_tree_fini(NvvbVaTree *t)
@@ -204,7 +204,7 @@ static void rotate_right(NvvbVaTree *t, NvvbGpuVa *x)
 }
 
 /**
- * nvvb_va_tree_floor() - the last mapping starting at or below @x
+ * nvvb_va_tree_floor: the last mapping starting at or below @x
  * @t: the tree
  * @x: the address
  *
@@ -294,7 +294,7 @@ static void insert_fixup(NvvbVaTree *t, NvvbGpuVa *z)
 }
 
 /**
- * nvvb_va_tree_insert() - link a mapping into the tree and the list
+ * nvvb_va_tree_insert: link a mapping into the tree and the list
  * @t: the tree
  * @va: the mapping, in no tree
  * @floor: nvvb_va_tree_floor(@t, va->addr)
@@ -421,7 +421,7 @@ static void remove_fixup(NvvbVaTree *t, NvvbGpuVa *x, NvvbGpuVa *xp)
 }
 
 /**
- * nvvb_va_tree_remove() - unlink a mapping from the tree and the list
+ * nvvb_va_tree_remove: unlink a mapping from the tree and the list
  * @t: the tree
  * @va: an inserted mapping
  *
@@ -516,7 +516,7 @@ static int check_subtree(const NvvbGpuVa *n, const NvvbGpuVa *parent,
 }
 
 /**
- * nvvb_va_tree_check() - verify every invariant of the tree (tests)
+ * nvvb_va_tree_check: verify every invariant of the tree (tests)
  * @t: the tree
  *
  * Returns: NULL if the tree is sound, else what is wrong

@@ -189,7 +189,7 @@ static bool add_overflows(uint64_t a, uint64_t b)
 }
 
 /**
- * nvvb_gpuvm_new() - create a VA space
+ * nvvb_gpuvm_new: create a VA space
  * @out: receives the new VM (one reference)
  * @name: a name for messages (copied; may be NULL)
  * @start: first address of the space
@@ -236,7 +236,7 @@ int nvvb_gpuvm_new(NvvbGpuVm **out, const char *name,
 }
 
 /**
- * nvvb_gpuvm_ref() - take a reference on a VM
+ * nvvb_gpuvm_ref: take a reference on a VM
  * @vm: the VM
  *
  * Returns: @vm
@@ -248,7 +248,7 @@ NvvbGpuVm *nvvb_gpuvm_ref(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_unref() - drop a reference on a VM
+ * nvvb_gpuvm_unref: drop a reference on a VM
  * @vm: the VM (may be NULL)
  *
  * The last reference frees the VM; it must have no mappings left then (every
@@ -270,7 +270,7 @@ void nvvb_gpuvm_unref(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_destroy() - remove every mapping and drop the owner's reference
+ * nvvb_gpuvm_destroy: remove every mapping and drop the owner's reference
  * @vm: the VM (may be NULL); the caller must not hold its lock
  *
  * vm_bos still referenced elsewhere keep the VM alive (empty) until they go.
@@ -287,7 +287,7 @@ void nvvb_gpuvm_destroy(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_lock() - take the VM's lock (see "Locking")
+ * nvvb_gpuvm_lock: take the VM's lock (see "Locking")
  * @vm: the VM
  */
 void nvvb_gpuvm_lock(NvvbGpuVm *vm)
@@ -297,7 +297,7 @@ void nvvb_gpuvm_lock(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_unlock() - release the VM's lock
+ * nvvb_gpuvm_unlock: release the VM's lock
  * @vm: the VM
  */
 void nvvb_gpuvm_unlock(NvvbGpuVm *vm)
@@ -308,7 +308,7 @@ void nvvb_gpuvm_unlock(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_assert_held() - abort unless the calling thread holds vm->lock
+ * nvvb_gpuvm_assert_held: abort unless the calling thread holds vm->lock
  * @vm: the VM
  */
 void nvvb_gpuvm_assert_held(const NvvbGpuVm *vm)
@@ -317,7 +317,7 @@ void nvvb_gpuvm_assert_held(const NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuvm_range_valid() - can [addr, addr + range) be mapped or unmapped?
+ * nvvb_gpuvm_range_valid: can [addr, addr + range) be mapped or unmapped?
  * @vm: the VM
  * @addr: start
  * @range: length
@@ -341,7 +341,7 @@ bool nvvb_gpuvm_range_valid(const NvvbGpuVm *vm, uint64_t addr, uint64_t range)
 }
 
 /**
- * nvvb_gpuva_find_from() - the mapping containing @addr, else the first one
+ * nvvb_gpuva_find_from: the mapping containing @addr, else the first one
  * after it
  * @vm: the VM
  * @addr: the address
@@ -361,7 +361,7 @@ NvvbGpuVa *nvvb_gpuva_find_from(NvvbGpuVm *vm, uint64_t addr)
 }
 
 /**
- * nvvb_gpuva_find_first() - the first mapping overlapping a range
+ * nvvb_gpuva_find_first: the first mapping overlapping a range
  * @vm: the VM
  * @addr: start of the range
  * @range: length of the range
@@ -384,7 +384,7 @@ NvvbGpuVa *nvvb_gpuva_find_first(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
 }
 
 /**
- * nvvb_gpuva_find() - the mapping that is exactly [addr, addr + range)
+ * nvvb_gpuva_find: the mapping that is exactly [addr, addr + range)
  * @vm: the VM
  * @addr: start
  * @range: length
@@ -399,7 +399,7 @@ NvvbGpuVa *nvvb_gpuva_find(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
 }
 
 /**
- * nvvb_gpuvm_interval_empty() - is no mapping in [addr, addr + range)?
+ * nvvb_gpuvm_interval_empty: is no mapping in [addr, addr + range)?
  * @vm: the VM
  * @addr: start
  * @range: length
@@ -412,7 +412,7 @@ bool nvvb_gpuvm_interval_empty(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
 }
 
 /**
- * nvvb_gpuva_first() - the lowest-addressed mapping
+ * nvvb_gpuva_first: the lowest-addressed mapping
  * @vm: the VM
  *
  * Returns: the mapping or NULL if the VM is empty
@@ -423,7 +423,7 @@ NvvbGpuVa *nvvb_gpuva_first(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuva_next() - the mapping following @va in address order
+ * nvvb_gpuva_next: the mapping following @va in address order
  * @va: an inserted mapping
  *
  * O(1).  Returns: the next mapping or NULL
@@ -435,7 +435,7 @@ NvvbGpuVa *nvvb_gpuva_next(NvvbGpuVa *va)
 }
 
 /**
- * nvvb_gpuvm_count() - number of mappings
+ * nvvb_gpuvm_count: number of mappings
  * @vm: the VM
  *
  * Returns: the number of mappings (the reserved window is not one)
@@ -446,7 +446,7 @@ guint nvvb_gpuvm_count(NvvbGpuVm *vm)
 }
 
 /**
- * nvvb_gpuva_new() - allocate a mapping (not inserted)
+ * nvvb_gpuva_new: allocate a mapping (not inserted)
  * @addr: start
  * @range: length
  * @bo: backing BO or NULL (a reference is taken)
@@ -471,7 +471,7 @@ NvvbGpuVa *nvvb_gpuva_new(uint64_t addr, uint64_t range,
 }
 
 /**
- * nvvb_gpuva_free() - free a mapping that is neither inserted nor linked
+ * nvvb_gpuva_free: free a mapping that is neither inserted nor linked
  * @va: the mapping (may be NULL)
  */
 void nvvb_gpuva_free(NvvbGpuVa *va)
@@ -485,7 +485,7 @@ void nvvb_gpuva_free(NvvbGpuVa *va)
 }
 
 /**
- * nvvb_gpuva_insert() - insert a mapping into the tree
+ * nvvb_gpuva_insert: insert a mapping into the tree
  * @vm: the VM; caller holds its lock
  * @va: a mapping not inserted anywhere
  *
@@ -516,7 +516,7 @@ int nvvb_gpuva_insert(NvvbGpuVm *vm, NvvbGpuVa *va)
 }
 
 /**
- * nvvb_gpuva_remove() - remove a mapping from its VM's tree
+ * nvvb_gpuva_remove: remove a mapping from its VM's tree
  * @va: an inserted mapping; caller holds its VM's lock
  *
  * Does not unlink it from its vm_bo (nvvb_gpuva_unlink()) nor free it.
@@ -538,7 +538,7 @@ static void va_detach(NvvbGpuVa *va)
 }
 
 /**
- * nvvb_gpuvm_clear() - remove, unlink and free every mapping
+ * nvvb_gpuvm_clear: remove, unlink and free every mapping
  * @vm: the VM; caller holds its lock
  */
 void nvvb_gpuvm_clear(NvvbGpuVm *vm)
@@ -583,7 +583,7 @@ static int va_create(NvvbGpuVm *vm, const NvvbGpuVaOpMap *m,
 }
 
 /**
- * nvvb_gpuvm_restore() - rebuild a space from a list of mappings
+ * nvvb_gpuvm_restore: rebuild a space from a list of mappings
  * @vm: an empty VM; caller holds its lock
  * @maps: the mappings (va, range, bo, offset), in any order
  * @n: how many
@@ -719,7 +719,7 @@ static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
 }
 
 /**
- * nvvb_gpuvm_sm_map() - walk the ops that map [addr, addr + range)
+ * nvvb_gpuvm_sm_map: walk the ops that map [addr, addr + range)
  * @vm: the VM; caller holds its lock
  * @fn: callbacks, all three required
  * @priv: passed to the callbacks
@@ -746,7 +746,7 @@ int nvvb_gpuvm_sm_map(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
 }
 
 /**
- * nvvb_gpuvm_sm_unmap() - walk the ops that unmap [addr, addr + range)
+ * nvvb_gpuvm_sm_unmap: walk the ops that unmap [addr, addr + range)
  * @vm: the VM; caller holds its lock
  * @fn: callbacks; step_remap and step_unmap required
  * @priv: passed to the callbacks
@@ -803,7 +803,7 @@ static int ops_create(NvvbGpuVm *vm, bool is_map, uint64_t addr,
 }
 
 /**
- * nvvb_gpuvm_sm_map_ops_create() - the ops of nvvb_gpuvm_sm_map() as a list
+ * nvvb_gpuvm_sm_map_ops_create: the ops of nvvb_gpuvm_sm_map() as a list
  * @vm: the VM; caller holds its lock
  * @addr: start of the new mapping
  * @range: its length
@@ -821,7 +821,7 @@ int nvvb_gpuvm_sm_map_ops_create(NvvbGpuVm *vm, uint64_t addr, uint64_t range,
 }
 
 /**
- * nvvb_gpuvm_sm_unmap_ops_create() - the ops of nvvb_gpuvm_sm_unmap() as a
+ * nvvb_gpuvm_sm_unmap_ops_create: the ops of nvvb_gpuvm_sm_unmap() as a
  * list
  * @vm: the VM; caller holds its lock
  * @addr: start of the range
@@ -837,7 +837,7 @@ int nvvb_gpuvm_sm_unmap_ops_create(NvvbGpuVm *vm, uint64_t addr,
 }
 
 /**
- * nvvb_gpuva_ops_free() - free an op list and the mappings its application
+ * nvvb_gpuva_ops_free: free an op list and the mappings its application
  * removed
  * @ops: the list (may be NULL; a zeroed NvvbGpuVaOps is an empty list)
  */
@@ -865,7 +865,7 @@ void nvvb_gpuva_ops_free(NvvbGpuVaOps *ops)
 }
 
 /**
- * nvvb_gpuva_map() - apply a MAP op: create, insert and link the mapping
+ * nvvb_gpuva_map: apply a MAP op: create, insert and link the mapping
  * @vm: the VM; caller holds its lock
  * @op: the op
  * @priv: stored in the new mapping's priv
@@ -881,7 +881,7 @@ int nvvb_gpuva_map(NvvbGpuVm *vm, const NvvbGpuVaOpMap *op, void *priv,
 }
 
 /**
- * nvvb_gpuva_remap() - apply a REMAP op
+ * nvvb_gpuva_remap: apply a REMAP op
  * @vm: the VM; caller holds its lock
  * @op: the op
  * @prev: receives the new prev piece or NULL (may be NULL)
@@ -921,7 +921,7 @@ void nvvb_gpuva_remap(NvvbGpuVm *vm, const NvvbGpuVaOpRemap *op,
 }
 
 /**
- * nvvb_gpuva_unmap() - apply an UNMAP op: remove and unlink the mapping
+ * nvvb_gpuva_unmap: apply an UNMAP op: remove and unlink the mapping
  * @op: the op; the caller frees @op->va with nvvb_gpuva_free() once done
  */
 void nvvb_gpuva_unmap(const NvvbGpuVaOpUnmap *op)
@@ -970,7 +970,7 @@ static int op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv,
 }
 
 /**
- * nvvb_gpuva_op_apply() - apply one op, e.g. from an sm_map callback
+ * nvvb_gpuva_op_apply: apply one op, e.g. from an sm_map callback
  * @vm: the VM; caller holds its lock
  * @op: the op
  * @map_priv: priv of the mapping a MAP creates
@@ -986,7 +986,7 @@ int nvvb_gpuva_op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv)
 }
 
 /**
- * nvvb_gpuvm_ops_apply() - apply an op list in order
+ * nvvb_gpuvm_ops_apply: apply an op list in order
  * @vm: the VM; caller holds its lock
  * @ops: ops computed on @vm's current state
  * @map_priv: priv of the mapping the MAP creates

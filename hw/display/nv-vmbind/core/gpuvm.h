@@ -32,7 +32,7 @@ enum {
 };
 
 /**
- * struct NvvbGpuVa - one mapping [addr, addr + range) -> (bo, bo_offset)
+ * struct NvvbGpuVa: one mapping [addr, addr + range) -> (bo, bo_offset)
  *
  * Allocated by nvvb_gpuva_new() or by the apply helpers and owned by whoever
  * holds it while it is not inserted; once inserted the VM's tree refers to
@@ -95,7 +95,7 @@ typedef struct NvvbVaTree {
 #define NVVB_GPUVM_VM_BO_CACHE 16
 
 /**
- * struct NvvbGpuVm - a GPU VA space [mm_start, mm_start + mm_range)
+ * struct NvvbGpuVm: a GPU VA space [mm_start, mm_start + mm_range)
  *
  * An optional reserved (kernel-managed) range [rsv_start, rsv_start +
  * rsv_range) lies inside the space and can never be mapped or unmapped
@@ -131,7 +131,7 @@ typedef enum NvvbGpuVaOpType {
 } NvvbGpuVaOpType;
 
 /**
- * struct NvvbGpuVaOpMap - a mapping to create (also used as the plain
+ * struct NvvbGpuVaOpMap: a mapping to create (also used as the plain
  * (va, range, bo, offset) tuple, e.g. by nvvb_gpuvm_restore())
  */
 typedef struct NvvbGpuVaOpMap {
@@ -142,7 +142,7 @@ typedef struct NvvbGpuVaOpMap {
 } NvvbGpuVaOpMap;
 
 /**
- * struct NvvbGpuVaOpUnmap - a mapping to remove
+ * struct NvvbGpuVaOpUnmap: a mapping to remove
  * @va: the mapping; valid until the op is applied and, for op lists
  *      applied with nvvb_gpuvm_ops_apply(), until nvvb_gpuva_ops_free()
  * @keep: the old mapping's PTEs are what the new request maps at the same
@@ -154,7 +154,7 @@ typedef struct NvvbGpuVaOpUnmap {
 } NvvbGpuVaOpUnmap;
 
 /**
- * struct NvvbGpuVaOpRemap - split an existing mapping: remove @unmap.va and
+ * struct NvvbGpuVaOpRemap: split an existing mapping: remove @unmap.va and
  * re-create the piece before the request (@prev) and/or after it (@next)
  */
 typedef struct NvvbGpuVaOpRemap {
@@ -175,7 +175,7 @@ typedef struct NvvbGpuVaOp {
 } NvvbGpuVaOp;
 
 /**
- * struct NvvbGpuVaOps - an ordered list of ops, to be iterated any number
+ * struct NvvbGpuVaOps: an ordered list of ops, to be iterated any number
  * of times (e.g. once to allocate page tables, once to commit)
  */
 typedef struct NvvbGpuVaOps {
@@ -194,7 +194,7 @@ typedef struct NvvbGpuVaOps {
          (op_) < (ops_)->ops + (ops_)->n_ops; (op_)++)
 
 /**
- * struct NvvbGpuVmSmOps - callbacks of nvvb_gpuvm_sm_map() / _sm_unmap()
+ * struct NvvbGpuVmSmOps: callbacks of nvvb_gpuvm_sm_map() / _sm_unmap()
  *
  * Each gets one op (valid only during the call) and the caller's @priv; a
  * non-zero return stops the walk and is returned.  A callback may apply its
