@@ -23,6 +23,9 @@
  * @resv_id: identity of the BO's reservation object; a BO whose @resv_id
  *           differs from its VM's is an external object of that VM
  * @opaque: the device's pointer, never touched by the core
+ * @refcount: private: references (nvvb_bo_ref() / nvvb_bo_unref())
+ * @lock: private: protects @vm_bos (a leaf lock)
+ * @vm_bos: private: the BO's vm_bos, one per VM (NvvbGpuVmBo.bo_link)
  *
  * Refcounted: nvvb_bo_new() returns one reference; mappings and vm_bos
  * hold their own.
@@ -44,6 +47,14 @@ struct NvvbBo {
  * @vm: the VM (referenced)
  * @bo: the BO (referenced)
  * @evicted: on @vm's evict list waiting for nvvb_gpuvm_validate()
+ * @refcount: private: references; each linked mapping holds one
+ * @vas: private: the mappings of @bo in @vm (NvvbGpuVa.bo_link), in link
+ *       order
+ * @bo_link: private: entry in bo->vm_bos (protected by bo->lock)
+ * @extobj_link: private: entry in vm->extobj while @on_extobj
+ * @evict_link: private: entry in vm->evict while @on_evict
+ * @on_extobj: private: linked on vm->extobj (the BO is an external object)
+ * @on_evict: private: linked on vm->evict
  *
  * Found or created by nvvb_gpuvm_bo_obtain(); every linked mapping holds a
  * reference, and the vm_bo goes away with its last reference.

@@ -37,6 +37,8 @@ typedef struct NvvbSparseRegion {
  *      nouveau's region maple tree uses uvmm->mutex)
  * @page_size: alignment of addresses, ranges and BO offsets (nouveau's
  *             PAGE_SIZE)
+ * @regions: private: the sparse regions (NvvbSparseRegion) keyed by their
+ *           start address, protected by the VM's lock
  */
 typedef struct NvvbUvmm {
     NvvbGpuVm *vm;

@@ -33,6 +33,24 @@ enum {
 
 /**
  * struct NvvbGpuVa: one mapping [addr, addr + range) -> (bo, bo_offset)
+ * @addr: first VA of the mapping; the tree key
+ * @rb_left: private to gpuvm-tree.c: left child in the red-black tree
+ * @rb_right: private to gpuvm-tree.c: right child
+ * @rb_child: the same two links as an array ([0] left, [1] right)
+ * @range: size in bytes (> 0)
+ * @rb_parent: private: parent in the tree, while inserted
+ * @removed_next: private: once removed, the next mapping of the
+ *                NvvbGpuVaOps.removed chain (or of the spare list)
+ * @next: private: the next mapping by address, while inserted
+ * @flags: NVVB_GPUVA_* bits
+ * @rb_red: private: the node's red-black colour
+ * @bo: the backing BO (referenced), or NULL for a mapping without BO
+ *      (a sparse one; never `keep`)
+ * @bo_offset: byte offset in @bo that @addr maps
+ * @priv: owned by the layer above (gpuvm-sparse.c: its sparse region)
+ * @vm: private: the VM, set while inserted
+ * @vm_bo: private: the (VM, BO) pair, set while linked
+ * @bo_link: private: entry in vm_bo->vas
  *
  * Allocated by nvvb_gpuva_new() or by the apply helpers and owned by whoever
  * holds it while it is not inserted; once inserted the VM's tree refers to
@@ -58,7 +76,7 @@ struct NvvbGpuVa {
         NvvbGpuVa *rb_parent;       /* while inserted */
         NvvbGpuVa *removed_next;    /* after: NvvbGpuVaOps.removed chain */
     };
-    NvvbGpuVa *next;        /* private: the next mapping by address */
+    NvvbGpuVa *next;        /* the next mapping by address (private) */
     uint32_t flags;         /* NVVB_GPUVA_* */
     bool rb_red;            /* private */
     NvvbBo *bo;             /* NULL: a mapping without BO (never `keep`) */
@@ -103,6 +121,23 @@ typedef struct NvvbVaTree {
  *
  * Locking: see "Locking" in gpuvm.c.  Everything below, the mapping tree
  * and the extobj / evict lists included, is protected by @lock.
+ *
+ * @name: a name for messages (owned copy)
+ * @mm_start: first address of the space
+ * @mm_range: size of the space in bytes (> 0)
+ * @rsv_start: start of the reserved window
+ * @rsv_range: size of the reserved window; 0: no reserved range
+ * @resv_id: identity of the VM's common reservation object; a BO with
+ *           another resv_id is an external object
+ * @refcount: private: references (nvvb_gpuvm_ref() / _unref())
+ * @lock: private: the VM's lock (nvvb_gpuvm_lock())
+ * @lock_owner: private: tag of the thread holding @lock, NULL when free;
+ *              read by nvvb_gpuvm_assert_held()
+ * @tree: private: the mappings, non-overlapping
+ * @vm_bo_cache: private: vm_bos found recently, direct-mapped by BO
+ *               address (see nvvb_gpuvm_bo_obtain())
+ * @extobj: private: the vm_bos of external objects (extobj_link)
+ * @evict: private: the evicted vm_bos (evict_link)
  */
 struct NvvbGpuVm {
     char *name;
@@ -133,6 +168,10 @@ typedef enum NvvbGpuVaOpType {
 /**
  * struct NvvbGpuVaOpMap: a mapping to create (also used as the plain
  * (va, range, bo, offset) tuple, e.g. by nvvb_gpuvm_restore())
+ * @addr: first VA
+ * @range: size in bytes
+ * @bo: the backing BO, or NULL for a mapping without BO
+ * @bo_offset: byte offset in @bo that @addr maps
  */
 typedef struct NvvbGpuVaOpMap {
     uint64_t addr;
@@ -156,6 +195,12 @@ typedef struct NvvbGpuVaOpUnmap {
 /**
  * struct NvvbGpuVaOpRemap: split an existing mapping: remove @unmap.va and
  * re-create the piece before the request (@prev) and/or after it (@next)
+ * @has_prev: @prev is valid: part of the old mapping lies below the request
+ * @has_next: @next is valid: part of the old mapping lies above the request
+ * @prev: the remaining piece below the request (same BO and offsets)
+ * @next: the remaining piece above the request (same BO; offset moved
+ *        with the start)
+ * @unmap: the mapping that is split
  */
 typedef struct NvvbGpuVaOpRemap {
     bool has_prev;
@@ -177,6 +222,14 @@ typedef struct NvvbGpuVaOp {
 /**
  * struct NvvbGpuVaOps: an ordered list of ops, to be iterated any number
  * of times (e.g. once to allocate page tables, once to commit)
+ * @n_ops: number of ops in @ops
+ * @ops: the ops in order; NULL or @inline_ops when short (see
+ *       NVVB_GPUVA_OPS_FOREACH)
+ * @alloc: private: capacity of @ops
+ * @removed: private: chain (removed_next) of the mappings detached by
+ *           nvvb_gpuvm_ops_apply(), freed by nvvb_gpuva_ops_free()
+ * @inline_ops: private: storage for the first ops; most requests need no
+ *              second allocation
  */
 typedef struct NvvbGpuVaOps {
     guint n_ops;
@@ -199,6 +252,10 @@ typedef struct NvvbGpuVaOps {
  * Each gets one op (valid only during the call) and the caller's @priv; a
  * non-zero return stops the walk and is returned.  A callback may apply its
  * op to the VM at once (nvvb_gpuva_op_apply()).
+ *
+ * @step_map: called for each MAP op
+ * @step_remap: called for each REMAP op (split of an existing mapping)
+ * @step_unmap: called for each UNMAP op
  */
 typedef struct NvvbGpuVmSmOps {
     int (*step_map)(NvvbGpuVaOp *op, void *priv);
