@@ -40,7 +40,9 @@ typedef struct NvvbPtPool NvvbPtPool;
 NvvbPtPool *nvvb_pt_pool_new(uint64_t base, uint64_t size);
 
 /**
- * nvvb_pt_pool_free: destroy @pool (NULL is a no-op).  Users first. */
+ * nvvb_pt_pool_free: destroy a pool; its users must be gone first
+ * @pool: the pool, or NULL (a no-op)
+ */
 void nvvb_pt_pool_free(NvvbPtPool *pool);
 
 /**
@@ -55,7 +57,12 @@ int nvvb_pt_pool_alloc(NvvbPtPool *pool, unsigned size, uint64_t *addr);
 
 /**
  * nvvb_pt_pool_release: return a table allocated with the same @size.
- * Releasing something not allocated is ignored (returns false).
+ * @pool: the pool
+ * @addr: the table's address, as nvvb_pt_pool_alloc() gave it
+ * @size: NVVB_PT_POOL_GRANULE or NVVB_PT_POOL_SLOT, as allocated
+ *
+ * Releasing something not allocated (or with another @size) is ignored
+ * (returns false).
  *
  * Returns: true if @addr was allocated and is now free.
  */
@@ -64,6 +71,9 @@ bool nvvb_pt_pool_release(NvvbPtPool *pool, uint64_t addr, unsigned size);
 /**
  * nvvb_pt_pool_claim: mark one table at a given address allocated (to
  * rebuild a pool's state after migration, see nvvb_ptm_load()).
+ * @pool: the pool
+ * @addr: the table's address (from the migration stream: range and
+ *        alignment are checked)
  * @size: NVVB_PT_POOL_GRANULE or NVVB_PT_POOL_SLOT
  *
  * Returns: 0; -EINVAL if @addr is outside the pool or not aligned to @size
@@ -74,20 +84,42 @@ int nvvb_pt_pool_claim(NvvbPtPool *pool, uint64_t addr, unsigned size);
 /**
  * nvvb_pt_pool_free_bytes: bytes that could still be allocated: free
  * granules plus free slots of partly used slabs (NVVB_REG_PT_POOL_FREE).
+ * @pool: the pool
+ *
+ * Returns: the number of bytes.
  */
 uint64_t nvvb_pt_pool_free_bytes(const NvvbPtPool *pool);
 
 /**
- * nvvb_pt_pool_free_granules: whole free granules (each fits any table). */
+ * nvvb_pt_pool_free_granules: whole free granules (each fits any table)
+ * @pool: the pool
+ *
+ * Returns: the number of granules.
+ */
 uint64_t nvvb_pt_pool_free_granules(const NvvbPtPool *pool);
 
-/** nvvb_pt_pool_base / _size: the managed range (size whole granules). */
+/**
+ * nvvb_pt_pool_base: start of the managed range
+ * @pool: the pool
+ *
+ * Returns: the @base given to nvvb_pt_pool_new().
+ */
 uint64_t nvvb_pt_pool_base(const NvvbPtPool *pool);
+
+/**
+ * nvvb_pt_pool_size: size of the managed range
+ * @pool: the pool
+ *
+ * Returns: the size in bytes, whole granules.
+ */
 uint64_t nvvb_pt_pool_size(const NvvbPtPool *pool);
 
 /**
  * nvvb_pt_pool_is_allocated: true if [@addr, @addr + @size) is exactly one
  * table of that @size currently allocated.
+ * @pool: the pool
+ * @addr: the table's address
+ * @size: NVVB_PT_POOL_GRANULE or NVVB_PT_POOL_SLOT
  */
 bool nvvb_pt_pool_is_allocated(const NvvbPtPool *pool, uint64_t addr,
                                unsigned size);

@@ -120,14 +120,20 @@ typedef enum NvvbPtmJournalMode {
 int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem);
 
 /**
- * nvvb_ptm_free: release every table of @ptm (NULL is a no-op).  The
- * memory is not rewritten: the caller stops using the PDB first and
+ * nvvb_ptm_free: release every table of @ptm to its pool
+ * @ptm: the manager, or NULL (a no-op)
+ *
+ * The memory is not rewritten: the caller stops using the PDB first and
  * invalidates the TLB for it.
  */
 void nvvb_ptm_free(NvvbPtm *ptm);
 
 /**
- * nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB). */
+ * nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB)
+ * @ptm: the manager
+ *
+ * Returns: the address; fixed for the manager's life.
+ */
 uint64_t nvvb_ptm_pdb(const NvvbPtm *ptm);
 
 /**
@@ -157,10 +163,15 @@ int nvvb_ptm_map(NvvbPtm *ptm, uint64_t va, uint64_t range,
                  const NvvbPtmAttrs *attrs, NvvbPtmResult *res);
 
 /**
- * nvvb_ptm_unmap: remove the pages in [@va, @va + @range).  Entries inside
- * a sparse region (nvvb_ptm_sparse()) return to sparse, the others fault.
- * Larger pages cut by the range ends keep their outside part (as smaller
- * pages), which may need tables.
+ * nvvb_ptm_unmap: remove the pages in [@va, @va + @range).
+ * @ptm: the manager
+ * @va: 4 KiB aligned
+ * @range: non-zero multiple of 4 KiB, @va + @range <= 2^49
+ * @res: receives what was done (may be NULL)
+ *
+ * Entries inside a sparse region (nvvb_ptm_sparse()) return to sparse, the
+ * others fault.  Larger pages cut by the range ends keep their outside
+ * part (as smaller pages), which may need tables.
  *
  * Returns: 0, -EINVAL (bad range) or -ENOSPC (nothing changed then), or
  * -EIO as nvvb_ptm_map().
@@ -170,6 +181,10 @@ int nvvb_ptm_unmap(NvvbPtm *ptm, uint64_t va, uint64_t range,
 
 /**
  * nvvb_ptm_sparse: create or destroy a sparse region.
+ * @ptm: the manager
+ * @va: start of the region, 4 KiB aligned
+ * @range: non-zero multiple of 4 KiB, @va + @range <= 2^49
+ * @res: receives what was done (may be NULL)
  * @enable: create [@va, @va + @range): it must not overlap another region
  *          (-EEXIST); unmapped entries in it become sparse markers at the
  *          largest aligned level (PD3 .. 4 KiB PTE), as nouveau writes them.
@@ -186,6 +201,9 @@ int nvvb_ptm_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range, bool enable,
 /**
  * nvvb_ptm_in_sparse: true if [@va, @va + @range) lies inside one sparse
  * region created with nvvb_ptm_sparse().
+ * @ptm: the manager
+ * @va: start of the range
+ * @range: size in bytes; 0 or a range that wraps gives false
  */
 bool nvvb_ptm_in_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range);
 
@@ -244,6 +262,8 @@ int nvvb_ptm_rewrite(NvvbPtm *ptm, const NvvbPtmStep *maps, unsigned n,
 
 /**
  * nvvb_ptm_lookup: the page mapping @va according to the manager.
+ * @ptm: the manager
+ * @va: any virtual address (at or above 2^49: not mapped)
  * @level: receives PD0 (2 MiB), PT_BIG (64 KiB) or PT_SMALL (4 KiB)
  * @pte: receives the PTE
  *
@@ -257,6 +277,10 @@ int nvvb_ptm_lookup(NvvbPtm *ptm, uint64_t va, NvGmmuLevel *level,
  * with these arguments can allocate (0 if the arguments are invalid).  A
  * device that must update several VMs at once (a BO mapped in more than one)
  * can compare the sum with nvvb_pt_pool_free_granules() first.
+ * @va: as nvvb_ptm_map()
+ * @range: as nvvb_ptm_map()
+ * @bo_offset: as nvvb_ptm_map()
+ * @backing: as nvvb_ptm_map(); asked for the extents, as the map would
  */
 uint64_t nvvb_ptm_map_bound(uint64_t va, uint64_t range, uint64_t bo_offset,
                             const NvvbPtmBacking *backing);
@@ -265,11 +289,16 @@ uint64_t nvvb_ptm_map_bound(uint64_t va, uint64_t range, uint64_t bo_offset,
  * nvvb_ptm_cache_level: NV_PFB_PRI_MMU_INVALIDATE CACHE_LEVEL for @res:
  * PTE_ONLY if only page tables changed, UP_TO_PDE0..3 after PD0..PD3
  * entries changed.  Meaningless if !res->changed.
+ * @res: what a request (or merged requests) did; its top_level is used
  */
 unsigned nvvb_ptm_cache_level(const NvvbPtmResult *res);
 
 /**
- * nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
+ * nvvb_ptm_result_merge: fold one request's result into a running total
+ * @acc: the total (initialised), updated: union of the VA ranges, highest
+ *       level, counters added
+ * @r: the result to add (initialised)
+ */
 void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r);
 
 /**
@@ -277,6 +306,7 @@ void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r);
  * regions and where its tables are (level, VA, address) -- not their
  * contents, which live in VRAM and migrate with it.  Little-endian blob,
  * 24 + 16 bytes per region + 17 bytes per table.
+ * @ptm: the manager
  *
  * Returns: a new GByteArray (g_byte_array_unref() it).
  */
@@ -292,7 +322,8 @@ GByteArray *nvvb_ptm_save(const NvvbPtm *ptm);
  * @out: receives the manager
  * @pool: the pool (load every VM of a device into one fresh pool)
  * @mem: as nvvb_ptm_new()
- * @data, @len: the blob
+ * @data: the blob (untrusted: from the migration stream)
+ * @len: its size in bytes
  *
  * Returns: 0; -EINVAL for a malformed blob (bad magic, version or length;
  * a table at a bad level or VA, without its parent, outside the pool or
@@ -304,12 +335,18 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
                   const void *data, size_t len);
 
 /**
- * nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats). */
+ * nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats)
+ * @ptm: the manager
+ * @stats: filled with a copy of the counters
+ */
 void nvvb_ptm_get_stats(const NvvbPtm *ptm, NvvbPtmStats *stats);
 
 /**
  * nvvb_ptm_set_journal: when requests run with the undo journal; ALWAYS
  * is for tests (the journal's own correctness), AUTO the default.
+ * @ptm: the manager
+ * @mode: NVVB_PTM_JOURNAL_AUTO or NVVB_PTM_JOURNAL_ALWAYS; applies to the
+ *        next requests
  */
 void nvvb_ptm_set_journal(NvvbPtm *ptm, NvvbPtmJournalMode mode);
 
