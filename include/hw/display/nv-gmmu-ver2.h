@@ -537,7 +537,15 @@ static inline uint64_t nv_gmmu_pd0_small_encode(NvGmmuAperture aper,
 
 /**
  * nv_gmmu_pd0_encode: a PD0 entry with either or both page tables.
- * Pass NV_GMMU_APER_NONE for an absent half (its qword is 0).
+ * @big_aper: aperture of the 64 KiB-page table, NV_GMMU_APER_NONE if absent
+ * @big_table: its 256-byte-aligned address
+ * @big_vol: NV_MMU_VER2_DUAL_PDE_VOL_BIG
+ * @small_aper: aperture of the 4 KiB-page table, NV_GMMU_APER_NONE if absent
+ * @small_table: its 4 KiB-aligned address
+ * @small_vol: NV_MMU_VER2_DUAL_PDE_VOL_SMALL
+ *
+ * An absent half (or any aperture other than VID, SYS_COH, SYS_NCOH)
+ * encodes as a qword of 0.
  */
 static inline NvGmmuPd0 nv_gmmu_pd0_encode(NvGmmuAperture big_aper,
                                            uint64_t big_table, bool big_vol,

@@ -114,14 +114,6 @@ typedef struct NvvbVaTree {
 
 /**
  * struct NvvbGpuVm: a GPU VA space [mm_start, mm_start + mm_range)
- *
- * An optional reserved (kernel-managed) range [rsv_start, rsv_start +
- * rsv_range) lies inside the space and can never be mapped or unmapped
- * through this API; it is not part of the mapping tree.
- *
- * Locking: see "Locking" in gpuvm.c.  Everything below, the mapping tree
- * and the extobj / evict lists included, is protected by @lock.
- *
  * @name: a name for messages (owned copy)
  * @mm_start: first address of the space
  * @mm_range: size of the space in bytes (> 0)
@@ -138,6 +130,13 @@ typedef struct NvvbVaTree {
  *               address (see nvvb_gpuvm_bo_obtain())
  * @extobj: private: the vm_bos of external objects (extobj_link)
  * @evict: private: the evicted vm_bos (evict_link)
+ *
+ * An optional reserved (kernel-managed) range [rsv_start, rsv_start +
+ * rsv_range) lies inside the space and can never be mapped or unmapped
+ * through this API; it is not part of the mapping tree.
+ *
+ * Locking: see "Locking" in gpuvm.c.  Every member, the mapping tree
+ * and the extobj / evict lists included, is protected by @lock.
  */
 struct NvvbGpuVm {
     char *name;
@@ -248,14 +247,13 @@ typedef struct NvvbGpuVaOps {
 
 /**
  * struct NvvbGpuVmSmOps: callbacks of nvvb_gpuvm_sm_map() / _sm_unmap()
+ * @step_map: called for each MAP op
+ * @step_remap: called for each REMAP op (split of an existing mapping)
+ * @step_unmap: called for each UNMAP op
  *
  * Each gets one op (valid only during the call) and the caller's @priv; a
  * non-zero return stops the walk and is returned.  A callback may apply its
  * op to the VM at once (nvvb_gpuva_op_apply()).
- *
- * @step_map: called for each MAP op
- * @step_remap: called for each REMAP op (split of an existing mapping)
- * @step_unmap: called for each UNMAP op
  */
 typedef struct NvvbGpuVmSmOps {
     int (*step_map)(NvvbGpuVaOp *op, void *priv);
