@@ -35,6 +35,7 @@
 
 #include <glib.h>
 
+#include "fuzz-check.h"
 #include "copy-engine.h"
 #include "gmmu-tlb.h"
 #include "gmmu-walk.h"
@@ -53,15 +54,6 @@ typedef struct Img {
 
 static Img eng, ref, before;
 static int verbose = -1;
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-                    __LINE__, #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 static uint8_t *img_at(Img *m, NvGmmuAperture aper, uint64_t addr,
                        size_t len)

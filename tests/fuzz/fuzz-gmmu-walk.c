@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "gmmu-dump.h"
 #include "gmmu-fault.h"
 #include "gmmu-tlb.h"
@@ -42,15 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint8_t vram[VRAM_SIZE];
 static int verbose = -1;            /* NVVB_FUZZ_VERBOSE set: trace ops */
 static uint8_t sysmem[SYS_SIZE];
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-                    __LINE__, #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 static bool fz_read(void *opaque, NvGmmuAperture aper, uint64_t addr,
                     void *buf, size_t len)

@@ -56,6 +56,7 @@
 
 #include <glib.h>
 
+#include "fuzz-check.h"
 #include "vm.h"
 #include "vm-oracle.h"
 
@@ -68,15 +69,6 @@
 #define SG_TOTAL    96
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-                    __LINE__, #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 typedef struct In {
     const uint8_t *p;

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "seed.h"
 #include "hw/display/nv-gmmu-ver2.h"
 
 #define VID     NV_GMMU_APER_VID
@@ -27,19 +28,6 @@
 #define DATA    0x100000
 
 enum { OP_WRITE, OP_COPY, OP_FILL, OP_SEM, OP_FLUSH };
-
-typedef GByteArray Seed;
-
-static void put(Seed *s, uint64_t v, unsigned n)
-{
-    unsigned i;
-
-    for (i = 0; i < n; i++) {
-        uint8_t b = (uint8_t)(v >> (8 * i));
-
-        g_byte_array_append(s, &b, 1);
-    }
-}
 
 static void w(Seed *s, bool sys, uint32_t addr, uint64_t v)
 {
@@ -86,19 +74,6 @@ static void pd0(Seed *s, unsigned idx, NvGmmuPd0 e)
 {
     w(s, false, PD0 + idx * 16, e.lo);
     w(s, false, PD0 + idx * 16 + 8, e.hi);
-}
-
-static void save(const char *dir, const char *name, Seed *s)
-{
-    char *path = g_build_filename(dir, name, NULL);
-    GError *err = NULL;
-
-    if (!g_file_set_contents(path, (const char *)s->data, s->len, &err)) {
-        fprintf(stderr, "%s\n", err->message);
-        exit(1);
-    }
-    g_free(path);
-    g_byte_array_free(s, true);
 }
 
 int main(int argc, char **argv)

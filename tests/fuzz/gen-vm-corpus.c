@@ -17,6 +17,7 @@
 
 #include <glib.h>
 
+#include "seed.h"
 #include "hw/display/nv-vmbind-regs.h"
 
 enum { VM_CREATE, VM_DESTROY, BO_CREATE, BO_DESTROY, MAP, UNMAP, BO_MOVE,
@@ -37,19 +38,6 @@ enum { VM_CREATE, VM_DESTROY, BO_CREATE, BO_DESTROY, MAP, UNMAP, BO_MOVE,
 #define K4          0x1000ull
 #define M2          0x200000ull
 #define SYS_PTE_LIMIT (1ull << 58)
-
-typedef GByteArray Seed;
-
-static void put(Seed *s, uint64_t v, unsigned n)
-{
-    unsigned i;
-
-    for (i = 0; i < n; i++) {
-        uint8_t b = (uint8_t)(v >> (8 * i));
-
-        g_byte_array_append(s, &b, 1);
-    }
-}
 
 /* An addr/len field: the shortest mode that holds @v exactly. */
 static void addr(Seed *s, uint64_t v)
@@ -177,18 +165,6 @@ static void pool(Seed *s, unsigned n)
 {
     put(s, POOL, 1);
     put(s, n, 1);
-}
-
-static void save(const char *dir, const char *name, Seed *s)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    GError *err = NULL;
-
-    if (!g_file_set_contents(path, (const char *)s->data, s->len, &err)) {
-        fprintf(stderr, "%s: %s\n", path, err->message);
-        exit(1);
-    }
-    g_byte_array_free(s, true);
 }
 
 int main(int argc, char **argv)
