@@ -5,9 +5,11 @@
  *
  * BAR0 register offsets the model implements, grouped by unit.  Names
  * follow NVIDIA's nvgpu headers for the sibling GP106/GP10B chips where
- * such names exist; behaviour follows nouveau (Linux 6.12).  Fixed-width
- * types only: shared by the device, qtests and guest tools.  The register
- * reference is docs/specs/nv-vmbind-gp107.rst.
+ * such names exist; behaviour follows nouveau (Linux 6.12).  Plain
+ * constants only: shared by the device, qtests and guest tools, and the
+ * one list of offsets (gp107/regs.c derives its REG32/FIELD definitions
+ * from these).  Fields the device decodes have _SHIFT/_LENGTH pairs.  The
+ * register reference is docs/specs/nv-vmbind-gp107.rst.
  */
 #ifndef HW_DISPLAY_NV_GP107_H
 #define HW_DISPLAY_NV_GP107_H
@@ -64,6 +66,14 @@
 #define NV_PTIMER_TIME_1            0x009410
 #define NV_PTIMER_ALARM_0           0x009420
 
+/* ---- GPIO and I2C AUX interrupts 0x00d000 (gk104_gpio, gk104_aux) ---- */
+#define NV_GPIO_INTR_STAT_0         0x00dc00
+#define NV_GPIO_INTR_EN_0           0x00dc08
+#define NV_AUX_INTR_STAT            0x00dc60
+#define NV_AUX_INTR_EN              0x00dc68
+#define NV_GPIO_INTR_STAT_1         0x00dc80
+#define NV_GPIO_INTR_EN_1           0x00dc88
+
 /* ---- THERM / FUSE / PTOP ---- */
 #define NV_THERM_TSENSOR            0x020460
 #define NV_FUSE_CE_DISABLE          0x021c00
@@ -85,21 +95,46 @@
 #define NV_PFB_REMAPPER             0x100c14
 #define NV_PFB_MMU_CTRL             0x100c80
 #define NV_PFB_MMU_CTRL_PRI_FIFO_EMPTY  (1u << 15)
-#define NV_PFB_MMU_CTRL_PRI_FIFO_SPACE_SHIFT 16
+#define NV_PFB_MMU_CTRL_PRI_FIFO_EMPTY_SHIFT    15
+#define NV_PFB_MMU_CTRL_PRI_FIFO_EMPTY_LENGTH   1
+#define NV_PFB_MMU_CTRL_PRI_FIFO_SPACE_SHIFT    16
+#define NV_PFB_MMU_CTRL_PRI_FIFO_SPACE_LENGTH   8
 #define NV_PFB_MMU_INVALIDATE_PDB   0x100cb8
 #define NV_PFB_MMU_INVALIDATE       0x100cbc
+#define NV_PFB_MMU_INVALIDATE_TRIGGER_SHIFT     31
+#define NV_PFB_MMU_INVALIDATE_TRIGGER_LENGTH    1
 #define NV_PFB_MMU_DEBUG_CTRL       0x100cc4
 #define NV_PFB_MMU_DEBUG_WR         0x100cc8
 #define NV_PFB_MMU_DEBUG_RD         0x100ccc
 #define NV_PFB_VPR_INFO             0x100cd0
 #define NV_PFB_MMU_LOCAL_MEMORY_RANGE   0x100ce0
+#define NV_PFB_MMU_LOCAL_MEMORY_RANGE_LOWER_SCALE_SHIFT     0
+#define NV_PFB_MMU_LOCAL_MEMORY_RANGE_LOWER_SCALE_LENGTH    4
+#define NV_PFB_MMU_LOCAL_MEMORY_RANGE_LOWER_MAG_SHIFT       4
+#define NV_PFB_MMU_LOCAL_MEMORY_RANGE_LOWER_MAG_LENGTH      6
 #define NV_PFB_MMU_INVALIDATE_UPPER_PDB 0x100cec
 #define NV_PEXTDEV_BOOT_0           0x101000
-#define NV_PFB_UNK_10ECC0           0x10ecc0
+#define NV_PFB_UNK_10ECC0           0x10ecc0    /* gp100_ram_init */
 
 /* ---- priv ring / LTC ---- */
 #define NV_PRI_RINGMASTER_ENUM_LTC  0x12006c
+#define NV_PLTCG_LTCS_ZBC_STENCIL_CLEAR 0x17e204
 #define NV_PLTCG_LTCS_CBC_NUM_LTS   0x17e280
+#define NV_PLTCG_LTCS_ZBC_INDEX     0x17e338
+#define NV_PLTCG_LTCS_ZBC_COLOR_CLEAR_0 0x17e33c
+#define NV_PLTCG_LTCS_ZBC_COLOR_CLEAR_1 0x17e340
+#define NV_PLTCG_LTCS_ZBC_COLOR_CLEAR_2 0x17e344
+#define NV_PLTCG_LTCS_ZBC_COLOR_CLEAR_3 0x17e348
+#define NV_PLTCG_LTCS_ZBC_DEPTH_CLEAR   0x17e34c
+
+/* ---- DISP leftovers (DISP is fused off) ---- */
+#define NV_PDISP_UNK_6100B0         0x6100b0    /* gf119_disp_fini */
+#define NV_PDISP_UNK_619F04         0x619f04    /* bios pramin_init */
+
+/* ---- FBPA broadcast (gp100_ram_init read-modify-writes) ---- */
+#define NV_PFBPA_UNK_9A0160         0x9a0160
+#define NV_PFBPA_UNK_9A0584         0x9a0584
+#define NV_PFBPA_UNK_9A065C         0x9a065c    /* rammap scripts only */
 
 /* ---- windows ---- */
 #define NV_PROM_BASE                0x300000    /* VBIOS, 1 MiB */

@@ -12,6 +12,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
@@ -26,29 +27,6 @@
 
 #define NV_GP107_VRAM_MIN       (32 * MiB)
 #define NV_GP107_VRAM_MAX       (4 * GiB)
-
-static uint64_t gp107_bar0_read(void *opaque, hwaddr addr, unsigned size)
-{
-    return nv_gp107_bar0_read(opaque, addr, size);
-}
-
-static void gp107_bar0_write(void *opaque, hwaddr addr, uint64_t val,
-                             unsigned size)
-{
-    nv_gp107_bar0_write(opaque, addr, val, size);
-}
-
-/*
- * Registers are 32-bit; the VGA CRTC ports are 8-bit and PROM/PRAMIN take
- * any size up to 4.  Wider accesses are split by the memory core.
- */
-static const MemoryRegionOps gp107_bar0_ops = {
-    .read = gp107_bar0_read,
-    .write = gp107_bar0_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 1, .max_access_size = 8 },
-    .impl = { .min_access_size = 1, .max_access_size = 4 },
-};
 
 static void gp107_reset_state(NvGp107State *s)
 {
@@ -94,8 +72,6 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
     /* INTx pin A: nouveau's request_irq needs an interrupt line. */
     conf[PCI_INTERRUPT_PIN] = 1;
 
-    memory_region_init_io(&s->bar0, OBJECT(s), &gp107_bar0_ops, s,
-                          "nv-gp107-bar0", NV_GP107_BAR0_SIZE);
     pci_register_bar(pdev, NV_GP107_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &s->bar0);
     memory_region_init_io(&s->bar1, OBJECT(s), &nv_gp107_bar1_ops, s,
@@ -132,6 +108,17 @@ static void gp107_exit(PCIDevice *pdev)
     nv_gp107_mmu_unrealize(s);
 }
 
+/* BAR0 and its register tables exist from the start, as in sysbus devices. */
+static void gp107_instance_init(Object *obj)
+{
+    nv_gp107_regs_init(NV_GP107(obj));
+}
+
+static void gp107_instance_finalize(Object *obj)
+{
+    nv_gp107_regs_finalize(NV_GP107(obj));
+}
+
 static void gp107_reset_hold(Object *obj, ResetType type)
 {
     trace_nv_gp107_reset();
@@ -142,6 +129,11 @@ static int gp107_post_load(void *opaque, int version_id)
 {
     NvGp107State *s = opaque;
 
+    if (!nv_gp107_regs_post_load(s)) {
+        error_report("nv-vmbind-gp107: invalid BAR0 register state in the "
+                     "migration stream");
+        return -EINVAL;
+    }
     /* The TLB is a cache: start empty on the destination. */
     nv_gmmu_tlb_flush_all(s->tlb);
     return 0;
@@ -149,20 +141,16 @@ static int gp107_post_load(void *opaque, int version_id)
 
 static const VMStateDescription vmstate_nv_gp107 = {
     .name = TYPE_NV_GP107,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    /* 2: every BAR0 register in regs[] (register API tables) */
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = gp107_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, NvGp107State),
         VMSTATE_UINT32_ARRAY(regs, NvGp107State, NV_GP107_NREGS),
-        VMSTATE_UINT32_ARRAY(intr_en, NvGp107State, 2),
         VMSTATE_UINT8(crtc_index, NvGp107State),
         VMSTATE_INT64(ptimer_offset, NvGp107State),
         VMSTATE_UINT64(ptimer_last, NvGp107State),
-        VMSTATE_UINT32(ptimer_hi_latch, NvGp107State),
-        VMSTATE_UINT32_ARRAY(bar_block, NvGp107State, 2),
-        VMSTATE_UINT32(inval_pdb, NvGp107State),
-        VMSTATE_UINT32(inval_upper_pdb, NvGp107State),
         VMSTATE_UINT64(inval_seq, NvGp107State),
         VMSTATE_END_OF_LIST()
     },
@@ -223,6 +211,8 @@ static const TypeInfo gp107_info = {
     .name = TYPE_NV_GP107,
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(NvGp107State),
+    .instance_init = gp107_instance_init,
+    .instance_finalize = gp107_instance_finalize,
     .class_init = gp107_class_init,
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },

@@ -3,8 +3,8 @@
  * nv-vmbind-gp107: device state shared by the GP107 glue files.
  *
  * Files of this folder (the GP107 personality's QEMU glue):
- *   device.c    PCI device, BARs, BAR0 dispatch, QOM, reset, VMState
- *   regs.c      BAR0 register tables, one per unit, and their behaviour
+ *   device.c    PCI device, BARs, QOM, reset, VMState
+ *   regs.c      BAR0: one MemoryRegion and register table per unit
  *   mmu.c       VRAM accessor, PRAMIN, BAR1/BAR3 translation through the
  *               VER2 walker, invalidates, live PDBs, PTE test mode
  *   monitor.c   QMP commands, device lookup by id or QOM path
@@ -16,6 +16,7 @@
 #define HW_DISPLAY_NV_GP107_INTERNAL_H
 
 #include "hw/pci/pci_device.h"
+#include "hw/register.h"
 #include "hw/display/nv-gp107.h"
 #include "../core/gmmu-walk.h"
 #include "../common/gpu-mem.h"
@@ -25,8 +26,12 @@
 
 OBJECT_DECLARE_SIMPLE_TYPE(NvGp107State, NV_GP107)
 
-/* Number of plain registers in the unit tables (regs.c). */
-#define NV_GP107_NREGS              64
+/*
+ * BAR0 units and register slots (regs.c): each unit's table indexes a
+ * slice of s->regs from its first register to its last.
+ */
+#define NV_GP107_NUNITS             21
+#define NV_GP107_NREGS              1230
 
 /* BAR3 writes remembered between invalidates (x-corrupt-pte only). */
 #define NV_GP107_WLOG_SIZE          512
@@ -52,6 +57,16 @@ typedef struct NvGp107BarStats {
     uint64_t sysmem;            /* accesses reaching system memory */
 } NvGp107BarStats;
 
+typedef struct NvGp107UnitInfo NvGp107UnitInfo;
+
+/* One BAR0 unit: its region and, if it has a table, its registers. */
+typedef struct NvGp107Unit {
+    NvGp107State *s;
+    const NvGp107UnitInfo *info;
+    MemoryRegion mr;
+    RegisterInfoArray *ra;
+} NvGp107Unit;
+
 struct NvGp107State {
     PCIDevice parent_obj;
 
@@ -69,15 +84,15 @@ struct NvGp107State {
     uint32_t corrupt_pte;       /* x-corrupt-pte: 0 off, N: the Nth PTE */
     uint32_t qmp_max_entries;   /* max-qmp-entries: ranges per answer */
 
-    /* Register storage for the unit tables (regs.c). */
+    /* BAR0 (regs.c): units, register values, the register API's view. */
+    NvGp107Unit units[NV_GP107_NUNITS];
     uint32_t regs[NV_GP107_NREGS];
-    uint32_t intr_en[2];
+    RegisterInfo regs_info[NV_GP107_NREGS];
     uint8_t crtc_index;
 
     /* PTIMER: ns = virtual clock + offset, strictly increasing per read. */
     int64_t ptimer_offset;
     uint64_t ptimer_last;
-    uint32_t ptimer_hi_latch;
 
     uint8_t vbios[NV_GP107_VBIOS_SIZE];
 
@@ -85,9 +100,6 @@ struct NvGp107State {
     NvvbGpuMem gpu_mem;         /* VRAM + DMA accessor of the core */
     NvGmmuTlb *tlb;
     NvGmmuPdbSet *pdbs;
-    uint32_t bar_block[2];      /* 0x1704, 0x1714 */
-    uint32_t inval_pdb;
-    uint32_t inval_upper_pdb;
     uint64_t inval_seq;
     uint64_t inval_user;        /* invalidates naming a non-BAR PDB */
     NvGp107BarStats bar_stats[2];
@@ -114,11 +126,15 @@ struct NvGp107State {
 };
 
 /* regs.c */
+/* Builds s->bar0 and its units (instance init); frees them (finalize). */
+void nv_gp107_regs_init(NvGp107State *s);
+void nv_gp107_regs_finalize(NvGp107State *s);
 void nv_gp107_regs_reset(NvGp107State *s);
-uint64_t nv_gp107_bar0_read(NvGp107State *s, uint32_t addr, unsigned size);
-void nv_gp107_bar0_write(NvGp107State *s, uint32_t addr, uint64_t val,
-                         unsigned size);
+/* False if a loaded register holds what no register write can leave. */
+bool nv_gp107_regs_post_load(NvGp107State *s);
 uint64_t nv_gp107_ptimer_now(NvGp107State *s);
+/* Register value of a BAR block register (0x1704, 0x1714). */
+uint32_t nv_gp107_bar_block(NvGp107State *s, NvGp107Bar bar);
 
 /* mmu.c */
 void nv_gp107_mmu_realize(NvGp107State *s);
@@ -128,14 +144,15 @@ uint32_t nv_gp107_pramin_read(NvGp107State *s, uint32_t window, uint32_t off,
                               unsigned size);
 void nv_gp107_pramin_write(NvGp107State *s, uint32_t window, uint32_t off,
                            uint32_t val, unsigned size);
-void nv_gp107_invalidate(NvGp107State *s, uint32_t val);
+/* An INVALIDATE write with TRIGGER; the PDB registers' values. */
+void nv_gp107_invalidate(NvGp107State *s, uint32_t val, uint32_t pdb,
+                         uint32_t upper_pdb);
+/* After a write of @bar's block register (@reg): the old walks are stale. */
 void nv_gp107_bar_bound(NvGp107State *s, NvGp107Bar bar, uint32_t reg);
 extern const MemoryRegionOps nv_gp107_bar1_ops;
 extern const MemoryRegionOps nv_gp107_bar3_ops;
 /* The PDB of a BAR's instance block, or false if unbound/undecodable. */
 bool nv_gp107_bar_pdb(NvGp107State *s, NvGp107Bar bar, NvGmmuPdb *pdb);
-/* Register value of a BAR block register. */
-uint32_t nv_gp107_bar_block(NvGp107State *s, NvGp107Bar bar);
 
 /* monitor.c: find a GP107 by id or QOM path, or NULL. */
 NvGp107State *nv_gp107_find(const char *id);

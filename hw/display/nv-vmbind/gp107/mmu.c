@@ -79,14 +79,8 @@ void nv_gp107_pramin_write(NvGp107State *s, uint32_t window, uint32_t off,
 
 /* ---- BAR binding ---- */
 
-uint32_t nv_gp107_bar_block(NvGp107State *s, NvGp107Bar bar)
-{
-    return s->bar_block[bar];
-}
-
 void nv_gp107_bar_bound(NvGp107State *s, NvGp107Bar bar, uint32_t reg)
 {
-    s->bar_block[bar] = reg;
     /* A (re)bind reloads the instance block: cached walks are stale. */
     nv_gmmu_tlb_flush_all(s->tlb);
     trace_nv_gp107_bar_bind(bar_name[bar], reg,
@@ -95,7 +89,7 @@ void nv_gp107_bar_bound(NvGp107State *s, NvGp107Bar bar, uint32_t reg)
 
 bool nv_gp107_bar_pdb(NvGp107State *s, NvGp107Bar bar, NvGmmuPdb *pdb)
 {
-    uint32_t reg = s->bar_block[bar];
+    uint32_t reg = nv_gp107_bar_block(s, bar);
     NvGmmuAperture aper =
         nv_gmmu_target_aperture(reg >> NV_PBUS_BLOCK_TARGET_SHIFT);
 
@@ -277,7 +271,8 @@ static void corrupt_pte_check(NvGp107State *s, uint64_t pdb)
 
 /* ---- Invalidate ---- */
 
-void nv_gp107_invalidate(NvGp107State *s, uint32_t val)
+void nv_gp107_invalidate(NvGp107State *s, uint32_t val, uint32_t pdb,
+                         uint32_t upper_pdb)
 {
     NvGmmuTlbInvalidate inv;
     NvGmmuAperture aper;
@@ -285,12 +280,11 @@ void nv_gp107_invalidate(NvGp107State *s, uint32_t val)
     uint32_t tag = NV_GP107_PDB_USER;
     const NvGmmuPdbEntry *e;
 
-    nv_gmmu_tlb_invalidate_decode(val, s->inval_pdb, s->inval_upper_pdb, 0,
-                                  &inv);
+    nv_gmmu_tlb_invalidate_decode(val, pdb, upper_pdb, 0, &inv);
     nv_gmmu_tlb_invalidate(s->tlb, &inv);
     s->inval_seq++;
     /* INVALIDATE_PDB APERTURE as nouveau writes it: 0 VID, 2 SYS, 3 NCOH */
-    aper = nv_gmmu_target_aperture(s->inval_pdb & 3);
+    aper = nv_gmmu_target_aperture(pdb & 3);
     if (!inv.all_pdb && aper != NV_GMMU_APER_NONE) {
         if (nv_gp107_bar_pdb(s, NV_GP107_VBAR1, &bpdb) &&
             bpdb.aperture == aper && bpdb.addr == inv.pdb_addr) {
@@ -300,7 +294,8 @@ void nv_gp107_invalidate(NvGp107State *s, uint32_t val)
             tag = NV_GP107_PDB_BAR2;
         } else if (inv.hub_only) {
             /* A BAR VMM before its bind: BAR2 boots first, then BAR1. */
-            tag = (s->bar_block[NV_GP107_VBAR2] & NV_PBUS_BLOCK_MODE_VIRTUAL) ?
+            tag = (nv_gp107_bar_block(s, NV_GP107_VBAR2) &
+                   NV_PBUS_BLOCK_MODE_VIRTUAL) ?
                   NV_GP107_PDB_BAR1 : NV_GP107_PDB_BAR2;
         }
         e = nv_gmmu_pdbset_note(s->pdbs, aper, inv.pdb_addr, tag,
@@ -342,8 +337,6 @@ void nv_gp107_mmu_reset(NvGp107State *s)
     nv_gmmu_tlb_flush_all(s->tlb);
     nv_gmmu_tlb_reset_stats(s->tlb);
     nv_gmmu_pdbset_clear(s->pdbs);
-    s->bar_block[0] = s->bar_block[1] = 0;
-    s->inval_pdb = s->inval_upper_pdb = 0;
     s->inval_seq = s->inval_user = 0;
     memset(s->bar_stats, 0, sizeof(s->bar_stats));
     s->wlog_n = 0;
