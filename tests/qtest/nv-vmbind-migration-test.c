@@ -314,26 +314,39 @@ static char *load_patched(const char *args, Side *src, const uint32_t *find,
  * A stream whose bind ring has TAIL >= SIZE (which a TAIL write refuses)
  * must fail the load: accepted, the destination's bottom half ran forever
  * (HEAD wraps modulo SIZE and never reaches TAIL).  Likewise a fault ring
- * PUT beyond its SIZE.  The unpatched stream loads.
+ * PUT beyond its SIZE, and any register holding a bit no write of it can
+ * leave (ring STATUS, FAULT_BUF_LO, INTR_ENABLE) or a value where no
+ * register has storage (RESET).  The unpatched stream loads.
  */
 static void test_bad_stream(void)
 {
     const char *args = "-M pc -m 32M -device nv-vmbind,id=gpu0,addr=04.0";
     /* bind ring: BASE_LO (RAM: zeros, NOPs), BASE_HI, SIZE, HEAD, TAIL */
-    const uint32_t ring[] = { 0x00abc000, 0, 16, 3, 3 };
-    const uint32_t bad_tail[] = { 0x00abc000, 0, 16, 3, 0x20 };
-    const uint32_t bad_head[] = { 0x00abc000, 0, 16, 0x1000, 3 };
+    const uint32_t ring[] = { 0x00abc000, 0, 16, 3, 3, 0 };
+    const uint32_t bad_tail[] = { 0x00abc000, 0, 16, 3, 0x20, 0 };
+    const uint32_t bad_head[] = { 0x00abc000, 0, 16, 0x1000, 3, 0 };
+    const uint32_t bad_status[] = { 0x00abc000, 0, 16, 3, 3, 0x10 };
     /* fault ring: FAULT_BUF_LO, _HI, GET, PUT, SIZE */
     const uint32_t fault[] = { 0x00abe001, 0, 0, 2, 0x80000008 };
     const uint32_t bad_put[] = { 0x00abe001, 0, 0, 0x9999, 0x80000008 };
+    const uint32_t bad_lo[] = { 0x00abe009, 0, 0, 2, 0x80000008 };
+    /* SCRATCH, RESET, MSIX_VECTORS, INTR_STATUS (the faults'), _ENABLE */
+    const uint32_t intr[] = { 0x5ca7c4ed, 0, 0, NVVB_INTR_FAULT, 0 };
+    const uint32_t bad_enable[] = { 0x5ca7c4ed, 0, 0, NVVB_INTR_FAULT, 0x10 };
+    const uint32_t bad_reset[] = { 0x5ca7c4ed, 1, 0, NVVB_INTR_FAULT, 0 };
     struct {
         const uint32_t *find, *repl;
+        size_t n;
         const char *want;
     } cases[] = {
-        { ring, ring, "completed" },
-        { ring, bad_tail, "failed" },
-        { ring, bad_head, "failed" },
-        { fault, bad_put, "failed" },
+        { ring, ring, 6, "completed" },
+        { ring, bad_tail, 6, "failed" },
+        { ring, bad_head, 6, "failed" },
+        { ring, bad_status, 6, "failed" },
+        { fault, bad_put, 5, "failed" },
+        { fault, bad_lo, 5, "failed" },
+        { intr, bad_enable, 5, "failed" },
+        { intr, bad_reset, 5, "failed" },
     };
     size_t i;
 
@@ -344,6 +357,7 @@ static void test_bad_stream(void)
 
         src.qts = qtest_initf("%s", args);
         side_attach(&src);
+        qnvvb_writel(&src.d, NVVB_REG_SCRATCH, 0x5ca7c4ed);
         qnvvb_writel(&src.d, NVVB_REG_BIND_RING + NVVB_RING_BASE_LO,
                      0x00abc000);
         qnvvb_writel(&src.d, NVVB_REG_BIND_RING + NVVB_RING_SIZE, 16);
@@ -363,7 +377,8 @@ static void test_bad_stream(void)
         qnvvb_translate(&src.d, 0x2000, 0);
         g_assert_cmpuint(qnvvb_readl(&src.d, NVVB_REG_FAULT_BUF_PUT), ==,
                          2);
-        st = load_patched(args, &src, cases[i].find, cases[i].repl, 5);
+        st = load_patched(args, &src, cases[i].find, cases[i].repl,
+                          cases[i].n);
         g_test_message("case %zu: %s", i, st);
         g_assert_cmpstr(st, ==, cases[i].want);
         side_free(&src);

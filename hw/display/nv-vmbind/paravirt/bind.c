@@ -396,14 +396,6 @@ bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val)
 {
     NvvbVm *vm;
 
-    if (addr >= NVVB_REG_BIND_RING && addr < NVVB_REG_BIND_RING + 0x20) {
-        *val = nv_vmbind_ring_read(&s->bind_ring, addr - NVVB_REG_BIND_RING);
-        return true;
-    }
-    if (addr >= NVVB_REG_CE_RING && addr < NVVB_REG_CE_RING + 0x20) {
-        *val = nv_vmbind_ring_read(&s->ce_ring, addr - NVVB_REG_CE_RING);
-        return true;
-    }
     switch (addr) {
     case NVVB_REG_MAX_VMS:
         *val = s->max_vms;
@@ -447,12 +439,9 @@ bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val)
     case NVVB_REG_PT_POOL_FREE:
         *val = nvvb_pt_pool_free_bytes(s->pt_pool);
         return true;
-    case NVVB_REG_VM_PDB_SELECT:
-        *val = s->vm_pdb_select;
-        return true;
     case NVVB_REG_VM_PDB_LO:
     case NVVB_REG_VM_PDB_HI:
-        vm = nv_vmbind_vm_get(s, s->vm_pdb_select);
+        vm = nv_vmbind_vm_get(s, NV_VMBIND_REG(s, NVVB_REG_VM_PDB_SELECT));
         *val = !vm ? 0 : addr == NVVB_REG_VM_PDB_LO ?
                (uint32_t)nvvb_ptm_pdb(vm->ptm) : nvvb_ptm_pdb(vm->ptm) >> 32;
         return true;
@@ -469,10 +458,6 @@ bool nv_vmbind_bind_write(NvVmbindState *s, hwaddr addr, uint32_t val)
     }
     if (addr >= NVVB_REG_CE_RING && addr < NVVB_REG_CE_RING + 0x20) {
         nv_vmbind_ring_write(&s->ce_ring, addr - NVVB_REG_CE_RING, val);
-        return true;
-    }
-    if (addr == NVVB_REG_VM_PDB_SELECT) {
-        s->vm_pdb_select = val;
         return true;
     }
     return false;
@@ -543,11 +528,11 @@ bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp)
      * large BO can write millions; a copy can move 64 MiB, so the copy
      * engine yields after each command.
      */
-    nv_vmbind_ring_init(s, &s->bind_ring, "bind", nv_vmbind_bind_exec,
-                        NVVB_INTR_BIND, 256);
+    nv_vmbind_ring_init(s, &s->bind_ring, "bind", NVVB_REG_BIND_RING,
+                        nv_vmbind_bind_exec, NVVB_INTR_BIND, 256);
     s->bind_ring.work_budget = s->bind_work_budget;
-    nv_vmbind_ring_init(s, &s->ce_ring, "ce", nv_vmbind_ce_exec,
-                        NVVB_INTR_COPY, 1);
+    nv_vmbind_ring_init(s, &s->ce_ring, "ce", NVVB_REG_CE_RING,
+                        nv_vmbind_ce_exec, NVVB_INTR_COPY, 1);
     return true;
 }
 
@@ -571,7 +556,6 @@ void nv_vmbind_bind_reset(NvVmbindState *s)
     nv_vmbind_ring_reset(&s->bind_ring);
     nv_vmbind_ring_reset(&s->ce_ring);
     nv_vmbind_bind_clear(s);
-    s->vm_pdb_select = 0;
     s->divergences = 0;
 }
 

@@ -32,14 +32,89 @@ uint32_t nv_vmbind_caps(NvVmbindState *s)
            (s->tlb_enabled ? NVVB_CAP_TLB : 0);
 }
 
+/*
+ * The registers with storage in s->regs: the bits a write stores as they
+ * are (wmask; 0 where the write has code of its own, or none), and every
+ * bit the device can leave in the register (vmask), which a migration
+ * load checks.  Registers not listed are computed on read or write-only.
+ */
+typedef struct NvVmbindRegBits {
+    uint32_t wmask, vmask;
+} NvVmbindRegBits;
+
+#define RW(mask)        { (mask), (mask) }
+#define RO(mask)        { 0, (mask) }
+#define RING(base) \
+    [((base) + NVVB_RING_BASE_LO) / 4] = RW(~0u), \
+    [((base) + NVVB_RING_BASE_HI) / 4] = RW(~0u), \
+    [((base) + NVVB_RING_SIZE) / 4] = RW(~0u), \
+    [((base) + NVVB_RING_HEAD) / 4] = RO(NVVB_RING_SIZE_MAX - 1), \
+    [((base) + NVVB_RING_TAIL) / 4] = RO(NVVB_RING_SIZE_MAX - 1), \
+    [((base) + NVVB_RING_STATUS) / 4] = RO(NVVB_RING_STATUS_BAD_TAIL | \
+                                           NVVB_RING_STATUS_BAD_RING | \
+                                           NVVB_RING_STATUS_DMA_ERROR), \
+    [((base) + NVVB_RING_COMPLETED) / 4] = RO(~0u), \
+    [((base) + NVVB_RING_ERRORS) / 4] = RO(~0u)
+
+static const NvVmbindRegBits nv_vmbind_reg_bits[NVVB_NUM_REGS] = {
+    [NVVB_REG_SCRATCH / 4] = RW(~0u),
+    [NVVB_REG_INTR_STATUS / 4] = RO(NVVB_INTR_ALL),            /* W1C */
+    [NVVB_REG_INTR_ENABLE / 4] = RW(NVVB_INTR_ALL),
+    [NVVB_REG_INVALIDATE_PDB / 4] = RW(~0u),
+    [NVVB_REG_INVALIDATE_UPPER_PDB / 4] = RW(NV_GMMU_INVAL_UPPER_PDB_MASK),
+    [NVVB_REG_INVALIDATE / 4] = RW(~NVVB_INVALIDATE_TRIGGER),
+    [NVVB_REG_INVALIDATE_VADDR / 4] = RW(~0u),
+    [NVVB_REG_INVALIDATE_UPPER_VADDR / 4] = RW(~0u),
+    [NVVB_REG_TLB_INVALIDATES / 4] = RO(~0u),
+    [NVVB_REG_CTX_TARGET / 4] = RW(NVVB_CTX_APERTURE_MASK | NVVB_CTX_MODE_INST),
+    [NVVB_REG_CTX_ADDR_LO / 4] = RW(~0xfffu),
+    [NVVB_REG_CTX_ADDR_HI / 4] = RW(~0u),
+    [NVVB_REG_FAULT_BUF_LO / 4] = RW(NVVB_FAULT_BUF_LO_ADDR_MODE_PHYS |
+                                     NVVB_FAULT_BUF_LO_APERTURE_MASK |
+                                     NVVB_FAULT_BUF_LO_ADDR_MASK),
+    [NVVB_REG_FAULT_BUF_HI / 4] = RW(~0u),
+    [NVVB_REG_FAULT_BUF_GET / 4] = RO(NVVB_FAULT_BUF_PTR_MASK |
+                                      NVVB_FAULT_BUF_OVERFLOW |
+                                      NVVB_FAULT_BUF_GETPTR_CORRUPTED),
+    [NVVB_REG_FAULT_BUF_PUT / 4] = RO(NVVB_FAULT_BUF_PTR_MASK),
+    [NVVB_REG_FAULT_BUF_SIZE / 4] = RO(NVVB_FAULT_BUF_SIZE_VAL_MASK |
+                                       NVVB_FAULT_BUF_SIZE_OVERFLOW_INTR |
+                                       NVVB_FAULT_BUF_SIZE_ENABLE),
+    [NVVB_REG_FAULT_COUNT / 4] = RO(~0u),
+    [NVVB_REG_FAULT_DROPPED / 4] = RO(~0u),
+    [NVVB_REG_PROBE_VA_LO / 4] = RW(~0u),
+    [NVVB_REG_PROBE_VA_HI / 4] = RW(~0u),
+    [NVVB_REG_PROBE_ACCESS / 4] = RW(NVVB_PROBE_ACCESS_TYPE_MASK |
+                                     NVVB_PROBE_ACCESS_PRIV),
+    [NVVB_REG_PROBE_DMA_ADDR_LO / 4] = RW(~0u),
+    [NVVB_REG_PROBE_DMA_ADDR_HI / 4] = RW(~0u),
+    [NVVB_REG_PROBE_DMA_LEN / 4] = RW(~0u),
+    [NVVB_REG_PROBE_STATUS / 4] = RO(NVVB_PROBE_STATUS_RESULT_MASK |
+                                     NVVB_PROBE_STATUS_FAULT_TYPE_MASK |
+                                     NVVB_PROBE_STATUS_LEVEL_MASK |
+                                     NVVB_PROBE_STATUS_TLB_HIT),
+    [NVVB_REG_PROBE_PA_LO / 4] = RO(~0u),
+    [NVVB_REG_PROBE_PA_HI / 4] = RO(~0u),
+    [NVVB_REG_PROBE_INFO / 4] = RO(~0u),
+    [NVVB_REG_PROBE_PTE_LO / 4] = RO(~0u),
+    [NVVB_REG_PROBE_PTE_HI / 4] = RO(~0u),
+    [NVVB_REG_PROBE_ENTRY_LO / 4] = RO(~0u),
+    [NVVB_REG_PROBE_ENTRY_HI / 4] = RO(~0u),
+    [NVVB_REG_PROBE_DMA_DONE / 4] = RO(~0u),
+    RING(NVVB_REG_BIND_RING),
+    RING(NVVB_REG_CE_RING),
+    [NVVB_REG_VM_PDB_SELECT / 4] = RW(~0u),
+};
+
 void nv_vmbind_raise_intr(NvVmbindState *s, uint32_t intr)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
     unsigned vec;
 
-    s->intr_status |= intr;
+    NV_VMBIND_REG(s, NVVB_REG_INTR_STATUS) |= intr;
     for (vec = 0; vec < NVVB_MSIX_NR_VECTORS; vec++) {
-        if ((intr & s->intr_enable & (1u << vec)) && msix_enabled(pdev)) {
+        if ((intr & NV_VMBIND_REG(s, NVVB_REG_INTR_ENABLE) & (1u << vec)) &&
+            msix_enabled(pdev)) {
             trace_nv_vmbind_irq(vec);
             msix_notify(pdev, vec);
         }
@@ -49,16 +124,24 @@ void nv_vmbind_raise_intr(NvVmbindState *s, uint32_t intr)
 static void nv_vmbind_reset_state(NvVmbindState *s)
 {
     /* VRAM keeps its contents across reset, as on hardware. */
-    s->scratch = 0;
-    s->intr_status = 0;
-    s->intr_enable = 0;
+    memset(s->regs, 0, sizeof(s->regs));
     nv_vmbind_gmmu_reset(s);
     nv_vmbind_bind_reset(s);
+}
+
+/* A register's storage, or NULL if it has none. */
+static uint32_t *nv_vmbind_reg_storage(NvVmbindState *s, hwaddr addr)
+{
+    if (addr / 4 >= NVVB_NUM_REGS || !nv_vmbind_reg_bits[addr / 4].vmask) {
+        return NULL;
+    }
+    return &s->regs[addr / 4];
 }
 
 static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     NvVmbindState *s = opaque;
+    uint32_t *reg = nv_vmbind_reg_storage(s, addr);
     uint64_t val = 0;
     uint32_t v32;
 
@@ -69,6 +152,7 @@ static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
         return 0;
     }
 
+    /* Computed registers, then stored ones. */
     switch (addr) {
     case NVVB_REG_MAGIC:
         val = NVVB_MAGIC_VALUE;
@@ -85,27 +169,19 @@ static uint64_t nv_vmbind_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case NVVB_REG_VRAM_SIZE_HI:
         val = s->vram_size >> 32;
         break;
-    case NVVB_REG_SCRATCH:
-        val = s->scratch;
-        break;
     case NVVB_REG_MSIX_VECTORS:
         val = NVVB_MSIX_NR_VECTORS;
-        break;
-    case NVVB_REG_INTR_STATUS:
-        val = s->intr_status;
-        break;
-    case NVVB_REG_INTR_ENABLE:
-        val = s->intr_enable;
         break;
     default:
         if (nv_vmbind_gmmu_read(s, addr, &v32) ||
             nv_vmbind_bind_read(s, addr, &v32)) {
             val = v32;
-            break;
+        } else if (reg) {
+            val = *reg;
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "nv-vmbind: read of unknown "
+                          "register 0x%" HWADDR_PRIx "\n", addr);
         }
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "nv-vmbind: read of unknown register 0x%" HWADDR_PRIx
-                      "\n", addr);
         break;
     }
     trace_nv_vmbind_mmio_read(addr, size, val);
@@ -116,6 +192,8 @@ static void nv_vmbind_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                                  unsigned size)
 {
     NvVmbindState *s = opaque;
+    uint32_t *reg = nv_vmbind_reg_storage(s, addr);
+    uint32_t wmask = reg ? nv_vmbind_reg_bits[addr / 4].wmask : 0;
 
     trace_nv_vmbind_mmio_write(addr, size, val);
     if (size != 4 || (addr & 3)) {
@@ -124,11 +202,12 @@ static void nv_vmbind_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                       " ignored (registers are 32-bit aligned)\n", size, addr);
         return;
     }
+    if (wmask) {
+        *reg = val & wmask;
+    }
 
+    /* Side effects. */
     switch (addr) {
-    case NVVB_REG_SCRATCH:
-        s->scratch = val;
-        break;
     case NVVB_REG_RESET:
         if (val == NVVB_RESET_VALUE) {
             trace_nv_vmbind_reset("register");
@@ -140,14 +219,11 @@ static void nv_vmbind_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         }
         break;
     case NVVB_REG_INTR_STATUS:
-        s->intr_status &= ~val;
-        break;
-    case NVVB_REG_INTR_ENABLE:
-        s->intr_enable = val & NVVB_INTR_ALL;
+        *reg &= ~val;
         break;
     default:
         if (nv_vmbind_gmmu_write(s, addr, val) ||
-            nv_vmbind_bind_write(s, addr, val)) {
+            nv_vmbind_bind_write(s, addr, val) || wmask) {
             break;
         }
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -235,16 +311,23 @@ static void nv_vmbind_reset_hold(Object *obj, ResetType type)
     nv_vmbind_reset_state(NV_VMBIND(obj));
 }
 
+/*
+ * A loaded register holds only bits its writes and the device can leave
+ * (the masks above; 0 where there is no storage), then the rings and the
+ * fault ring are checked as a whole.
+ */
 static int nv_vmbind_post_load(void *opaque, int version_id)
 {
     NvVmbindState *s = opaque;
+    unsigned i;
     int ret;
 
-    /* The stream is checked as the register path checks the guest. */
-    if ((s->intr_status | s->intr_enable) & ~NVVB_INTR_ALL) {
-        error_report("nv-vmbind: invalid interrupt state in the migration "
-                     "stream");
-        return -EINVAL;
+    for (i = 0; i < NVVB_NUM_REGS; i++) {
+        if (s->regs[i] & ~nv_vmbind_reg_bits[i].vmask) {
+            error_report("nv-vmbind: register 0x%x: invalid value 0x%x in "
+                         "the migration stream", i * 4, s->regs[i]);
+            return -EINVAL;
+        }
     }
     ret = nv_vmbind_gmmu_post_load(s);
     if (!ret) {
@@ -262,10 +345,6 @@ static const VMStateDescription vmstate_nv_vmbind_objects = {
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
-        VMSTATE_STRUCT(bind_ring, NvVmbindState, 1, vmstate_nv_vmbind_ring,
-                       NvVmbindRing),
-        VMSTATE_STRUCT(ce_ring, NvVmbindState, 1, vmstate_nv_vmbind_ring,
-                       NvVmbindRing),
         {
             .name = "objects",
             .info = &vmstate_info_nv_vmbind_objects,
@@ -277,19 +356,17 @@ static const VMStateDescription vmstate_nv_vmbind_objects = {
 
 static const VMStateDescription vmstate_nv_vmbind = {
     .name = TYPE_NV_VMBIND,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    /* 2: all register values in one array (were named fields) */
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = nv_vmbind_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, NvVmbindState),
         VMSTATE_MSIX(parent_obj, NvVmbindState),
-        VMSTATE_UINT32(scratch, NvVmbindState),
-        VMSTATE_UINT32(intr_status, NvVmbindState),
-        VMSTATE_UINT32(intr_enable, NvVmbindState),
+        VMSTATE_UINT32_ARRAY(regs, NvVmbindState, NVVB_NUM_REGS),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * const []) {
-        &vmstate_nv_vmbind_gmmu,
         &vmstate_nv_vmbind_objects,
         NULL
     },

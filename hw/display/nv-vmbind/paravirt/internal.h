@@ -55,18 +55,15 @@ typedef struct NvvbCe NvvbCe;
  */
 #define NVVB_BIND_REQ_WORK_DEFAULT  (1u << 16)
 
-typedef struct NvVmbindProbe {
-    uint32_t va_lo, va_hi;
-    uint32_t access;
-    uint32_t dma_addr_lo, dma_addr_hi;
-    uint32_t dma_len;
-    uint32_t status;
-    uint32_t pa_lo, pa_hi;
-    uint32_t info;
-    uint32_t pte_lo, pte_hi;
-    uint32_t entry_lo, entry_hi;
-    uint32_t dma_done;
-} NvVmbindProbe;
+/*
+ * BAR0 registers 0x000-0x5ff; the rest of BAR0 holds none.  Registers
+ * with state keep it in NvVmbindState.regs[offset / 4] (device.c lists
+ * them), so one array migrates them all.
+ */
+#define NVVB_NUM_REGS           (0x600 / 4)
+
+/* Storage of the register at BAR0 offset @off (an lvalue). */
+#define NV_VMBIND_REG(s, off)   ((s)->regs[(off) / 4])
 
 struct NvVmbindState {
     PCIDevice parent_obj;
@@ -80,36 +77,12 @@ struct NvVmbindState {
     bool tlb_enabled;
     uint32_t tlb_entries;
 
-    /* Identification block. */
-    uint32_t scratch;
-    uint32_t intr_status;
-    uint32_t intr_enable;
+    /* Register values: identification, GMMU, probe, ring, bind blocks. */
+    uint32_t regs[NVVB_NUM_REGS];
 
-    /* GMMU block: TLB and NVIDIA-layout invalidate registers. */
+    /* GMMU: walker memory, TLB. */
     NvvbGpuMem gpu_mem;         /* VRAM + DMA accessor of the core */
     NvGmmuTlb *tlb;
-    uint32_t inval_pdb;
-    uint32_t inval_upper_pdb;
-    uint32_t inval;
-    uint32_t inval_vaddr;
-    uint32_t inval_upper_vaddr;
-    uint32_t inval_count;
-
-    /* Translation context used by the probes. */
-    uint32_t ctx_target;
-    uint32_t ctx_addr_lo;
-    uint32_t ctx_addr_hi;
-
-    /* Fault buffer. */
-    uint32_t fault_buf_lo;
-    uint32_t fault_buf_hi;
-    uint32_t fault_get;         /* PTR | GETPTR_CORRUPTED | OVERFLOW */
-    uint32_t fault_put;         /* PTR only; flags are mirrored from GET */
-    uint32_t fault_size;
-    uint32_t fault_count;
-    uint32_t fault_dropped;
-
-    NvVmbindProbe probe;
 
     /* VM contexts, BOs, bind queue and copy engine (bind.c). */
     uint64_t pt_pool_size;      /* property; 0 = default */
@@ -127,11 +100,23 @@ struct NvVmbindState {
     NvvbVmEnv vm_env;           /* what the VMs share (core/vm.h) */
     NvvbVm *vms[NVVB_MAX_VMS];
     GHashTable *bos;            /* id -> NvvbBuffer */
-    uint32_t vm_pdb_select;
     NvvbCe *ce;
     NvVmbindRing bind_ring;
     NvVmbindRing ce_ring;
 };
+
+/* The 64-bit value of the register pair at @lo (bits 31:0), @lo + 4. */
+static inline uint64_t nv_vmbind_reg64(NvVmbindState *s, hwaddr lo)
+{
+    return deposit64(NV_VMBIND_REG(s, lo), 32, 32, NV_VMBIND_REG(s, lo + 4));
+}
+
+static inline void nv_vmbind_reg64_set(NvVmbindState *s, hwaddr lo,
+                                       uint64_t val)
+{
+    NV_VMBIND_REG(s, lo) = val;
+    NV_VMBIND_REG(s, lo + 4) = val >> 32;
+}
 
 /* device.c */
 uint32_t nv_vmbind_caps(NvVmbindState *s);
@@ -147,13 +132,13 @@ void nv_vmbind_gmmu_unrealize(NvVmbindState *s);
 void nv_vmbind_gmmu_reset(NvVmbindState *s);
 bool nv_vmbind_gmmu_read(NvVmbindState *s, hwaddr addr, uint32_t *val);
 bool nv_vmbind_gmmu_write(NvVmbindState *s, hwaddr addr, uint32_t val);
+/* Cross-register checks of a load (the fault ring's GET/PUT vs SIZE). */
 int nv_vmbind_gmmu_post_load(NvVmbindState *s);
 /* Reports a fault to the fault buffer and raises NVVB_INTR_FAULT. */
 void nv_vmbind_fault_report(NvVmbindState *s, NvGmmuAperture inst_aperture,
                             uint64_t inst_addr, uint64_t va,
                             uint8_t fault_type, uint8_t access_type,
                             uint16_t engine_id);
-extern const VMStateDescription vmstate_nv_vmbind_gmmu;
 
 /* bind.c */
 bool nv_vmbind_bind_realize(NvVmbindState *s, Error **errp);

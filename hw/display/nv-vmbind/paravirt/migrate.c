@@ -86,7 +86,6 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
         g_byte_array_unref(blob);
     }
     qemu_put_be32(f, UINT32_MAX);               /* end of VMs */
-    qemu_put_be32(f, s->vm_pdb_select);
     return 0;
 }
 
@@ -246,7 +245,6 @@ static int nv_vmbind_objects_get(QEMUFile *f, void *pv, size_t size,
             return ret;
         }
     }
-    s->vm_pdb_select = qemu_get_be32(f);
     return qemu_file_get_error(f);
 }
 

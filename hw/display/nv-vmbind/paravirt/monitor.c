@@ -63,9 +63,7 @@ NvVmbindDeviceInfoList *qmp_x_nv_vmbind_query_devices(Error **errp)
         info->vram_size = s->vram_size;
         info->caps = nv_vmbind_caps(s);
         info->has_bind_pending = info->has_bind_slices = true;
-        info->bind_pending = s->bind_ring.size ?
-            (s->bind_ring.tail - s->bind_ring.head) & (s->bind_ring.size - 1) :
-            0;
+        info->bind_pending = nv_vmbind_ring_pending(&s->bind_ring);
         info->bind_slices = s->bind_ring.slices;
         QAPI_LIST_APPEND(tail, info);
     }

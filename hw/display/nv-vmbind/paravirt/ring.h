@@ -30,16 +30,8 @@ struct NvVmbindRing {
     uint64_t work;              /* units done in this run (exec adds) */
     uint32_t slices;            /* runs that executed a descriptor */
     QEMUBH *bh;
-
-    /* Registers (migrated). */
-    uint32_t base_lo;
-    uint32_t base_hi;
-    uint32_t size;
-    uint32_t head;
-    uint32_t tail;
-    uint32_t status;
-    uint32_t completed;
-    uint32_t errors;
+    /* The ring's registers, NVVB_RING_* / 4, in the device's regs[]. */
+    uint32_t *regs;
 };
 
 /*
@@ -49,15 +41,22 @@ struct NvVmbindRing {
  * each descriptor's cost to r->work and the run ends once it is reached.
  */
 void nv_vmbind_ring_init(NvVmbindState *s, NvVmbindRing *r, const char *name,
-                         NvVmbindRingExec exec, uint32_t intr,
+                         hwaddr regs, NvVmbindRingExec exec, uint32_t intr,
                          uint32_t budget);
 void nv_vmbind_ring_fini(NvVmbindRing *r);
 void nv_vmbind_ring_reset(NvVmbindRing *r);
-uint32_t nv_vmbind_ring_read(NvVmbindRing *r, hwaddr off);
-void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val);
 /*
- * Checks loaded registers as the register path would have left them and
- * restarts processing if work is pending.  Returns 0 or -EINVAL.
+ * The side effects of a register write at @off (BASE and SIZE restart the
+ * ring, TAIL rings the doorbell); the values of BASE and SIZE are stored
+ * already, TAIL's is stored here if it is valid.
+ */
+void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val);
+/* Descriptors between HEAD and TAIL. */
+uint32_t nv_vmbind_ring_pending(NvVmbindRing *r);
+/*
+ * Checks the loaded registers against each other as the register path
+ * leaves them and restarts processing if work is pending.  Returns 0 or
+ * -EINVAL.
  */
 int nv_vmbind_ring_post_load(NvVmbindRing *r);
 
@@ -76,7 +75,5 @@ static inline uint64_t nv_vmbind_desc_u64(const uint8_t *d, unsigned off)
 {
     return ldq_le_p(d + off);
 }
-
-extern const VMStateDescription vmstate_nv_vmbind_ring;
 
 #endif /* HW_DISPLAY_NV_VMBIND_RING_H */
