@@ -4,7 +4,9 @@
  * system-memory BOs, 4 KiB and 2 MiB pages, sparse regions) and writes data
  * through them with the copy engine; after migration the destination holds
  * the same GPUVM state, its tables verify, the same VAs translate to the
- * same memory holding the same bytes, and the rings keep working.
+ * same memory holding the same bytes, and the rings keep working.  A
+ * nv-vmbind-gp107 keeps its BAR0 registers and its live-PDB set.  Streams
+ * the device cannot have produced are refused.
  */
 
 #include "qemu/osdep.h"
@@ -14,6 +16,7 @@
 #include "libqos/libqos-malloc.h"
 #include "libqos/malloc-pc.h"
 #include "libqos/nv-vmbind.h"
+#include "hw/display/nv-gp107.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
 #include "qobject/qlist.h"
@@ -79,6 +82,31 @@ static void assert_verified(QTestState *qts)
     qobject_unref(rsp);
 }
 
+/* Migrates @src to @dst (started with -incoming @uri) and waits. */
+static void migrate_live(QTestState *src, QTestState *dst, const char *uri)
+{
+    QDict *rsp;
+    int i;
+
+    qtest_qmp_assert_success(src, "{ 'execute': 'migrate', "
+                             "'arguments': { 'uri': %s } }", uri);
+    for (i = 0; i < 6000; i++) {
+        const char *st;
+
+        rsp = qtest_qmp(src, "{ 'execute': 'query-migrate' }");
+        st = qdict_get_try_str(qdict_get_qdict(rsp, "return"), "status");
+        g_assert_cmpstr(st, !=, "failed");
+        if (!g_strcmp0(st, "completed")) {
+            qobject_unref(rsp);
+            break;
+        }
+        qobject_unref(rsp);
+        g_usleep(10000);
+    }
+    g_assert_cmpint(i, <, 6000);
+    qtest_qmp_eventwait(dst, "RESUME");
+}
+
 static void test_migrate(void)
 {
     g_autofree char *uri = g_strdup_printf("unix:%s/nvvb-mig-%d.sock",
@@ -91,7 +119,6 @@ static void test_migrate(void)
     uint8_t d[NVVB_DESC_SIZE];
     QNvRing bind, ce;
     Side src, dst;
-    QDict *rsp;
     int i;
 
     src.qts = qtest_initf("%s", args);
@@ -183,23 +210,7 @@ static void test_migrate(void)
 
     /* Migrate. */
     dst.qts = qtest_initf("%s -incoming %s", args, uri);
-    qtest_qmp_assert_success(src.qts, "{ 'execute': 'migrate', "
-                             "'arguments': { 'uri': %s } }", uri);
-    for (i = 0; i < 6000; i++) {
-        const char *st;
-
-        rsp = qtest_qmp(src.qts, "{ 'execute': 'query-migrate' }");
-        st = qdict_get_try_str(qdict_get_qdict(rsp, "return"), "status");
-        g_assert_cmpstr(st, !=, "failed");
-        if (!g_strcmp0(st, "completed")) {
-            qobject_unref(rsp);
-            break;
-        }
-        qobject_unref(rsp);
-        g_usleep(10000);
-    }
-    g_assert_cmpint(i, <, 6000);
-    qtest_qmp_eventwait(dst.qts, "RESUME");
+    migrate_live(src.qts, dst.qts, uri);
     side_attach(&dst);
 
     /* Same GPUVM state, consistent tables, same translations. */
@@ -263,8 +274,8 @@ static char *migrate_wait(QTestState *qts)
  * @find (big-endian u32s, as VMState writes them) by @repl, and loads the
  * result into a fresh destination; returns its final migration status.
  */
-static char *load_patched(const char *args, Side *src, const uint32_t *find,
-                          const uint32_t *repl, size_t n)
+static char *load_patched(const char *args, QTestState *src,
+                          const uint32_t *find, const uint32_t *repl, size_t n)
 {
     g_autofree char *path = g_strdup_printf("%s/nvvb-mig-%d.img",
                                             g_get_tmp_dir(), getpid());
@@ -278,10 +289,10 @@ static char *load_patched(const char *args, Side *src, const uint32_t *find,
     char *ret;
     size_t k;
 
-    qtest_qmp_assert_success(src->qts, "{ 'execute': 'stop' }");
-    qtest_qmp_assert_success(src->qts, "{ 'execute': 'migrate', "
+    qtest_qmp_assert_success(src, "{ 'execute': 'stop' }");
+    qtest_qmp_assert_success(src, "{ 'execute': 'migrate', "
                              "'arguments': { 'uri': %s } }", uri);
-    st = migrate_wait(src->qts);
+    st = migrate_wait(src);
     g_assert_cmpstr(st, ==, "completed");
     g_assert_true(g_file_get_contents(path, &img, &len, &err));
     for (k = 0; k < n; k++) {
@@ -377,11 +388,221 @@ static void test_bad_stream(void)
         qnvvb_translate(&src.d, 0x2000, 0);
         g_assert_cmpuint(qnvvb_readl(&src.d, NVVB_REG_FAULT_BUF_PUT), ==,
                          2);
-        st = load_patched(args, &src, cases[i].find, cases[i].repl,
+        st = load_patched(args, src.qts, cases[i].find, cases[i].repl,
                           cases[i].n);
         g_test_message("case %zu: %s", i, st);
         g_assert_cmpstr(st, ==, cases[i].want);
         side_free(&src);
+    }
+}
+
+/* ---- nv-vmbind-gp107 ---- */
+
+#define GP_ARGS     "-M pc -m 64M -device nv-vmbind-gp107,id=gp0,addr=05.0," \
+                    "vram-size=32M,bar1-size=16M,bar3-size=16M,pdbs=2"
+#define GP_INST     0x010000
+#define GP_PD3      0x011000    /* BAR1's VMM */
+#define GP_PD2      0x012000
+#define GP_PD1      0x013000
+#define GP_PD0      0x014000
+#define GP_SPT      0x015000
+#define GP_PD3U     0x020000    /* a user VMM sharing BAR1's PD2 */
+#define GP_OTHER    0x030000    /* PDBs named once */
+#define GP_OTHER2   0x031000
+#define GP_PAGE     0x200000    /* VA 0 in both */
+
+typedef struct GpSide {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar0, bar1;
+} GpSide;
+
+static void gp_attach(GpSide *g)
+{
+    pc_alloc_init(&g->alloc, g->qts, ALLOC_NO_FLAGS);
+    g->bus = qpci_new_pc(g->qts, &g->alloc);
+    g->dev = qpci_device_find(g->bus, QPCI_DEVFN(5, 0));
+    g_assert_nonnull(g->dev);
+    qpci_device_enable(g->dev);
+    g->bar0 = qpci_iomap(g->dev, NV_GP107_BAR_REGS, NULL);
+    g->bar1 = qpci_iomap(g->dev, NV_GP107_BAR_FB, NULL);
+}
+
+static void gp_free(GpSide *g)
+{
+    g_free(g->dev);
+    qpci_free_pc(g->bus);
+    alloc_destroy(&g->alloc);
+    qtest_quit(g->qts);
+}
+
+static void gp_wr(GpSide *g, uint32_t reg, uint32_t val)
+{
+    qpci_io_writel(g->dev, g->bar0, reg, val);
+}
+
+static void gp_vram_wr64(GpSide *g, uint64_t addr, uint64_t val)
+{
+    gp_wr(g, NV_PBUS_BAR0_WINDOW, addr >> 16);
+    gp_wr(g, NV_PRAMIN_BASE + (addr & 0xffff), val);
+    gp_wr(g, NV_PRAMIN_BASE + (addr & 0xffff) + 4, val >> 32);
+}
+
+/* An invalidate of all VAs under @pdb (VRAM), as nouveau's. */
+static void gp_invalidate(GpSide *g, uint64_t pdb)
+{
+    gp_wr(g, NV_PFB_MMU_INVALIDATE_PDB, (uint32_t)((pdb >> 12) << 4));
+    gp_wr(g, NV_PFB_MMU_INVALIDATE_UPPER_PDB, (uint32_t)(pdb >> 40));
+    gp_wr(g, NV_PFB_MMU_INVALIDATE, 0x80000001);
+}
+
+/* A number of the x-nv-vmbind-query-pdbs answer. */
+static uint64_t gp_pdbs_int(QTestState *qts, const char *key)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'x-nv-vmbind-query-pdbs', "
+                           "'arguments': { 'id': 'gp0' } }");
+    uint64_t v = qdict_get_int(qdict_get_qdict(rsp, "return"), key);
+
+    qobject_unref(rsp);
+    return v;
+}
+
+/* The live-PDB set with its walks, without the access statistics. */
+static GString *gp_pdbs_json(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'x-nv-vmbind-query-pdbs', "
+                           "'arguments': { 'id': 'gp0', 'mappings': true } }");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    GString *out;
+
+    qdict_del(ret, "bar1");
+    qdict_del(ret, "bar2");
+    qdict_del(ret, "unhandled");
+    out = qobject_to_json(QOBJECT(ret));
+    qobject_unref(rsp);
+    return out;
+}
+
+/*
+ * Tables for VA 0 -> GP_PAGE under BAR1's instance block and under a user
+ * PD3; BAR1 bound; invalidates naming GP_OTHER (then evicted: the set holds
+ * 2), BAR1's PD3 and the user PD3 twice.
+ */
+static void gp_setup(GpSide *g)
+{
+    gp_vram_wr64(g, GP_INST + 0x200,
+                 nv_gmmu_ramin_pdb_encode(0, GP_PD3,
+                                          NV_GMMU_RAMIN_USE_VER2_PT_FORMAT |
+                                          NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB));
+    gp_vram_wr64(g, GP_INST + 0x208, nv_gmmu_ramin_limit_encode(0xffffff));
+    gp_vram_wr64(g, GP_PD3, nv_gmmu_pde_encode(NV_GMMU_APER_VID, GP_PD2,
+                                               false));
+    gp_vram_wr64(g, GP_PD3U, nv_gmmu_pde_encode(NV_GMMU_APER_VID, GP_PD2,
+                                                false));
+    gp_vram_wr64(g, GP_PD2, nv_gmmu_pde_encode(NV_GMMU_APER_VID, GP_PD1,
+                                               false));
+    gp_vram_wr64(g, GP_PD1, nv_gmmu_pde_encode(NV_GMMU_APER_VID, GP_PD0,
+                                               false));
+    gp_vram_wr64(g, GP_PD0 + 8, nv_gmmu_pd0_small_encode(NV_GMMU_APER_VID,
+                                                         GP_SPT, false));
+    gp_vram_wr64(g, GP_SPT, nv_gmmu_pte_encode(NV_GMMU_APER_VID, GP_PAGE,
+                                               0, 0));
+    gp_vram_wr64(g, GP_PAGE, 0xfeed0001);
+    gp_wr(g, NV_PBUS_BAR1_BLOCK, NV_PBUS_BLOCK_MODE_VIRTUAL |
+          (GP_INST >> 12));
+    gp_invalidate(g, GP_OTHER);
+    gp_invalidate(g, GP_PD3);
+    gp_invalidate(g, GP_PD3U);
+    gp_invalidate(g, GP_PD3U);
+    g_assert_cmphex(qpci_io_readl(g->dev, g->bar1, 0), ==, 0xfeed0001);
+}
+
+/*
+ * The destination holds the same live-PDB set (entries, roles, sequence
+ * numbers, counts, evictions, the walk under each), BAR1 still translates
+ * through its learnt PDB, and the next invalidates behave as on the
+ * source: a repeat counts, a new PDB evicts the same entry.
+ */
+static void test_gp107_pdbs(void)
+{
+    g_autofree char *uri = g_strdup_printf("unix:%s/nvvb-gp-%d.sock",
+                                           g_get_tmp_dir(), getpid());
+    g_autoptr(GString) before = NULL, after = NULL;
+    g_autoptr(GString) src_next = NULL, dst_next = NULL;
+    GpSide src, dst;
+
+    src.qts = qtest_initf("%s", GP_ARGS);
+    gp_attach(&src);
+    gp_setup(&src);
+    before = gp_pdbs_json(src.qts);
+    g_assert_cmpuint(gp_pdbs_int(src.qts, "evictions"), ==, 1);
+
+    dst.qts = qtest_initf("%s -incoming %s", GP_ARGS, uri);
+    migrate_live(src.qts, dst.qts, uri);
+    gp_attach(&dst);
+    after = gp_pdbs_json(dst.qts);
+    g_assert_cmpstr(after->str, ==, before->str);
+    g_assert_cmphex(qpci_io_readl(dst.dev, dst.bar1, 0), ==, 0xfeed0001);
+
+    gp_invalidate(&src, GP_PD3U);
+    gp_invalidate(&src, GP_OTHER2);
+    gp_invalidate(&dst, GP_PD3U);
+    gp_invalidate(&dst, GP_OTHER2);
+    src_next = gp_pdbs_json(src.qts);
+    dst_next = gp_pdbs_json(dst.qts);
+    g_assert_cmpstr(dst_next->str, ==, src_next->str);
+    g_assert_cmpstr(dst_next->str, !=, after->str);
+    g_assert_cmpuint(gp_pdbs_int(dst.qts, "evictions"), ==, 2);
+    g_assert_cmpuint(gp_pdbs_int(dst.qts, "invalidates"), ==, 6);
+    gp_free(&src);
+    gp_free(&dst);
+}
+
+/*
+ * A gp107 stream is refused when a live-PDB entry is one no invalidate
+ * leaves (unaligned address, PEER aperture, more invalidates than sequence
+ * numbers, a sequence number past the device's count) or a read-only
+ * register differs (PMC_BOOT_0).  The unpatched stream loads.
+ */
+static void test_gp107_bad_stream(void)
+{
+    /* The user PD3's entry: aperture, tag, addr, first, last, count. */
+    const uint32_t user[] = { 0, 0, 0, GP_PD3U, 0, 3, 0, 4, 0, 2 };
+    const uint32_t bad_addr[] = { 0, 0, 0, GP_PD3U | 0x800, 0, 3, 0, 4, 0, 2 };
+    const uint32_t bad_aper[] = { 1, 0, 0, GP_PD3U, 0, 3, 0, 4, 0, 2 };
+    const uint32_t bad_count[] = { 0, 0, 0, GP_PD3U, 0, 3, 0, 4, 0, 3 };
+    const uint32_t bad_seq[] = { 0, 0, 0, GP_PD3U, 0, 3, 0, 9, 0, 2 };
+    /* The first registers: PMC_BOOT_0, PMC_BOOT_1. */
+    const uint32_t boot[] = { NV_PMC_BOOT_0_GP107, 0 };
+    const uint32_t bad_boot[] = { NV_PMC_BOOT_0_GP107 ^ 1, 0 };
+    struct {
+        const uint32_t *find, *repl;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        { user, user, 10, "completed" },
+        { user, bad_addr, 10, "failed" },
+        { user, bad_aper, 10, "failed" },
+        { user, bad_count, 10, "failed" },
+        { user, bad_seq, 10, "failed" },
+        { boot, bad_boot, 2, "failed" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *st = NULL;
+        GpSide src;
+
+        src.qts = qtest_initf("%s", GP_ARGS);
+        gp_attach(&src);
+        gp_setup(&src);
+        st = load_patched(GP_ARGS, src.qts, cases[i].find, cases[i].repl,
+                          cases[i].n);
+        g_test_message("case %zu: %s", i, st);
+        g_assert_cmpstr(st, ==, cases[i].want);
+        gp_free(&src);
     }
 }
 
@@ -390,5 +611,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/nv-vmbind/migration/round-trip", test_migrate);
     qtest_add_func("/nv-vmbind/migration/bad-stream", test_bad_stream);
+    qtest_add_func("/nv-vmbind/migration/gp107-pdbs", test_gp107_pdbs);
+    qtest_add_func("/nv-vmbind/migration/gp107-bad-stream",
+                   test_gp107_bad_stream);
     return g_test_run();
 }

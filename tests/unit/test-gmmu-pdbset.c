@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The live-PDB set (gmmu-pdbset.c): noting, bounds, eviction, listing. */
 #include <glib.h>
+#include <string.h>
 
 #include "gmmu-pdbset.h"
 
@@ -111,6 +112,75 @@ static void test_bounded(void)
     nv_gmmu_pdbset_free(s);
 }
 
+/*
+ * Restore (migration) rebuilds a listed set exactly: the same entries, the
+ * same eviction order and counts afterwards; malformed input is refused
+ * and leaves the set empty.
+ */
+static void test_restore(void)
+{
+    NvGmmuPdbSet *a = nv_gmmu_pdbset_new(3), *b = nv_gmmu_pdbset_new(3);
+    NvGmmuPdbSet *small = nv_gmmu_pdbset_new(2);
+    NvGmmuPdbEntry l[3], m[3], bad[3];
+    const NvGmmuPdbEntry *e;
+    uint64_t seq = 0;
+    unsigned n, i;
+
+    nv_gmmu_pdbset_note(a, NV_GMMU_APER_VID, 0x1000, 1, ++seq);
+    nv_gmmu_pdbset_note(a, NV_GMMU_APER_SYS_COH, 0x2000, 2, ++seq);
+    nv_gmmu_pdbset_note(a, NV_GMMU_APER_VID, 0x1000, 1, ++seq);
+    nv_gmmu_pdbset_note(a, NV_GMMU_APER_VID, 0x3000, 0, ++seq);
+    nv_gmmu_pdbset_note(a, NV_GMMU_APER_VID, 0x4000, 0, ++seq);
+    n = nv_gmmu_pdbset_list(a, l, 3);
+    g_assert_cmpuint(n, ==, 3);
+    g_assert_true(nv_gmmu_pdbset_restore(b, l, n,
+                                         nv_gmmu_pdbset_evictions(a)));
+    g_assert_cmpuint(nv_gmmu_pdbset_list(b, m, 3), ==, 3);
+    g_assert_cmpmem(l, sizeof(l), m, sizeof(m));
+    g_assert_cmpuint(nv_gmmu_pdbset_evictions(b), ==, 1);
+    /* The same next eviction (0x1000, last seen at 3) and counts. */
+    nv_gmmu_pdbset_note(a, NV_GMMU_APER_VID, 0x5000, 0, ++seq);
+    e = nv_gmmu_pdbset_note(b, NV_GMMU_APER_VID, 0x5000, 0, seq);
+    g_assert_cmpuint(e->count, ==, 1);
+    g_assert_null(nv_gmmu_pdbset_find(b, NV_GMMU_APER_VID, 0x1000));
+    e = nv_gmmu_pdbset_note(b, NV_GMMU_APER_VID, 0x4000, 0, ++seq);
+    g_assert_cmpuint(e->count, ==, 2);
+    g_assert_cmpuint(e->first_seq, ==, 5);
+    g_assert_cmpuint(nv_gmmu_pdbset_evictions(b), ==, 2);
+
+    /* Each malformed entry is refused; the set is left empty. */
+    for (i = 0; i < 5; i++) {
+        memcpy(bad, l, sizeof(bad));
+        switch (i) {
+        case 0:
+            bad[1].aperture = NV_GMMU_APER_PEER;
+            break;
+        case 1:
+            bad[1].count = 0;
+            break;
+        case 2:
+            bad[1].first_seq = bad[1].last_seq + 1;
+            break;
+        case 3:
+            bad[2] = bad[0];                    /* the same PDB twice */
+            break;
+        case 4:
+            bad[1].aperture = NV_GMMU_APER_NONE;
+            break;
+        }
+        g_assert_false(nv_gmmu_pdbset_restore(b, bad, 3, 1));
+        g_assert_cmpuint(nv_gmmu_pdbset_count(b), ==, 0);
+        g_assert_cmpuint(nv_gmmu_pdbset_evictions(b), ==, 0);
+    }
+    /* More entries than the capacity. */
+    g_assert_false(nv_gmmu_pdbset_restore(small, l, 3, 0));
+    g_assert_true(nv_gmmu_pdbset_restore(small, l, 2, 0));
+    g_assert_cmpuint(nv_gmmu_pdbset_count(small), ==, 2);
+    nv_gmmu_pdbset_free(a);
+    nv_gmmu_pdbset_free(b);
+    nv_gmmu_pdbset_free(small);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -118,5 +188,6 @@ int main(int argc, char **argv)
     g_test_add_func("/gmmu-pdbset/eviction", test_eviction);
     g_test_add_func("/gmmu-pdbset/bounded", test_bounded);
     g_test_add_func("/gmmu-pdbset/list-full", test_list_full);
+    g_test_add_func("/gmmu-pdbset/restore", test_restore);
     return g_test_run();
 }

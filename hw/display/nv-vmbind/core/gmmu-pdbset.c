@@ -54,6 +54,11 @@ static int pdbset_index(const NvGmmuPdbSet *set, NvGmmuAperture aper,
     return -1;
 }
 
+static bool pdbset_aperture_ok(NvGmmuAperture aper)
+{
+    return aper == NV_GMMU_APER_VID || nv_gmmu_aperture_is_sys(aper);
+}
+
 const NvGmmuPdbEntry *nv_gmmu_pdbset_note(NvGmmuPdbSet *set,
                                           NvGmmuAperture aper, uint64_t addr,
                                           uint32_t tag, uint64_t seq)
@@ -61,7 +66,7 @@ const NvGmmuPdbEntry *nv_gmmu_pdbset_note(NvGmmuPdbSet *set,
     NvGmmuPdbEntry *e;
     int i;
 
-    if (aper != NV_GMMU_APER_VID && !nv_gmmu_aperture_is_sys(aper)) {
+    if (!pdbset_aperture_ok(aper)) {
         return NULL;
     }
     i = pdbset_index(set, aper, addr);
@@ -89,6 +94,29 @@ const NvGmmuPdbEntry *nv_gmmu_pdbset_note(NvGmmuPdbSet *set,
     e->last_seq = seq;
     e->count++;
     return e;
+}
+
+bool nv_gmmu_pdbset_restore(NvGmmuPdbSet *set, const NvGmmuPdbEntry *e,
+                            unsigned n, uint64_t evictions)
+{
+    unsigned i;
+
+    set->n = 0;
+    set->evictions = 0;
+    if (n > set->capacity) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        if (!pdbset_aperture_ok(e[i].aperture) || !e[i].count ||
+            e[i].first_seq > e[i].last_seq ||
+            pdbset_index(set, e[i].aperture, e[i].addr) >= 0) {
+            set->n = 0;
+            return false;
+        }
+        set->e[set->n++] = e[i];
+    }
+    set->evictions = evictions;
+    return true;
 }
 
 const NvGmmuPdbEntry *nv_gmmu_pdbset_find(const NvGmmuPdbSet *set,

@@ -53,6 +53,20 @@ const NvGmmuPdbEntry *nv_gmmu_pdbset_note(NvGmmuPdbSet *set,
                                           NvGmmuAperture aper, uint64_t addr,
                                           uint32_t tag, uint64_t seq);
 
+/**
+ * nv_gmmu_pdbset_restore: replace the set's contents (migration).
+ * @set: the set
+ * @e: the entries, each with a memory aperture as nv_gmmu_pdbset_note()
+ *     takes, count >= 1 and first_seq <= last_seq; no PDB twice
+ * @n: number of entries in @e
+ * @evictions: the evictions counter
+ *
+ * Returns: false, leaving the set empty, if @n exceeds the capacity or an
+ * entry breaks these rules.
+ */
+bool nv_gmmu_pdbset_restore(NvGmmuPdbSet *set, const NvGmmuPdbEntry *e,
+                            unsigned n, uint64_t evictions);
+
 /* The entry for (@aper, @addr), or NULL. */
 const NvGmmuPdbEntry *nv_gmmu_pdbset_find(const NvGmmuPdbSet *set,
                                           NvGmmuAperture aper, uint64_t addr);

@@ -139,6 +139,133 @@ static int gp107_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/*
+ * The live-PDB set migrates as an array of plain entries built before the
+ * save and checked on load as an invalidate would have left them.
+ */
+static const VMStateDescription vmstate_gp107_pdb = {
+    .name = "nv-vmbind-gp107/pdb",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(aperture, NvGp107PdbMig),
+        VMSTATE_UINT32(tag, NvGp107PdbMig),
+        VMSTATE_UINT64(addr, NvGp107PdbMig),
+        VMSTATE_UINT64(first_seq, NvGp107PdbMig),
+        VMSTATE_UINT64(last_seq, NvGp107PdbMig),
+        VMSTATE_UINT64(count, NvGp107PdbMig),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool gp107_pdbs_needed(void *opaque)
+{
+    NvGp107State *s = opaque;
+
+    return nv_gmmu_pdbset_count(s->pdbs) || nv_gmmu_pdbset_evictions(s->pdbs);
+}
+
+static int gp107_pdbs_pre_save(void *opaque)
+{
+    NvGp107State *s = opaque;
+    unsigned cap = nv_gmmu_pdbset_capacity(s->pdbs), n, i;
+    g_autofree NvGmmuPdbEntry *e = g_new(NvGmmuPdbEntry, cap);
+
+    n = nv_gmmu_pdbset_list(s->pdbs, e, cap);
+    s->pdbs_mig = g_new0(NvGp107PdbMig, n);
+    for (i = 0; i < n; i++) {
+        s->pdbs_mig[i] = (NvGp107PdbMig) {
+            .aperture = e[i].aperture, .tag = e[i].tag, .addr = e[i].addr,
+            .first_seq = e[i].first_seq, .last_seq = e[i].last_seq,
+            .count = e[i].count,
+        };
+    }
+    s->pdbs_mig_n = n;
+    s->pdbs_mig_evictions = nv_gmmu_pdbset_evictions(s->pdbs);
+    return 0;
+}
+
+static int gp107_pdbs_post_save(void *opaque)
+{
+    NvGp107State *s = opaque;
+
+    g_clear_pointer(&s->pdbs_mig, g_free);
+    s->pdbs_mig_n = 0;
+    return 0;
+}
+
+/* Before the entries are allocated: no more than this set can hold. */
+static bool gp107_pdbs_n_valid(void *opaque, int version_id)
+{
+    NvGp107State *s = opaque;
+
+    return s->pdbs_mig_n >= 0 &&
+           s->pdbs_mig_n <= nv_gmmu_pdbset_capacity(s->pdbs);
+}
+
+/*
+ * An entry as invalidates leave it: an address INVALIDATE_PDB and
+ * _UPPER_PDB can name (4 KiB aligned, 60 bits), a known tag, sequence
+ * numbers within the device's invalidate count and at most one invalidate
+ * per sequence number; the set's own rules are nv_gmmu_pdbset_restore()'s.
+ */
+static bool gp107_pdb_mig_valid(NvGp107State *s, const NvGp107PdbMig *m)
+{
+    return !(m->addr & 0xfff) &&
+           (m->addr >> 12 >> 28) <= NV_GMMU_INVAL_UPPER_PDB_MASK &&
+           m->tag <= NV_GP107_PDB_BAR2 && m->first_seq >= 1 &&
+           m->last_seq <= s->inval_seq && m->first_seq <= m->last_seq &&
+           m->count <= m->last_seq - m->first_seq + 1;
+}
+
+static int gp107_pdbs_post_load(void *opaque, int version_id)
+{
+    NvGp107State *s = opaque;
+    g_autofree NvGmmuPdbEntry *e = g_new0(NvGmmuPdbEntry, s->pdbs_mig_n);
+    bool ok = true;
+    int i;
+
+    for (i = 0; ok && i < s->pdbs_mig_n; i++) {
+        const NvGp107PdbMig *m = &s->pdbs_mig[i];
+
+        ok = gp107_pdb_mig_valid(s, m);
+        e[i] = (NvGmmuPdbEntry) {
+            .aperture = m->aperture, .addr = m->addr, .tag = m->tag,
+            .first_seq = m->first_seq, .last_seq = m->last_seq,
+            .count = m->count,
+        };
+    }
+    ok = ok && nv_gmmu_pdbset_restore(s->pdbs, e, s->pdbs_mig_n,
+                                      s->pdbs_mig_evictions);
+    g_clear_pointer(&s->pdbs_mig, g_free);
+    s->pdbs_mig_n = 0;
+    if (!ok) {
+        error_report("nv-vmbind-gp107: invalid live-PDB set in the migration "
+                     "stream");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_gp107_pdbs = {
+    .name = "nv-vmbind-gp107/pdbs",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = gp107_pdbs_needed,
+    .pre_save = gp107_pdbs_pre_save,
+    .post_save = gp107_pdbs_post_save,
+    .post_load = gp107_pdbs_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT32(pdbs_mig_n, NvGp107State),
+        VMSTATE_VALIDATE("entries within the set's capacity",
+                         gp107_pdbs_n_valid),
+        VMSTATE_STRUCT_VARRAY_ALLOC(pdbs_mig, NvGp107State, pdbs_mig_n, 0,
+                                    vmstate_gp107_pdb, NvGp107PdbMig),
+        VMSTATE_UINT64(pdbs_mig_evictions, NvGp107State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_nv_gp107 = {
     .name = TYPE_NV_GP107,
     /* 2: every BAR0 register in regs[] (register API tables) */
@@ -153,6 +280,10 @@ static const VMStateDescription vmstate_nv_gp107 = {
         VMSTATE_UINT64(ptimer_last, NvGp107State),
         VMSTATE_UINT64(inval_seq, NvGp107State),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_gp107_pdbs,
+        NULL
     },
 };
 

@@ -49,6 +49,14 @@ typedef enum NvGp107Bar {
     NV_GP107_VBAR2 = 1,         /* PCI BAR3, block register 0x1714 */
 } NvGp107Bar;
 
+/* A live-PDB set entry as migrated: NvGmmuPdbEntry in fixed widths. */
+typedef struct NvGp107PdbMig {
+    uint32_t aperture;          /* NvGmmuAperture: VID, SYS_COH, SYS_NCOH */
+    uint32_t tag;               /* NV_GP107_PDB_* */
+    uint64_t addr;
+    uint64_t first_seq, last_seq, count;
+} NvGp107PdbMig;
+
 typedef struct NvGp107BarStats {
     uint64_t reads, writes;
     uint64_t unbound;           /* accesses with the block unbound */
@@ -103,6 +111,11 @@ struct NvGp107State {
     uint64_t inval_seq;
     uint64_t inval_user;        /* invalidates naming a non-BAR PDB */
     NvGp107BarStats bar_stats[2];
+
+    /* Migration only: the live-PDB set as plain entries (device.c). */
+    NvGp107PdbMig *pdbs_mig;
+    int32_t pdbs_mig_n;
+    uint64_t pdbs_mig_evictions;
 
     /*
      * x-corrupt-pte test mode: the BAR3 writes since the last invalidate
