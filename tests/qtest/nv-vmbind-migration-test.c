@@ -219,6 +219,11 @@ static void test_migrate(void)
     g_assert_cmphex(pdb_of(&dst.d, 0), ==, pdb_of(&src.d, 0));
     g_assert_cmpuint(qnvvb_readl(&dst.d, NVVB_REG_PT_POOL_FREE), ==,
                      qnvvb_readl(&src.d, NVVB_REG_PT_POOL_FREE));
+    /* The BOs too: their extents are held, their ids taken. */
+    g_assert_cmpuint(qnvvb_readl(&dst.d, NVVB_REG_SG_FREE_ENTRIES), ==,
+                     qnvvb_readl(&src.d, NVVB_REG_SG_FREE_ENTRIES));
+    g_assert_cmpuint(qnvvb_readl(&dst.d, NVVB_REG_SG_FREE_ENTRIES), <,
+                     qnvvb_readl(&dst.d, NVVB_REG_SG_MAX_ENTRIES));
     assert_verified(dst.qts);
     qnvvb_ctx_pdb(&dst.d, NV_GMMU_APER_VID, pdb_of(&dst.d, 0));
     for (i = 0; i < 64; i++) {
@@ -242,6 +247,8 @@ static void test_migrate(void)
     bind.qts = dst.qts;
     qnvdesc_unmap(d, 0, 0, 0x100000, 0);
     g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
+    qnvdesc_bo_vram(d, NVVB_OP_BO_CREATE, BO_A, 0x1000, 0);
+    g_assert_cmpuint(qnvring_exec(&bind, d), ==, NVVB_STATUS_EEXIST);
     assert_verified(dst.qts);
 
     side_free(&src);
@@ -388,6 +395,84 @@ static void test_bad_stream(void)
         qnvvb_translate(&src.d, 0x2000, 0);
         g_assert_cmpuint(qnvvb_readl(&src.d, NVVB_REG_FAULT_BUF_PUT), ==,
                          2);
+        st = load_patched(args, src.qts, cases[i].find, cases[i].repl,
+                          cases[i].n);
+        g_test_message("case %zu: %s", i, st);
+        g_assert_cmpstr(st, ==, cases[i].want);
+        side_free(&src);
+    }
+}
+
+/*
+ * The objects' records as the destination sees them: a BO, an extent
+ * count, a mapping or an array length that no device state has (a VRAM BO
+ * inside the page-table pool, extents that do not add up, a mapping of a
+ * BO that does not exist or at an unaligned VA, 2^31 - 1 BOs) fails the
+ * load, as the same request fails from the guest; the unpatched stream
+ * loads with the objects intact.
+ */
+static void test_objects_bad_stream(void)
+{
+    const char *args = "-M pc -m 64M -device nv-vmbind,id=gpu0,addr=04.0,"
+                       "vram-size=32M";
+    /* BO 1: id, placement VRAM, nsg 0, size 1 MiB, VRAM 1 MiB */
+    const uint32_t bo[] = { 1, NVVB_BO_VRAM, 0, 0, 0x100000, 0, 0x100000 };
+    const uint32_t bad_vram[] = { 1, NVVB_BO_VRAM, 0, 0, 0x100000, 0,
+                                  0x01800000 };
+    const uint32_t bad_nsg[] = { 1, NVVB_BO_VRAM, 1, 0, 0x100000, 0,
+                                 0x100000 };
+    /* the BO count before it */
+    const uint32_t nbos[] = { 2, 1, NVVB_BO_VRAM, 0, 0, 0x100000 };
+    const uint32_t bad_nbos[] = { 0x7fffffff, 1, NVVB_BO_VRAM, 0, 0,
+                                  0x100000 };
+    /* BO 2's mapping: VA, range, BO offset, BO, flags */
+    const uint32_t map[] = { 0, 0x200000, 0, 0x1000, 0, 0, 2,
+                             NVVB_MAP_READ_ONLY };
+    const uint32_t bad_bo[] = { 0, 0x200000, 0, 0x1000, 0, 0, 7,
+                                NVVB_MAP_READ_ONLY };
+    const uint32_t bad_va[] = { 0, 0x200800, 0, 0x1000, 0, 0, 2,
+                                NVVB_MAP_READ_ONLY };
+    struct {
+        const uint32_t *find, *repl;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        { bo, bo, 7, "completed" },
+        { bo, bad_vram, 7, "failed" },
+        { bo, bad_nsg, 7, "failed" },
+        { nbos, bad_nbos, 6, "failed" },
+        { map, bad_bo, 8, "failed" },
+        { map, bad_va, 8, "failed" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *st = NULL;
+        uint8_t d[NVVB_DESC_SIZE], e[NVVB_SG_ENTRY_SIZE];
+        uint64_t page, sgaddr;
+        QNvRing bind;
+        Side src;
+
+        src.qts = qtest_initf("%s", args);
+        side_attach(&src);
+        qnvring_init(&bind, &src.d, &src.alloc, NVVB_REG_BIND_RING, 16);
+        page = ROUND_UP(guest_alloc(&src.alloc, 0x2000), 0x1000);
+        stq_le_p(e + NVVB_SG_ADDR, page);
+        stq_le_p(e + NVVB_SG_LEN, 0x1000);
+        sgaddr = guest_alloc(&src.alloc, sizeof(e));
+        qtest_memwrite(src.qts, sgaddr, e, sizeof(e));
+        qnvdesc_bo_vram(d, NVVB_OP_BO_CREATE, 1, 0x100000, 0x100000);
+        g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
+        qnvdesc_bo_sys(d, NVVB_OP_BO_CREATE, 2, 0x1000, sgaddr, 1);
+        g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
+        qnvdesc_vm_create(d, 0, 0, 0);
+        g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
+        qnvdesc_map(d, 0, 0, 0x10000000, 0x200000, 0, NVVB_MAP_SPARSE);
+        g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
+        qnvdesc_map(d, 0, 1, 0x100000, 0x1000, 0, 0);
+        g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
+        qnvdesc_map(d, 0, 2, 0x200000, 0x1000, 0, NVVB_MAP_READ_ONLY);
+        g_assert_cmpuint(qnvring_exec(&bind, d), ==, 0);
         st = load_patched(args, src.qts, cases[i].find, cases[i].repl,
                           cases[i].n);
         g_test_message("case %zu: %s", i, st);
@@ -611,6 +696,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/nv-vmbind/migration/round-trip", test_migrate);
     qtest_add_func("/nv-vmbind/migration/bad-stream", test_bad_stream);
+    qtest_add_func("/nv-vmbind/migration/objects-bad-stream",
+                   test_objects_bad_stream);
     qtest_add_func("/nv-vmbind/migration/gp107-pdbs", test_gp107_pdbs);
     qtest_add_func("/nv-vmbind/migration/gp107-bad-stream",
                    test_gp107_bad_stream);

@@ -339,21 +339,6 @@ static int nv_vmbind_post_load(void *opaque, int version_id)
     return ret;
 }
 
-/* BOs, VM contexts and their GPUVM state: see migrate.c. */
-static const VMStateDescription vmstate_nv_vmbind_objects = {
-    .name = "nv-vmbind/objects",
-    .version_id = 1,
-    .minimum_version_id = 1,
-    .fields = (const VMStateField[]) {
-        {
-            .name = "objects",
-            .info = &vmstate_info_nv_vmbind_objects,
-            .flags = VMS_SINGLE,
-        },
-        VMSTATE_END_OF_LIST()
-    },
-};
-
 static const VMStateDescription vmstate_nv_vmbind = {
     .name = TYPE_NV_VMBIND,
     /* 2: all register values in one array (were named fields) */

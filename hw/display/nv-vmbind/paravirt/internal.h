@@ -65,6 +65,28 @@ typedef struct NvvbCe NvvbCe;
 /* Storage of the register at BAR0 offset @off (an lvalue). */
 #define NV_VMBIND_REG(s, off)   ((s)->regs[(off) / 4])
 
+/* Migration records of the objects (migrate.c). */
+typedef struct NvVmbindBoRec NvVmbindBoRec;
+typedef struct NvVmbindSgRec NvVmbindSgRec;
+typedef struct NvVmbindVmRec NvVmbindVmRec;
+typedef struct NvVmbindRegionRec NvVmbindRegionRec;
+typedef struct NvVmbindMapRec NvVmbindMapRec;
+
+/*
+ * The objects as arrays of records: built by pre_save and freed after the
+ * save; allocated by the load and freed once post_load rebuilt them.
+ */
+typedef struct NvVmbindMigObjects {
+    int32_t nbos, nsg, nvms, nregions, nmaps;
+    uint32_t ptm_len;
+    NvVmbindBoRec *bos;
+    NvVmbindSgRec *sg;
+    NvVmbindVmRec *vms;
+    NvVmbindRegionRec *regions;
+    NvVmbindMapRec *maps;
+    uint8_t *ptm;               /* each VM's nvvb_ptm_save() bytes */
+} NvVmbindMigObjects;
+
 struct NvVmbindState {
     PCIDevice parent_obj;
 
@@ -103,6 +125,9 @@ struct NvVmbindState {
     NvvbCe *ce;
     NvVmbindRing bind_ring;
     NvVmbindRing ce_ring;
+
+    /* Migration only (migrate.c). */
+    NvVmbindMigObjects mig;
 };
 
 /* The 64-bit value of the register pair at @lo (bits 31:0), @lo + 4. */
@@ -147,7 +172,7 @@ void nv_vmbind_bind_reset(NvVmbindState *s);
 void nv_vmbind_bind_clear(NvVmbindState *s);
 bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val);
 bool nv_vmbind_bind_write(NvVmbindState *s, hwaddr addr, uint32_t val);
-/* migrate.c */
-extern const VMStateInfo vmstate_info_nv_vmbind_objects;
+/* migrate.c: BOs, VMs and their GPUVM state (a subsection). */
+extern const VMStateDescription vmstate_nv_vmbind_objects;
 
 #endif /* HW_DISPLAY_NV_VMBIND_INTERNAL_H */
