@@ -43,6 +43,9 @@ void nv_gmmu_pdbset_free(NvGmmuPdbSet *set);
 
 /**
  * nv_gmmu_pdbset_note: record an invalidate naming (@aper, @addr).
+ * @set: the set
+ * @aper: the PDB's aperture
+ * @addr: the PDB's address
  * @seq: the caller's invalidate sequence number (monotonic)
  * @tag: stored for a new entry and replaces the old tag
  *
@@ -83,6 +86,10 @@ uint64_t nv_gmmu_pdbset_evictions(const NvGmmuPdbSet *set);
 /**
  * nv_gmmu_pdbset_list: copy up to @max entries into @out, oldest first
  * invalidate first (first_seq ascending).
+ * @set: the set
+ * @out: receives the entries
+ * @max: room in @out
+ *
  * Returns: the number copied.
  */
 unsigned nv_gmmu_pdbset_list(const NvGmmuPdbSet *set, NvGmmuPdbEntry *out,
