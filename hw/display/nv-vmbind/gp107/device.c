@@ -20,6 +20,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "internal.h"
+#include "fifo.h"
 #include "../common/gpu.h"
 #include "../common/monitor.h"
 #include "../trace.h"
@@ -27,15 +28,27 @@
 #define NV_GP107_VRAM_MIN       (32 * MiB)
 #define NV_GP107_VRAM_MAX       (4 * GiB)
 
+/* The FIFO (fifo.c) answers its registers first, then the unit tables. */
 static uint64_t gp107_bar0_read(void *opaque, hwaddr addr, unsigned size)
 {
+    uint64_t val;
+
+    if (nv_gp107_fifo_read(opaque, addr, size, &val)) {
+        trace_nv_gp107_bar0_read("FIFO", addr, size, val);
+        return val;
+    }
     return nv_gp107_bar0_read(opaque, addr, size);
 }
 
 static void gp107_bar0_write(void *opaque, hwaddr addr, uint64_t val,
                              unsigned size)
 {
-    nv_gp107_bar0_write(opaque, addr, val, size);
+    if (nv_gp107_fifo_write(opaque, addr, val, size)) {
+        trace_nv_gp107_bar0_write("FIFO", addr, size, val);
+    } else {
+        nv_gp107_bar0_write(opaque, addr, val, size);
+    }
+    nv_gp107_fifo_bar0_written(opaque, addr, val);
 }
 
 /*
@@ -55,6 +68,7 @@ static void gp107_reset_state(NvGp107State *s)
     /* VRAM keeps its contents, as on hardware. */
     nv_gp107_regs_reset(s);
     nv_gp107_mmu_reset(s);
+    nv_gp107_fifo_reset(s);
     s->unhandled = 0;
 }
 
@@ -122,12 +136,14 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     nv_gp107_mmu_realize(s);
+    nv_gp107_fifo_realize(s);
 }
 
 static void gp107_exit(PCIDevice *pdev)
 {
     NvGp107State *s = NV_GP107(pdev);
 
+    nv_gp107_fifo_unrealize(s);
     msi_uninit(pdev);
     nv_gp107_mmu_unrealize(s);
 }
@@ -179,6 +195,8 @@ static const Property gp107_properties[] = {
                        NV_GMMU_PDBSET_DEFAULT_CAPACITY),
     /* Test mode: corrupt the Nth PTE written to a user VMM (0 = off). */
     DEFINE_PROP_UINT32("x-corrupt-pte", NvGp107State, corrupt_pte, 0),
+    /* Test mode: copy-engine writes land one 4 KiB page off. */
+    DEFINE_PROP_BOOL("x-corrupt-ce", NvGp107State, corrupt_ce, false),
     /* Ranges one x-nv-vmbind-query-pdbs answer holds, over all PDBs. */
     DEFINE_PROP_UINT32("max-qmp-entries", NvGp107State, qmp_max_entries,
                        NVVB_QMP_ENTRIES_DEFAULT),

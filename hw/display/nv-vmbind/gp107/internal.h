@@ -8,6 +8,7 @@
  *   mmu.c       VRAM accessor, PRAMIN, BAR1/BAR3 translation through the
  *               VER2 walker, invalidates, live PDBs, PTE test mode
  *   monitor.c   QMP commands, device lookup by id or QOM path
+ *   fifo.c      PFIFO, CCSR, runlist, PBDMA, CE0 and their interrupts
  *
  * The walker, TLB, dump, PDB set and VBIOS builder are the QEMU-free core
  * in ../core/; what both devices share is in ../common/.
@@ -24,6 +25,8 @@
 #include "../core/gp107-vbios.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(NvGp107State, NV_GP107)
+
+typedef struct NvGp107Fifo NvGp107Fifo;     /* fifo.h */
 
 /* Number of plain registers in the unit tables (regs.c). */
 #define NV_GP107_NREGS              64
@@ -111,6 +114,9 @@ struct NvGp107State {
     uint32_t corrupt_old, corrupt_new;
 
     uint64_t unhandled;         /* BAR0 accesses no unit handled */
+
+    NvGp107Fifo *fifo;          /* fifo.c */
+    bool corrupt_ce;            /* x-corrupt-ce: CE writes one page off */
 };
 
 /* regs.c */

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Boot Debian's unmodified kernel with nouveau on nv-vmbind-gp107 WITH
+# acceleration (fifo + ce0, gr=0: the kernel's copy-engine channel) and
+# run the buffer-move test through the emulated copy engine
+# (linux-guest-driver/tests/gp107-accel/nouveau-accel-test.c).
+#
+#   gp107-accel.sh --qemu QEMU [--tap FILE] [--log FILE] [--timeout S]
+#                  [--vram MIB (64)] [--device-opts OPTS] [--trace]
+#
+# --device-opts OPTS  extra -device properties (e.g. x-corrupt-ce=on: the
+#              data checks must then fail)
+# --trace      log the device's nv_gp107_fifo_* trace points to FILE.trace
+#              (with --log FILE)
+# Own kernel: NVVB_KERNEL_DIR, as for gp107.sh.
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+qemu= tap= logf= timeout=300 vram=64 devopts= trace=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--qemu) qemu=$2; shift ;;
+	--tap) tap=$2; shift ;;
+	--log) logf=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--vram) vram=$2; shift ;;
+	--device-opts) devopts=$2; shift ;;
+	--trace) trace=1 ;;
+	*) die "gp107-accel.sh: unknown argument $1" ;;
+	esac
+	shift
+done
+[ -x "$qemu" ] || die "gp107-accel.sh: --qemu QEMU is required"
+
+kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
+inc="$kdir/include"
+[ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
+[ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"
+
+mkdir -p "$NVVB_CACHE/guest"
+work=$(mktemp -d "$NVVB_CACHE/guest/gp107-accel.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+src="$NVVB_TOP/linux-guest-driver/tests/gp107-accel/nouveau-accel-test.c"
+bin="$work/nouveau-accel-test"
+compat=()
+if [ -f "$kdir/uapi/linux/bits.h" ] &&
+   ! echo '#include <linux/bits.h>' | gcc -E -x c - >/dev/null 2>&1; then
+	mkdir -p "$work/compat/linux"
+	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
+	compat=(-idirafter "$work/compat")
+fi
+log "building the accel guest test (static, nouveau uAPI from $(cat "$kdir/version"))"
+gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$bin" "$src" ||
+	die "could not build $src"
+
+cat > "$work/run-test" <<RUN
+#!/bin/sh
+i=0
+while [ ! -e /dev/dri/renderD128 ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+if [ ! -e /dev/dri/renderD128 ]; then
+	echo "not ok - nouveau did not create /dev/dri/renderD128"
+	dmesg | grep -i -E 'nouveau|drm' | tail -40
+	exit 1
+fi
+if dmesg | grep -q 'MM: using COPY for buffer copies'; then
+	echo "ok 1 - nouveau moves buffers with the copy engine (MM: using COPY)"
+else
+	echo "not ok 1 - nouveau did not log 'MM: using COPY for buffer copies'"
+fi
+/bin/nouveau-accel-test -v $vram
+rc=\$?
+# Channel errors, faults, idle or fence timeouts are failures.
+bad=\$(dmesg | grep -E 'nouveau.*(fifo: |fault|killed|failed to idle|timeout|INTR|errored|channel)' | grep -v 'ce channel' || true)
+if [ -z "\$bad" ]; then
+	echo "ok 90 - no FIFO error, fault or timeout in the nouveau log"
+else
+	echo "not ok 90 - FIFO errors in the nouveau log:"
+	echo "\$bad" | sed 's/^/#   /'
+	rc=1
+fi
+echo "nvvb-guest: nouveau log (dmesg | grep nouveau):"
+dmesg | grep -i nouveau | sed 's/^/  /'
+exit \$rc
+RUN
+opts="modeset=2 config=NvBios=PROM,MmuDebugBufferSize=4096,gr=0,ce1=0,ce2=0,ce3=0,disp=0,nvdec0=0,nvenc0=0,nvenc1=0,sec2=0,dma=0,sw=0"
+initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
+	-f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
+
+dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
+qargs=(-device "$dev")
+if [ $trace = 1 ] && [ -n "$logf" ]; then
+	qargs+=(-trace "nv_gp107_fifo_error,file=$logf.trace"
+		-trace "nv_gp107_fifo_ce_launch,file=$logf.trace"
+		-trace "nv_gp107_fifo_chan_load,file=$logf.trace"
+		-trace "nv_gp107_unhandled_*,file=$logf.trace")
+fi
+bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+       --timeout "$timeout")
+[ -n "$tap" ] && bargs+=(--tap "$tap")
+[ -n "$logf" ] && bargs+=(--log "$logf")
+log "booting $(cat "$kdir/version") with accelerated nouveau on nv-vmbind-gp107 ($dev)"
+python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}"
