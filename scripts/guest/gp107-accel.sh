@@ -88,16 +88,46 @@ initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
 	-f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
 
 dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
-qargs=(-device "$dev")
-if [ $trace = 1 ] && [ -n "$logf" ]; then
-	qargs+=(-trace "nv_gp107_fifo_error,file=$logf.trace"
-		-trace "nv_gp107_fifo_ce_launch,file=$logf.trace"
-		-trace "nv_gp107_fifo_chan_load,file=$logf.trace"
-		-trace "nv_gp107_unhandled_*,file=$logf.trace")
+# The copy engine's launches and errors, counted by the host afterwards.
+tfile="$work/trace"
+[ $trace = 1 ] && [ -n "$logf" ] && tfile="$logf.trace"
+qargs=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
+       -trace "nv_gp107_fifo_ce_launch,file=$tfile")
+if [ $trace = 1 ]; then
+	qargs+=(-trace "nv_gp107_fifo_chan_load,file=$tfile"
+		-trace "nv_gp107_unhandled_*,file=$tfile")
 fi
+btap="$work/boot.tap"
 bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
-       --timeout "$timeout")
-[ -n "$tap" ] && bargs+=(--tap "$tap")
+       --timeout "$timeout" --tap "$btap")
 [ -n "$logf" ] && bargs+=(--log "$logf")
 log "booting $(cat "$kdir/version") with accelerated nouveau on nv-vmbind-gp107 ($dev)"
-python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}"
+rc=0
+python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}" || rc=$?
+
+# Host side: the moves went through the emulated copy engine, without
+# a channel error.
+launches=$(grep -c 'nv_gp107_fifo_ce_launch' "$tfile" 2>/dev/null || true)
+bytes=$(sed -n 's/.*nv_gp107_fifo_ce_launch.*: \([0-9]*\) bytes.*/\1/p' "$tfile" 2>/dev/null |
+	awk '{ s += $1 } END { print s + 0 }')
+errors=$(grep -c 'nv_gp107_fifo_error' "$tfile" 2>/dev/null || true)
+{
+	grep -E '^(ok|not ok) ' "$btap" 2>/dev/null || echo "not ok - boot wrote no TAP"
+	if [ "${launches:-0}" -gt 0 ] && [ "${bytes:-0}" -gt 0 ]; then
+		echo "ok - host: the copy engine ran $launches launches, $bytes bytes"
+	else
+		echo "not ok - host: no copy-engine launch moved data ($launches launches)"
+		rc=1
+	fi
+	if [ "${errors:-0}" = 0 ]; then
+		echo "ok - host: no channel error (nv_gp107_fifo_error)"
+	else
+		echo "not ok - host: $errors channel errors:"
+		grep 'nv_gp107_fifo_error' "$tfile" | head -5 | sed 's/^/#   /'
+		rc=1
+	fi
+} | awk '/^(ok|not ok) / { n++; sub(/^(ok|not ok) [0-9]* *-? */, ($1 == "ok" ? "ok " : "not ok ") n " - ") } { print } END { print "1.." n }' > "$work/all.tap"
+cat "$work/all.tap" >&2
+[ -n "$tap" ] && cp "$work/all.tap" "$tap"
+grep -q '^not ok' "$work/all.tap" && rc=1
+exit $rc

@@ -151,6 +151,26 @@ static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
            NV_GMMU_APER_VID, USERD_PA);
     wr(g, NV_PBUS_BAR1_BLOCK, NV_PBUS_BLOCK_MODE_VIRTUAL | (BAR1_VM >> 12));
 
+    /*
+     * qos-test may reuse the machine after a system reset, and VRAM keeps
+     * its contents across resets: clear what the checks read (nouveau's
+     * instance blocks and USERD are zeroed too).
+     */
+    for (i = 0; i < 0x100; i += 4) {
+        vram_wr32(g, inst + i, 0);
+        vram_wr32(g, userd(CHID) + i, 0);
+    }
+    for (i = 0; i < 16; i += 4) {
+        vram_wr32(g, SEM_PA + i, 0);
+        vram_wr32(g, SEM_PA + 0x1000 + i, 0);
+    }
+    for (i = 0; i < COPY_LEN; i += 0x400) {
+        vram_wr32(g, DST_PA + i, 0);
+        vram_wr32(g, DST_PA + i + 0x3fc, 0);
+        vram_wr32(g, BACK_PA + i, 0);
+        vram_wr32(g, BACK_PA + i + 0x3fc, 0);
+    }
+
     /* RAMFC (gk104_chan_ramfc_write) */
     vram_wr32(g, inst + NV_RAMFC_USERD, userd(CHID));
     vram_wr32(g, inst + NV_RAMFC_USERD_HI, 0);

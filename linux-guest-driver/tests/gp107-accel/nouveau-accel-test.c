@@ -10,12 +10,12 @@
  * evict: VRAM-only BOs of 4 MiB, each filled through its mapping right
  *   after creation, twice as many bytes as VRAM: TTM evicts the older
  *   ones to GART, which on this kernel is a copy-engine copy VRAM -> GART
- *   ("MM: using COPY").  GEM_INFO must show some in GART, and every BO
- *   must still hold its pattern.
+ *   ("MM: using COPY"); every BO must still hold its pattern.  (GEM_INFO
+ *   reports a VRAM-only BO's valid domain, not where it is: the host
+ *   counts the copy engine's launches, gp107-accel.sh.)
  * revalidate: VM_BIND maps every BO; nouveau validates each into VRAM
  *   (GART -> VRAM through the copy engine, evicting others the other
- *   way); every BO in GART before must now be in VRAM, and every BO must
- *   still hold its pattern.
+ *   way); every BO must still hold its pattern.
  *
  * Output is TAP, then "N passed, N failed".
  */
@@ -123,16 +123,6 @@ static int bo_where(Bo *bo)
     return r;
 }
 
-static unsigned count_in(uint32_t domain)
-{
-    unsigned i, n = 0;
-
-    for (i = 0; i < nbos; i++) {
-        n += !bo_where(&bos[i]) && bos[i].domain == domain;
-    }
-    return n;
-}
-
 static bool verify_all(const char *when)
 {
     unsigned i, bad_bos = 0;
@@ -156,7 +146,7 @@ static bool verify_all(const char *when)
 
 static void case_evict(unsigned vram_mib)
 {
-    unsigned want = vram_mib * MiB * 2 / BO_SIZE, i, in_gart;
+    unsigned want = vram_mib * MiB * 2 / BO_SIZE, i;
     int r = 0;
 
     if (want > MAX_BOS) {
@@ -186,15 +176,12 @@ static void case_evict(unsigned vram_mib)
     }
     ok(r == 0 && nbos == want, "evict: %u of %u VRAM BOs of 4 MiB created "
        "and filled (%s)", nbos, want, strerror(r));
-    in_gart = count_in(NOUVEAU_GEM_DOMAIN_GART);
-    ok(in_gart > 0, "evict: %u BOs evicted to GART, %u in VRAM", in_gart,
-       count_in(NOUVEAU_GEM_DOMAIN_VRAM));
     verify_all("evict");
 }
 
 static void case_revalidate(void)
 {
-    unsigned i, moved = 0, was_gart = 0, mapped = 0;
+    unsigned i, mapped = 0;
     int r = 0;
 
     for (i = 0; i < nbos; i++) {
@@ -208,8 +195,6 @@ static void case_revalidate(void)
             .op_count = 1,
             .op_ptr = (uintptr_t)&op,
         };
-        bool in_gart = !bo_where(&bos[i]) &&
-                       bos[i].domain == NOUVEAU_GEM_DOMAIN_GART;
 
         r = xioctl(DRM_IOCTL_NOUVEAU_VM_BIND, &req);
         if (r) {
@@ -217,16 +202,9 @@ static void case_revalidate(void)
             continue;
         }
         mapped++;
-        was_gart += in_gart;
-        if (in_gart && !bo_where(&bos[i]) &&
-            bos[i].domain == NOUVEAU_GEM_DOMAIN_VRAM) {
-            moved++;
-        }
     }
     ok(mapped == nbos, "revalidate: %u of %u BOs mapped by VM_BIND", mapped,
        nbos);
-    ok(was_gart > 0 && moved == was_gart, "revalidate: %u of %u evicted BOs "
-       "moved back to VRAM by VM_BIND", moved, was_gart);
     verify_all("revalidate");
 }
 
@@ -260,6 +238,8 @@ int main(int argc, char **argv)
         return 1;
     }
     case_evict(vram_mib);
+    printf("nvvb-accel: phase revalidate\n");
+    fflush(stdout);
     case_revalidate();
     printf("1..%u\n%u passed, %u failed\n", ntest, ntest - nfail, nfail);
     return nfail != 0;

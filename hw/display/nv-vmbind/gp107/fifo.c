@@ -134,10 +134,7 @@ static uint64_t inst_addr(uint32_t inst)
 static bool ce_corrupt_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
                              const void *buf, size_t len)
 {
-    NvGp107State *s = opaque;
-
-    return s->gpu_mem.mem.write(s->gpu_mem.mem.opaque, aper, addr ^ 0x1000,
-                                buf, len);
+    return nvvb_gpu_mem_write(opaque, aper, addr ^ 0x1000, buf, len);
 }
 
 /* ---- Channels ---- */
@@ -347,8 +344,7 @@ static bool chan_run(NvGp107State *s, unsigned chid)
         chan_load(s, chid);
     }
     if (s->corrupt_ce) {
-        ce_mem.write = ce_corrupt_write;
-        ce_mem.opaque = s;
+        ce_mem.write = ce_corrupt_write;     /* opaque: &s->gpu_mem */
         env.ctx.mem = &ce_mem;
     }
     if (!ch->pb.error &&
