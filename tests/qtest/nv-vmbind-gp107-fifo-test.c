@@ -476,8 +476,10 @@ static void test_fifo_bad_gp(void *obj, void *data, QGuestAllocator *alloc)
     }
 }
 
-/* A copy into unmapped memory: CE0 MMU fault as gf100_fifo_intr_mmu_fault
- * reads it; no fence. */
+/*
+ * A copy into unmapped memory: the CE0 MMU fault as
+ * gf100_fifo_intr_mmu_fault reads it; no fence.
+ */
 static void test_fifo_ce_fault(void *obj, void *data, QGuestAllocator *alloc)
 {
     Fifo f;

@@ -52,10 +52,12 @@ static NvGp107Fifo *fifo(NvGp107State *s)
 
 /* ---- Interrupts ---- */
 
-static uint32_t pbdma_pending(NvGp107Fifo *f)
+static bool pbdma_pending(NvGp107Fifo *f)
 {
-    return (f->pbdma[NV_PPBDMA_INTR_0 / 4] & f->pbdma[NV_PPBDMA_INTR_EN_0 / 4]) ||
-           (f->pbdma[NV_PPBDMA_INTR_1 / 4] & f->pbdma[NV_PPBDMA_INTR_EN_1 / 4]);
+    const uint32_t *r = f->pbdma;
+
+    return (r[NV_PPBDMA_INTR_0 / 4] & r[NV_PPBDMA_INTR_EN_0 / 4]) ||
+           (r[NV_PPBDMA_INTR_1 / 4] & r[NV_PPBDMA_INTR_EN_1 / 4]);
 }
 
 static uint32_t intr0(NvGp107Fifo *f)
