@@ -92,10 +92,11 @@ dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
 tfile="$work/trace"
 [ $trace = 1 ] && [ -n "$logf" ] && tfile="$logf.trace"
 qargs=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
-       -trace "nv_gp107_fifo_ce_launch,file=$tfile")
+       -trace "nv_gp107_fifo_ce_launch,file=$tfile"
+       -trace "nv_gp107_fifo_chan_load,file=$tfile"
+       -trace "nv_gp107_invalidate,file=$tfile")
 if [ $trace = 1 ]; then
-	qargs+=(-trace "nv_gp107_fifo_chan_load,file=$tfile"
-		-trace "nv_gp107_unhandled_*,file=$tfile")
+	qargs+=(-trace "nv_gp107_unhandled_*,file=$tfile")
 fi
 btap="$work/boot.tap"
 bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
@@ -111,12 +112,27 @@ launches=$(grep -c 'nv_gp107_fifo_ce_launch' "$tfile" 2>/dev/null || true)
 bytes=$(sed -n 's/.*nv_gp107_fifo_ce_launch.*: \([0-9]*\) bytes.*/\1/p' "$tfile" 2>/dev/null |
 	awk '{ s += $1 } END { print s + 0 }')
 errors=$(grep -c 'nv_gp107_fifo_error' "$tfile" 2>/dev/null || true)
+# Every launch translated through a PDB that nouveau invalidated as a
+# user VMM (live-PDB tag 0; not BAR1/BAR2): the copies went through the
+# page tables nouveau wrote for its client VMM, the CE channel's VM.
+chan_pdbs=$(sed -n 's/.*nv_gp107_invalidate val [0-9a-fx]* pdb vid:\(0x[0-9a-f]*\) tag 0 .*/\1/p' "$tfile" 2>/dev/null | sort -u | tr '\n' ' ')
+launch_pdbs=$(sed -n 's/.*nv_gp107_fifo_ce_launch channel [0-9]* pdb \(0x[0-9a-f]*\).*/\1/p' "$tfile" 2>/dev/null | sort -u | tr '\n' ' ')
+foreign=
+for p in $launch_pdbs; do
+	[[ " $chan_pdbs" == *" $p "* ]] || foreign="$foreign $p"
+done
 {
 	grep -E '^(ok|not ok) ' "$btap" 2>/dev/null || echo "not ok - boot wrote no TAP"
 	if [ "${launches:-0}" -gt 0 ] && [ "${bytes:-0}" -gt 0 ]; then
 		echo "ok - host: the copy engine ran $launches launches, $bytes bytes"
 	else
 		echo "not ok - host: no copy-engine launch moved data ($launches launches)"
+		rc=1
+	fi
+	if [ -n "$launch_pdbs" ] && [ -z "$foreign" ]; then
+		echo "ok - host: every launch translated through a user VMM nouveau invalidated ($launch_pdbs)"
+	else
+		echo "not ok - host: launch PDBs [$launch_pdbs] are not all user VMMs nouveau invalidated [$chan_pdbs]"
 		rc=1
 	fi
 	if [ "${errors:-0}" = 0 ]; then
