@@ -365,6 +365,56 @@ static void test_fifo_copy(void *obj, void *data, QGuestAllocator *alloc)
                     PB_VA + f.npb * 4);
 }
 
+/*
+ * MSI (capability at 0x48, 64-bit): one message per rising edge of
+ * PMC_INTR_0 & enables, another at each 0x088704 rearm while pending.
+ */
+static void test_fifo_msi(void *obj, void *data, QGuestAllocator *alloc)
+{
+    Fifo f;
+    QGp107 *g = obj;
+    uint64_t msg;
+    unsigned start;
+
+    fifo_setup(&f, g, alloc);
+    msg = guest_alloc(alloc, 16);
+    qtest_writel(f.qts, msg, 0);
+    qpci_config_writel(&g->dev, 0x4c, (uint32_t)msg);
+    qpci_config_writel(&g->dev, 0x50, msg >> 32);
+    qpci_config_writew(&g->dev, 0x54, 0x4d5a);
+    qpci_config_writew(&g->dev, 0x4a, qpci_config_readw(&g->dev, 0x4a) | 1);
+    push_move(&f, SRC_VA, DST_VA, COPY_LEN, 0x31);
+    kick(&f, 0);
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0x4d5a);
+    /* Still pending: no new edge, no message; a rearm sends one. */
+    qtest_writel(f.qts, msg, 0);
+    start = f.npb;
+    push(&f, NV_PB_HDR(NV_PB_SEC_OP_IMMD, 0, NVC06F_NON_STALL_INTERRUPT, 0));
+    kick(&f, start);
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0);
+    wr(g, NV_XVE_MSI_REARM, 0);
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0x4d5a);
+    /* Acknowledged: a rearm sends nothing; the next interrupt does. */
+    wr(g, NV_PFIFO_INTR_0, NV_PFIFO_INTR_0_CHANNEL_INTR);
+    qtest_writel(f.qts, msg, 0);
+    wr(g, NV_XVE_MSI_REARM, 0);
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0);
+    start = f.npb;
+    push(&f, NV_PB_HDR(NV_PB_SEC_OP_IMMD, 0, NVC06F_NON_STALL_INTERRUPT, 0));
+    kick(&f, start);
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0x4d5a);
+    /* The PMC leaf enable gates it: cleared, no message on a new edge. */
+    wr(g, NV_PFIFO_INTR_0, NV_PFIFO_INTR_0_CHANNEL_INTR);
+    wr(g, NV_PMC_INTR_EN_CLEAR(0), NV_PMC_INTR_PFIFO);
+    qtest_writel(f.qts, msg, 0);
+    start = f.npb;
+    push(&f, NV_PB_HDR(NV_PB_SEC_OP_IMMD, 0, NVC06F_NON_STALL_INTERRUPT, 0));
+    kick(&f, start);
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0);
+    wr(g, NV_PMC_INTR_EN_SET(0), NV_PMC_INTR_PFIFO);    /* level: sent */
+    g_assert_cmphex(qtest_readl(f.qts, msg), ==, 0x4d5a);
+}
+
 /* A disabled channel, or one off the runlist, does not run until allowed. */
 static void test_fifo_schedule(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -564,6 +614,7 @@ static void register_tests(void)
 
     qos_add_test("nv-vmbind/fifo/regs", TYPE_NV_GP107, test_fifo_regs, NULL);
     qos_add_test("nv-vmbind/fifo/copy", TYPE_NV_GP107, test_fifo_copy, NULL);
+    qos_add_test("nv-vmbind/fifo/msi", TYPE_NV_GP107, test_fifo_msi, NULL);
     qos_add_test("nv-vmbind/fifo/schedule", TYPE_NV_GP107,
                  test_fifo_schedule, NULL);
     qos_add_test("nv-vmbind/fifo/bad-method", TYPE_NV_GP107,
