@@ -22,6 +22,7 @@
 #include "gpuvm.h"
 #include "pt-pool.h"
 #include "ptm.h"
+#include "ptm-gpuvm.h"
 
 #define MiB         0x100000ull
 #define VRAM_SIZE   (512 * MiB)
@@ -217,20 +218,27 @@ int main(int argc, char **argv)
         case_secs = atof(argv[1]);
     }
     printf("bench-ptm: %.2f s (thread CPU) per case\n\n", case_secs);
-    printf("%-11s %-22s %12s %12s %16s\n", "mapping", "path", "map/s",
-           "unmap/s", "PT bytes/map");
+    printf("%-11s %-22s %12s %7s %12s %7s %14s\n", "mapping", "path",
+           "map/s", "x base", "unmap/s", "x base", "PT bytes/map");
     for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
         static const char *paths[] = { "ptm direct", "GPUVM ops + ptm",
                                        "GPUVM alone (baseline)" };
+        static const Path order[] = { GPUVM_ONLY, DIRECT, GPUVM_PTM };
+        Rate r[GPUVM_ONLY + 1];
+        unsigned i;
         Path p;
 
+        /* The baseline first, then each path beside its ratio to it. */
+        for (i = 0; i < G_N_ELEMENTS(order); i++) {
+            r[order[i]] = run(kinds[k].aper, kinds[k].pa, order[i],
+                              kinds[k].n, kinds[k].size, kinds[k].size);
+        }
         for (p = DIRECT; p <= GPUVM_ONLY; p++) {
-            Rate r = run(kinds[k].aper, kinds[k].pa, p, kinds[k].n,
-                         kinds[k].size, kinds[k].size);
-
-            printf("%-11s %-22s %12.0f %12.0f %16.1f\n", kinds[k].name,
-                   paths[p], r.map_s, r.unmap_s,
-                   p == GPUVM_ONLY ? 0.0 : r.bytes_per_map);
+            printf("%-11s %-22s %12.0f %6.2fx %12.0f %6.2fx %14.1f\n",
+                   kinds[k].name, paths[p], r[p].map_s,
+                   r[p].map_s / r[GPUVM_ONLY].map_s, r[p].unmap_s,
+                   r[p].unmap_s / r[GPUVM_ONLY].unmap_s,
+                   p == GPUVM_ONLY ? 0.0 : r[p].bytes_per_map);
         }
     }
 

@@ -7,19 +7,35 @@
 # our own files are copied in on every run (only changed files are touched, so
 # an edit to one device file rebuilds in seconds).
 #
-# Prints the build directory on stdout.  Options: --quiet (no ninja output).
+# Prints the build directory on stdout.  Options: --quiet (no ninja output),
+# --san (the sanitizer flavour: clang with AddressSanitizer, UBSan and
+# libFuzzer instrumentation, which also builds qemu-fuzz-x86_64 for QEMU's
+# generic-fuzz; a tree of its own beside the normal one).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$NVVB_TOP/qemu/qemu.conf"
 
 quiet=0
-[ "${1:-}" = --quiet ] && quiet=1
+flavour=
+for a in "$@"; do
+	case "$a" in
+	--quiet) quiet=1 ;;
+	--san) flavour=san- ;;
+	*) die "build-qemu.sh: unknown option $a" ;;
+	esac
+done
+configure_env=()
+configure_args=$QEMU_CONFIGURE_ARGS
+if [ -n "$flavour" ]; then
+	configure_env=(CC=clang CXX=clang++)
+	configure_args="$configure_args $QEMU_SAN_CONFIGURE_ARGS"
+fi
 
 dl="$NVVB_CACHE/downloads"
 mkdir -p "$dl"
 # One build at a time per cache: two ninja runs in one build tree (two
 # developers' shells, or a test run beside an edit loop) corrupt it.
-exec 9>"$NVVB_CACHE/qemu-build.lock"
+exec 9>"$NVVB_CACHE/qemu-${flavour}build.lock"
 if ! flock -n 9; then
 	log "waiting for another QEMU build in $NVVB_CACHE to finish"
 	flock 9
@@ -41,8 +57,8 @@ fi
 # flags and the preparation steps below (bump PREP_VERSION when they change).
 # The hook patches are not in it: they are re-applied incrementally.
 PREP_VERSION=2
-key=$(echo "$PREP_VERSION $QEMU_SHA256 $QEMU_CONFIGURE_ARGS" | sha256sum | cut -c1-12)
-root="$NVVB_CACHE/qemu-$QEMU_VERSION-$key"
+key=$(echo "$PREP_VERSION $QEMU_SHA256 $configure_args" | sha256sum | cut -c1-12)
+root="$NVVB_CACHE/qemu-$flavour$QEMU_VERSION-$key"
 src="$root/src"
 build="$root/build"
 
@@ -59,7 +75,7 @@ if [ ! -f "$src/.nvvb-prepared" ]; then
 	done
 	touch "$src/.nvvb-prepared"
 	# Drop trees of older keys: each one is ~1.5 GB.
-	for old in "$NVVB_CACHE"/qemu-*/; do
+	for old in "$NVVB_CACHE"/qemu-$flavour[0-9]*/; do
 		old=${old%/}
 		[ "$old" = "$root" ] || { log "removing stale $old"; rm -rf "$old"; }
 	done
@@ -97,16 +113,21 @@ rsync -rc --delete "$NVVB_TOP/hw/display/nv-vmbind/" "$src/hw/display/nv-vmbind/
 rsync -rc --delete "$NVVB_TOP/tests/qtest/nv-vmbind/" "$src/tests/qtest/nv-vmbind/"
 (cd "$NVVB_TOP" && rsync -Rrc include/hw/display/ qapi/nv-vmbind.json \
 	tests/qtest/nv-vmbind*.c tests/qtest/libqos/nv-vmbind.[ch] "$src/")
+# The device benchmark is a qtest program kept with the other benchmarks;
+# in QEMU's tree it sits beside the qtests it shares libqos with.
+rsync -c "$NVVB_TOP/bench/qtest/nv-vmbind-bench.c" "$src/tests/qtest/"
 
 if [ ! -f "$build/build.ninja" ]; then
-	log "configuring: $QEMU_CONFIGURE_ARGS"
+	log "configuring: ${configure_env[*]} $configure_args"
 	rm -rf "$build" && mkdir -p "$build"
 	# shellcheck disable=SC2086
-	(cd "$build" && "$src/configure" $QEMU_CONFIGURE_ARGS) > "$root/configure.log" 2>&1 ||
+	(cd "$build" && env "${configure_env[@]}" "$src/configure" $configure_args) \
+		> "$root/configure.log" 2>&1 ||
 		{ tail -30 "$root/configure.log" >&2; die "configure failed, see $root/configure.log"; }
 fi
 
 targets=(${NVVB_QEMU_TARGETS:-qemu-system-x86_64 tests/qtest/qos-test tests/qtest/nv-vmbind/nv-vmbind-migration-test tests/qtest/nv-vmbind/nv-vmbind-bench})
+[ -n "$flavour" ] && targets+=(qemu-fuzz-x86_64)
 log "building ${targets[*]} (cold: ~10 min on 2 cores; warm: seconds)"
 if [ $quiet = 1 ]; then
 	# Full log to a file, a progress line every 10% to the terminal.

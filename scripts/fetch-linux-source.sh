@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Fetch the few Linux 6.12 source files the GPUVM differential test compiles
-# (drm_gpuvm.c, its header, the rbtree / interval-tree code) from Debian's
-# linux-source-6.12 package and print the directory holding them.
+# (drm_gpuvm.c, its header, the rbtree / interval-tree code) and the
+# kernel's checkpatch.pl that scripts/lint.sh runs on our guest code, from
+# Debian's linux-source-6.12 package, and print the directory holding them.
 #
 # The package comes from bookworm-backports; if that suite does not carry it,
 # from bookworm-security (said on stderr).  NVVB_LINUX_SOURCE_SUITE=SUITE
@@ -26,7 +27,18 @@ FILES=(
 	include/linux/rbtree_augmented.h
 	include/linux/interval_tree_generic.h
 	lib/rbtree.c
+	scripts/checkpatch.pl
+	scripts/spelling.txt
+	scripts/const_structs.checkpatch
 )
+
+# A cache directory holds every file of FILES (a cache made when the list
+# was shorter is refreshed).
+complete() {
+	local f
+	[ -f "$1/.complete" ] || return 1
+	for f in "${FILES[@]}"; do [ -f "$1/$f" ] || return 1; done
+}
 
 # Newest version of $PKG that apt knows in suite $1 (empty if none).
 version_in() {
@@ -62,7 +74,7 @@ fi
 [ -n "$VERSION" ] || die "no $PKG in bookworm-backports or bookworm-security (is bookworm-backports in apt's sources? scripts/setup-deps.sh adds it)"
 
 dest="$NVVB_CACHE/linux-source/$VERSION"
-if [ -f "$dest/.complete" ]; then
+if complete "$dest"; then
 	echo "$dest"
 	exit 0
 fi
@@ -84,7 +96,7 @@ if [ -z "$deb" ]; then
 	retry as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	pick
 	dest="$NVVB_CACHE/linux-source/$VERSION"
-	if [ -f "$dest/.complete" ]; then
+	if complete "$dest"; then
 		echo "$dest"
 		exit 0
 	fi

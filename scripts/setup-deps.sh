@@ -10,7 +10,7 @@ BACKPORTS=/etc/apt/sources.list.d/nv-vmbind-backports.sources
 PKGS=(build-essential ninja-build pkg-config libglib2.0-dev libpixman-1-dev
       python3-venv flex bison libfdt-dev libslirp-dev bzip2 xz-utils
       seabios ipxe-qemu qemu-system-data clang llvm rsync cpio ca-certificates
-      libclang-rt-14-dev libdrm-dev mmdebstrap)
+      libclang-rt-14-dev libdrm-dev mmdebstrap python3-sphinx)
 # Packages that must come from bookworm-backports (QEMU 10 needs meson >= 1.5).
 BPO_PKGS=(meson python3-pycotap)
 

@@ -5,7 +5,7 @@
  * nvvb-gpuvm runs it over nv-vmbind's GPUVM; tests/gpuvm-upstream runs the
  * very same front end over Linux's drm_gpuvm.c compiled in userspace, so
  * the two can be compared line by line.  The format is documented in
- * docs/specs/nv-vmbind-gpuvm.rst and by `nvvb-gpuvm --help`.
+ * docs/devel/nv-vmbind-gpuvm.rst and by `nvvb-gpuvm --help`.
  */
 #ifndef NVVB_TOOLS_GPUVM_REPLAY_H
 #define NVVB_TOOLS_GPUVM_REPLAY_H

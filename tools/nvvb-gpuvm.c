@@ -2,7 +2,7 @@
 /*
  * nvvb-gpuvm: replay a GPU VA space script through nv-vmbind's GPUVM and
  * print drm_gpuvm's split/merge ops for each request.  Format: --help and
- * docs/specs/nv-vmbind-gpuvm.rst.
+ * docs/devel/nv-vmbind-gpuvm.rst.
  */
 #include "gpuvm-replay.h"
 

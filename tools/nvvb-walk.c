@@ -8,7 +8,7 @@
  *             [--range START:END]
  *
  * VRAM file offset 0 is VRAM address 0; sysmem file offset 0 is DMA address
- * 0 (both sysmem apertures).  Output formats: docs/specs/nv-vmbind-gmmu.rst
+ * 0 (both sysmem apertures).  Output formats: docs/devel/nv-vmbind-gmmu.rst
  * ("nvvb-walk").  Exit status 0 when it ran, 2 on bad usage or unreadable
  * files.
  */

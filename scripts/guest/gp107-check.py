@@ -2,7 +2,7 @@
 """Host-side check of nouveau's VM_BIND page tables on nv-vmbind-gp107.
 
 A hook for scripts/guest/boot.py.  The guest test
-(linux-guest-driver/tests/gp107/nouveau-vmbind-test.c, run with -c)
+(tests/guest/nouveau/nouveau-vmbind-test.c, run with -c)
 reports every request as "@nvvb ..." lines and stops at each
 "@nvvb check" until the host answers.  The protocol goes through a
 serial port of its own (ctx.args proto=PATH, a QEMU socket chardev on the
@@ -10,7 +10,7 @@ guest's ttyS1, so kernel messages on the console cannot split its lines)
 or, without proto=, through the console.  At each stop this hook:
 
  1. replays the case's accepted requests into our in-VMM GPUVM
-    (tools/nvvb-gpuvm, format in docs/specs/nv-vmbind-gpuvm.rst) and takes
+    (tools/nvvb-gpuvm, format in docs/devel/nv-vmbind-gpuvm.rst) and takes
     its mapping table;
  2. finds the page directory nouveau built for that VM among the live PDBs
     the device learnt from invalidates (x-nv-vmbind-query-pdbs): the user

@@ -58,8 +58,9 @@ done
 [ -x "$qemu" ] || die "gp107.sh: --qemu QEMU is required"
 [ -x "$gpuvm" ] || die "gp107.sh: --gpuvm NVVB_GPUVM is required"
 # The cases are the guest test's table: { "name", case_fn, default, plan }.
-cases=$(sed -n 's/^ *{ "\([a-z0-9-]*\)", case_[a-z0-9_]*,.*/\1/p' \
-	"$NVVB_TOP/linux-guest-driver/tests/gp107/nouveau-vmbind-test.c" | tr '\n' ' ')
+src="$NVVB_TOP/tests/guest/nouveau/nouveau-vmbind-test.c"
+cases=$(sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", case_[a-z0-9_]*,.*/\1/p' "$src" |
+	tr '\n' ' ')
 if [ -n "$only" ] && ! [[ " $cases" == *" $only "* ]]; then
 	die "gp107.sh: unknown case '$only' (cases: $cases)"
 fi
@@ -74,7 +75,6 @@ mkdir -p "$NVVB_CACHE/guest"
 work=$(mktemp -d "$NVVB_CACHE/guest/gp107.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 bin="$work/nouveau-vmbind-test"
-src="$NVVB_TOP/linux-guest-driver/tests/gp107/nouveau-vmbind-test.c"
 log "building the guest test (static, nouveau uAPI from $(cat "$kdir/version"))"
 # 7.x's drm headers include linux/bits.h, which bookworm's linux-libc-dev
 # lacks: take the kernel's own (searched after the system headers).

@@ -84,16 +84,25 @@ if [ ! -x "$root/usr/bin/$want" ]; then
 fi
 if [ $which = 1 ]; then echo "$root"; exit 0; fi
 
-# The same paths inside: the cache (headers, work trees) and the repository.
+# The same paths inside: the cache (headers, work trees) and the repository,
+# and the directories that entries of the cache link to (a cache can share
+# kernel/, guest/... with another one through symlinks; without their
+# targets the links would dangle inside).  The build root's own is skipped.
+linked=()
+for l in "$NVVB_CACHE"/*; do
+	[ -L "$l" ] && [ -d "$l" ] || continue
+	t=$(readlink -f "$l")
+	[ "$t" = "$(readlink -f "$NVVB_CACHE/buildroot")" ] || linked+=("$t")
+done
 # shellcheck disable=SC2016
 exec unshare -m --propagation private -- sh -ec '
-	root=$1 cache=$2 top=$3; shift 3
-	for d in "$cache" "$top"; do
-		mkdir -p "$root$d"
-		mount --bind "$d" "$root$d"
-	done
+	root=$1 cache=$2 top=$3 n=$4; shift 4
+	bind() { mkdir -p "$root$1"; mount --bind "$1" "$root$1"; }
+	bind "$cache"
+	bind "$top"
+	while [ "$n" -gt 0 ]; do bind "$1"; shift; n=$((n - 1)); done
 	mount --rbind /dev "$root/dev"
 	mount -t proc proc "$root/proc"
 	cd_to=$(pwd)
 	exec chroot "$root" /bin/sh -c "cd \"\$0\" 2>/dev/null || cd /; exec \"\$@\"" "$cd_to" "$@"
-' kcc "$root" "$NVVB_CACHE" "$NVVB_TOP" "$@"
+' kcc "$root" "$NVVB_CACHE" "$NVVB_TOP" ${#linked[@]} "${linked[@]}" "$@"

@@ -66,6 +66,29 @@ static bool fake_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
     return true;
 }
 
+void *fake_host_ptr(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                    uint64_t len, bool write)
+{
+    FakeMem *fm = opaque;
+    uint8_t *p;
+
+    if (fm->fail_after >= 0) {
+        return NULL;
+    }
+    p = fake_ptr(fm, aper, addr, len);
+    fm->host_ptrs += p != NULL;
+    return p;
+}
+
+void fake_host_written(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                       uint64_t len)
+{
+    FakeMem *fm = opaque;
+
+    g_assert_nonnull(fake_ptr(fm, aper, addr, len));
+    fm->host_written += len;
+}
+
 void fake_init(FakeMem *fm, uint64_t vram_size, uint64_t sys_size)
 {
     memset(fm, 0, sizeof(*fm));

@@ -23,11 +23,22 @@ typedef struct FakeMem {
     unsigned reads;             /* accessor calls */
     unsigned peer_reads;        /* calls with the PEER aperture (a bug) */
     int fail_after;             /* >= 0: fail every read after this many */
+    unsigned host_ptrs;         /* pointers fake_host_ptr() handed out */
+    uint64_t host_written;      /* bytes reported by fake_host_written() */
     NvGmmuMem mem;
 } FakeMem;
 
 void fake_init(FakeMem *fm, uint64_t vram_size, uint64_t sys_size);
 void fake_free(FakeMem *fm);
+/*
+ * Direct access for the copy engine (NvvbCeHost, opaque = the FakeMem): a
+ * pointer into VRAM or sysmem, NULL wherever the accessor would fail and
+ * whenever failure injection (fail_after) is on, so the accessor decides.
+ */
+void *fake_host_ptr(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                    uint64_t len, bool write);
+void fake_host_written(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                       uint64_t len);
 /* Zeroed, @align-aligned block; aborts the test if out of space. */
 uint64_t fake_alloc(FakeMem *fm, NvGmmuAperture aper, uint64_t size,
                     uint64_t align);

@@ -37,6 +37,7 @@
 #define RO_VA   0x30000000ull
 #define PRIV_VA (RO_VA + MiB)
 #define BAD_VA  (RO_VA + 2 * MiB)
+#define EDGE_VA (RO_VA + 3 * MiB)
 #define SPARSE_VA 0x40000000ull
 #define HOLE_VA (SPARSE_VA + 4 * MiB)
 
@@ -58,6 +59,8 @@ static const Map maps[] = {
     { RO_VA, MiB, VID, 24 * MiB, true, false },
     { PRIV_VA, MiB, VID, 26 * MiB, false, true },
     { BAD_VA, K64, VID, 128 * MiB },                        /* no memory */
+    /* 4K sys, contiguous, running off the end of memory after 16 KiB */
+    { EDGE_VA, K64, SYS, SYS_SIZE - 4 * K4 },
 };
 
 typedef struct Env {
@@ -67,6 +70,7 @@ typedef struct Env {
     NvGmmuPdb pdb;
     NvvbCe *ce;
     NvvbCeCtx ctx;
+    NvvbCeHost host;
     uint8_t *exp_vram, *exp_sys;    /* the model */
 } Env;
 
@@ -83,7 +87,7 @@ static bool one_extent(void *opaque, uint64_t off, NvvbPtmExtent *e)
     return true;
 }
 
-static void env_init(Env *e, bool tlb)
+static void env_init(Env *e, bool tlb, bool host)
 {
     uint64_t x = 0x9e3779b97f4a7c15ull;
     unsigned k;
@@ -116,6 +120,8 @@ static void env_init(Env *e, bool tlb)
     e->ctx.pdb = &e->pdb;
     e->ctx.tlb = tlb ? nv_gmmu_tlb_new(0, 0) : NULL;
     e->ctx.priv = false;
+    e->host = (NvvbCeHost){ fake_host_ptr, fake_host_written, &e->fm };
+    e->ctx.host = host ? &e->host : NULL;
     e->exp_vram = g_memdup2(e->fm.vram, VRAM_SIZE);
     e->exp_sys = g_memdup2(e->fm.sys, SYS_SIZE);
 }
@@ -192,16 +198,25 @@ static void check_mem(Env *e)
     g_assert_cmpmem(e->fm.sys, SYS_SIZE, e->exp_sys, SYS_SIZE);
 }
 
+/*
+ * Walking and with a TLB; through the accessor (bounce buffer) and with
+ * direct host access, which must not change a single result.
+ */
 static void run_env(void (*fn)(Env *e))
 {
+    unsigned mode;
     Env e;
 
-    env_init(&e, false);
-    fn(&e);
-    env_free(&e);
-    env_init(&e, true);
-    fn(&e);
-    env_free(&e);
+    for (mode = 0; mode < 4; mode++) {
+        bool host = mode & 2;
+
+        env_init(&e, mode & 1, host);
+        fn(&e);
+        if (!host) {
+            g_assert_cmpuint(e.fm.host_ptrs, ==, 0);
+        }
+        env_free(&e);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -216,6 +231,7 @@ static void do_copy_mixed(Env *e)
         { SRC + 5 * MiB + 100, SRC + 6 * MiB + MiB / 2 + 7, 400000 },
         { SRC, DST, 1 },
     };
+    NvvbCeStats st0, st;
     NvvbCeResult res;
     unsigned k;
 
@@ -226,6 +242,26 @@ static void do_copy_mixed(Env *e)
         g_assert_false(res.fault);
         model_copy(e, c[k].src, c[k].dst, c[k].len);
         check_mem(e);
+    }
+
+    /*
+     * 4 KiB VRAM pages to 4 KiB ncoh pages, both physically contiguous:
+     * every page is translated once; through the accessor the data moves
+     * page by page, with direct access in one piece.
+     */
+    nvvb_ce_get_stats(e->ce, &st0);
+    g_assert_cmpint(nvvb_ce_copy(e->ce, &e->ctx, SRC + 5 * MiB,
+                                 SRC + 6 * MiB + MiB / 2, MiB / 2, &res),
+                    ==, 0);
+    model_copy(e, SRC + 5 * MiB, SRC + 6 * MiB + MiB / 2, MiB / 2);
+    check_mem(e);
+    nvvb_ce_get_stats(e->ce, &st);
+    g_assert_cmpuint(st.translations - st0.translations, ==, 2 * 128);
+    g_assert_cmpuint(st.chunks - st0.chunks, ==,
+                     e->ctx.host ? 1 : MiB / 2 / K4);
+    if (e->ctx.host) {
+        g_assert_cmpuint(e->fm.host_ptrs, >, 0);
+        g_assert_cmpuint(e->fm.host_written, >, 0);
     }
 }
 
@@ -336,6 +372,26 @@ static void do_faults(Env *e)
     g_assert_cmpint(nvvb_ce_fill(e->ce, &e->ctx, BAD_VA + 8, 16, 0, &res),
                     ==, -EFAULT);
     g_assert_true(res.mem_error);
+    check_mem(e);
+
+    /*
+     * Contiguous pages whose backing ends after four of them: the pages
+     * before are done, page by page as through the accessor (also with
+     * direct access, which has no pointer for the whole stretch).
+     */
+    g_assert_cmpint(nvvb_ce_copy(e->ce, &e->ctx, SRC + 100, EDGE_VA + 10,
+                                 K64 - 10, &res), ==, -EFAULT);
+    g_assert_false(res.fault);
+    g_assert_true(res.mem_error);
+    g_assert_cmpint(res.mem_aperture, ==, SYS);
+    g_assert_cmphex(res.mem_addr, ==, SYS_SIZE);
+    g_assert_cmpuint(res.done, ==, 4 * K4 - 10);
+    model_copy(e, SRC + 100, EDGE_VA + 10, 4 * K4 - 10);
+    check_mem(e);
+    g_assert_cmpint(nvvb_ce_fill(e->ce, &e->ctx, EDGE_VA + 3, K64 - 3,
+                                 0x5a5b5c5d, &res), ==, -EFAULT);
+    g_assert_cmpuint(res.done, ==, 4 * K4 - 3);
+    model_fill(e, EDGE_VA + 3, 4 * K4 - 3, 0x5a5b5c5d);
     check_mem(e);
 
     /* Beyond the 49-bit VA space. */

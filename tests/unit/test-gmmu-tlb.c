@@ -446,6 +446,119 @@ static void test_invalidate_stress(void)
     fake_free(&fm);
 }
 
+
+/*
+ * Hits against a model of what each (PDB, page) has cached: eight PDBs map
+ * the same VAs -- one 64 MiB above the first and one in system memory at
+ * the first one's address, so that any index built from (PDB, page) bits
+ * of a power-of-two size up to 16384 puts their pages in the same slots,
+ * and five more, more than any small per-level cache has ways.
+ * Pages are translated in random order with read and write accesses (some
+ * pages read-only), PTEs are rewritten in memory, and targeted, per-PDB and
+ * full invalidates are interleaved.  A cached page must answer its cached
+ * translation (even after its PTE changed) and an invalidated one the PTE
+ * in memory, whatever the TLB's fast path holds.
+ */
+static void test_model(void)
+{
+    enum { NVM = 8, PAGES = 300, STEPS = 100000 };
+    const uint64_t apart = 64 << 20;
+    NvGmmuTlb *tlb = nv_gmmu_tlb_new(4096, 64);
+    GRand *rand = g_rand_new_with_seed(4242);
+    uint64_t mem_pa[NVM][PAGES], cached_pa[NVM][PAGES];
+    bool ro[NVM][PAGES], cached_ro[NVM][PAGES];
+    bool cached[NVM][PAGES] = { { 0 } };
+    NvGmmuWalkResult r;
+    FakeMem fm;
+    FakeVm vm[NVM];
+    unsigned step, v, p;
+
+    fake_init(&fm, apart + (4 << 20), apart + (4 << 20));
+    fake_vm_init(&vm[0], &fm, VID);
+    fake_alloc(&fm, VID, vm[0].pdb.addr + apart - fm.vram_next, 0x1000);
+    fake_vm_init(&vm[1], &fm, VID);
+    g_assert_cmphex(vm[1].pdb.addr, ==, vm[0].pdb.addr + apart);
+    if (fm.sys_next < vm[0].pdb.addr) {
+        fake_alloc(&fm, SYS, vm[0].pdb.addr - fm.sys_next, 0x1000);
+    }
+    fake_vm_init(&vm[2], &fm, SYS);
+    g_assert_cmphex(vm[2].pdb.addr, ==, vm[0].pdb.addr);
+    for (v = 3; v < NVM; v++) {
+        fake_vm_init(&vm[v], &fm, VID);
+    }
+    for (v = 0; v < NVM; v++) {
+        for (p = 0; p < PAGES; p++) {
+            mem_pa[v][p] = (uint64_t)(v * PAGES + p) << 12;
+            ro[v][p] = false;
+            fake_vm_map(&vm[v], (uint64_t)p << 12, 12,
+                        nv_gmmu_pte_encode(VID, mem_pa[v][p], 0, 0));
+        }
+    }
+    for (step = 0; step < STEPS; step++) {
+        unsigned what = g_rand_int_range(rand, 0, 100);
+
+        v = g_rand_int_range(rand, 0, NVM);
+        p = g_rand_int_range(rand, 0, PAGES);
+        if (what < 80) {
+            bool write = g_rand_boolean(rand);
+            bool hit = cached[v][p];
+            bool is_ro = hit ? cached_ro[v][p] : ro[v][p];
+            uint64_t pa = hit ? cached_pa[v][p] : mem_pa[v][p];
+            NvGmmuWalkStatus st;
+
+            st = nv_gmmu_tlb_translate(tlb, &fm.mem, &vm[v].pdb,
+                                       (uint64_t)p << 12 | (step & 0xfff),
+                                       write ? &wr : &rd, &r);
+            g_assert_cmpint(r.tlb_hit, ==, hit);
+            if (write && is_ro) {
+                g_assert_cmpint(st, ==, NV_GMMU_WALK_FAULT);
+                g_assert_cmpint(r.fault_type, ==,
+                                NV_GMMU_FAULT_TYPE_RO_VIOLATION);
+            } else {
+                g_assert_cmpint(st, ==, NV_GMMU_WALK_OK);
+                g_assert_cmphex(r.pa, ==, pa | (step & 0xfff));
+            }
+            /* A permission fault still caches the valid leaf. */
+            cached[v][p] = true;
+            cached_pa[v][p] = pa;
+            cached_ro[v][p] = is_ro;
+        } else if (what < 90) {
+            /* New backing in memory; the TLB must not see it yet. */
+            mem_pa[v][p] = (uint64_t)g_rand_int_range(rand, 0, 1 << 20) << 12;
+            ro[v][p] = g_rand_boolean(rand);
+            fake_vm_map(&vm[v], (uint64_t)p << 12, 12,
+                        nv_gmmu_pte_encode(VID, mem_pa[v][p],
+                                           ro[v][p] ? NV_GMMU_PTE_READ_ONLY
+                                                    : 0, 0));
+        } else if (what < 98) {
+            NvGmmuTlbInvalidate inv = {
+                .pdb_addr = vm[v].pdb.addr,
+                .pdb_sys = nv_gmmu_aperture_is_sys(vm[v].pdb.aperture),
+                .va = (uint64_t)p << 12, .size = 0x1000,
+                .cache_level = NV_GMMU_INVAL_LEVEL_PTE_ONLY,
+            };
+
+            nv_gmmu_tlb_invalidate(tlb, &inv);
+            cached[v][p] = false;
+        } else if (what < 99) {
+            NvGmmuTlbInvalidate inv = {
+                .pdb_addr = vm[v].pdb.addr,
+                .pdb_sys = nv_gmmu_aperture_is_sys(vm[v].pdb.aperture),
+                .all_va = true, .cache_level = NV_GMMU_INVAL_LEVEL_PTE_ONLY,
+            };
+
+            nv_gmmu_tlb_invalidate(tlb, &inv);
+            memset(cached[v], 0, sizeof(cached[v]));
+        } else {
+            nv_gmmu_tlb_flush_all(tlb);
+            memset(cached, 0, sizeof(cached));
+        }
+    }
+    g_rand_free(rand);
+    nv_gmmu_tlb_free(tlb);
+    fake_free(&fm);
+}
+
 /* Register values as nouveau writes them (gf100_vmm_invalidate). */
 static void test_invalidate_decode(void)
 {
@@ -496,6 +609,7 @@ int main(int argc, char **argv)
     ADD("disabled", test_disabled);
     g_test_add_func("/gmmu/tlb/capacity", test_capacity);
     g_test_add_func("/gmmu/tlb/invalidate-stress", test_invalidate_stress);
+    g_test_add_func("/gmmu/tlb/model", test_model);
     g_test_add_func("/gmmu/tlb/invalidate-decode", test_invalidate_decode);
     return g_test_run();
 }

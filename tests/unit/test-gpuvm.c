@@ -15,6 +15,7 @@
 
 #include "gpuvm.h"
 #include "gpuvm-bo.h"
+#include "gpuvm-tree.h"
 
 #define P 0x1000ull          /* one "page" of the DOC diagrams */
 #define N 0x100000ull        /* bo_offset n of the diagrams */
@@ -1052,6 +1053,7 @@ static void test_property(void)
             g_assert_cmpint(nvvb_gpuvm_ops_apply(vm, ops, NULL), ==, 0);
             nvvb_gpuva_ops_free(ops);
             model_check(pg, vm);
+            g_assert_null(nvvb_va_tree_check(&vm->tree));
         }
         vm_free(vm);
         for (i = 0; i < 4; i++) {
@@ -1060,6 +1062,78 @@ static void test_property(void)
         }
         g_rand_free(rand);
     }
+}
+
+
+/*
+ * The VA tree (gpuvm-tree.c) against a model: random, ascending and
+ * descending insertions and removals of one-slot mappings, every
+ * red-black / list / finger invariant checked after each step, lookups
+ * compared with the model.
+ */
+#define TSLOTS 2048
+
+static void tree_step_check(NvvbGpuVm *vm, NvvbGpuVa **slot, GRand *rand)
+{
+    uint64_t x = g_rand_int_range(rand, 0, TSLOTS * 2) * P / 2;
+    NvvbGpuVa *want = NULL;
+    uint64_t i;
+
+    g_assert_null(nvvb_va_tree_check(&vm->tree));
+    /* Slot x / 2P contains x only in its first half. */
+    for (i = x / (2 * P) + (x % (2 * P) >= P); i < TSLOTS && !want; i++) {
+        want = slot[i];
+    }
+    g_assert_true(nvvb_gpuva_find_from(vm, x) == want);
+}
+
+static void test_tree(void)
+{
+    NvvbGpuVm *vm = vm_new(0, TSLOTS * 2 * P, 0, 0);
+    NvvbGpuVa **slot = g_new0(NvvbGpuVa *, TSLOTS);
+    GRand *rand = g_rand_new_with_seed(77);
+    NvvbGpuVa *va;
+    int pattern, step;
+    guint n = 0;
+
+    for (pattern = 0; pattern < 3; pattern++) {
+        for (step = 0; step < 6 * TSLOTS; step++) {
+            uint64_t i;
+
+            if (pattern == 0) {
+                i = g_rand_int_range(rand, 0, TSLOTS);
+            } else if (pattern == 1) {
+                i = step % TSLOTS;
+            } else {
+                i = TSLOTS - 1 - step % TSLOTS;
+            }
+            if (slot[i]) {
+                nvvb_gpuva_remove(slot[i]);
+                nvvb_gpuva_free(slot[i]);
+                slot[i] = NULL;
+                n--;
+            } else {
+                /* Mapping i is [2i, 2i + 1) pages: holes between. */
+                slot[i] = nvvb_gpuva_new(2 * i * P, P, NULL, 0);
+                g_assert_cmpint(nvvb_gpuva_insert(vm, slot[i]), ==, 0);
+                n++;
+            }
+            g_assert_cmpuint(nvvb_gpuvm_count(vm), ==, n);
+            tree_step_check(vm, slot, rand);
+        }
+    }
+
+    /* The checker is not vacuous: a recoloured node breaks the tree. */
+    va = vm->tree.root;
+    g_assert_nonnull(va);
+    va->rb_red = !va->rb_red;
+    g_assert_nonnull(nvvb_va_tree_check(&vm->tree));
+    va->rb_red = !va->rb_red;
+    g_assert_null(nvvb_va_tree_check(&vm->tree));
+
+    vm_free(vm);
+    g_free(slot);
+    g_rand_free(rand);
 }
 
 int main(int argc, char **argv)
@@ -1116,5 +1190,6 @@ int main(int argc, char **argv)
     g_test_add_func("/gpuvm/vm-bo/extobj", test_extobj);
     g_test_add_func("/gpuvm/vm-bo/evict-validate", test_evict_validate);
     g_test_add_func("/gpuvm/property/page-model", test_property);
+    g_test_add_func("/gpuvm/tree/invariants", test_tree);
     return g_test_run();
 }

@@ -25,6 +25,7 @@
 #include "gpuvm.h"
 #include "pt-pool.h"
 #include "ptm.h"
+#include "ptm-gpuvm.h"
 
 #define VID     NV_GMMU_APER_VID
 #define SYS     NV_GMMU_APER_SYS_COH

@@ -43,7 +43,7 @@ typedef enum NvGmmuAperture {
 } NvGmmuAperture;
 
 /**
- * nv_gmmu_target_aperture() - decode an NVIDIA 2-bit memory "target"
+ * nv_gmmu_target_aperture: decode an NVIDIA 2-bit memory "target"
  * @target: the field's value; only its low two bits are used
  *
  * One decoder for every register and structure that names memory with the

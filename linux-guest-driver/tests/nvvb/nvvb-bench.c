@@ -42,7 +42,7 @@ static void report_lat(const char *name, uint64_t *ns, int n)
 	       n);
 }
 
-static double uptime(void)
+static double guest_uptime_s(void)
 {
 	FILE *f = fopen("/proc/uptime", "r");
 	double u = -1;
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	    nv_map(fd, bo, VA0 - 0x1000, 0, 4096))
 		DIE("first bind failed");
 	printf("bench: first_bind_uptime %.3f s (guest uptime when the first VM_BIND completed)\n",
-	       uptime());
+	       guest_uptime_s());
 	printf("nvvb-bench: first bind done\n");
 	fflush(stdout);
 

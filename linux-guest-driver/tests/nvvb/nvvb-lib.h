@@ -19,6 +19,8 @@
 #define GiB (1ULL << 30)
 #define NV_VA_END (1ULL << 47)
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Open the nvvb render node; -errno if there is none. */
 int nv_open(void);
 /* Any ioctl: 0 or -errno (retries EINTR/EAGAIN as drmIoctl does). */

@@ -1935,7 +1935,7 @@ static void register_tests(void)
 	add("sparse: nouveau's rules and error codes", t_sparse_rules, 0);
 	add("sparse: rules within one job (ENOSPC/EINVAL/ENOENT/EEXIST)",
 	    t_sparse_same_job, 0);
-	for (i = 0; i < sizeof(bind_errs) / sizeof(bind_errs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bind_errs); i++) {
 		snprintf(names[15 + i], sizeof(names[15 + i]),
 			 "bind error: %s", bind_errs[i].name);
 		add(names[15 + i], t_bind_error, i);

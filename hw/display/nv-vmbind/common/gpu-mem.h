@@ -23,7 +23,7 @@ typedef struct NvvbGpuMem {
 } NvvbGpuMem;
 
 /**
- * nvvb_gpu_mem_init() - set up the accessor of a device
+ * nvvb_gpu_mem_init: set up the accessor of a device
  * @m: the accessor to fill
  * @pci: the device, master of DMA to system memory
  * @vram: the device's VRAM, an initialised RAM MemoryRegion
@@ -34,7 +34,7 @@ typedef struct NvvbGpuMem {
 void nvvb_gpu_mem_init(NvvbGpuMem *m, PCIDevice *pci, MemoryRegion *vram);
 
 /**
- * nvvb_gpu_mem_read() - read device-visible memory
+ * nvvb_gpu_mem_read: read device-visible memory
  * @m: the accessor
  * @aper: VID, SYS_COH or SYS_NCOH
  * @addr: address in @aper
@@ -47,7 +47,7 @@ bool nvvb_gpu_mem_read(NvvbGpuMem *m, NvGmmuAperture aper, uint64_t addr,
                        void *buf, size_t len);
 
 /**
- * nvvb_gpu_mem_write() - write device-visible memory
+ * nvvb_gpu_mem_write: write device-visible memory
  * @m: the accessor
  * @aper: VID, SYS_COH or SYS_NCOH
  * @addr: address in @aper

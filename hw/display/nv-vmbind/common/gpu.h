@@ -28,7 +28,7 @@ struct NvvbGpuClass {
 };
 
 /**
- * nvvb_gpu_list() - the realized devices of a type
+ * nvvb_gpu_list: the realized devices of a type
  * @type: TYPE_NV_VMBIND, TYPE_NV_GP107 or TYPE_NV_VMBIND_GPU (either)
  *
  * Returns: a list of Object pointers in QOM tree order; free the list
@@ -37,7 +37,7 @@ struct NvvbGpuClass {
 GSList *nvvb_gpu_list(const char *type);
 
 /**
- * nvvb_gpu_find() - a realized device of @type by id or QOM path
+ * nvvb_gpu_find: a realized device of @type by id or QOM path
  * @type: as for nvvb_gpu_list()
  * @id: the device's id, or its QOM path when it starts with '/'
  * @errp: set when there is no such device
@@ -47,7 +47,7 @@ GSList *nvvb_gpu_list(const char *type);
 Object *nvvb_gpu_find(const char *type, const char *id, Error **errp);
 
 /**
- * nvvb_gpu_id() - a device's id for the monitor
+ * nvvb_gpu_id: a device's id for the monitor
  * @obj: the device
  *
  * Returns: its id, or "" when it has none (never NULL).

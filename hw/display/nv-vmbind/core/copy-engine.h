@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nv-vmbind copy engine: COPY, FILL and SEMAPHORE executed through a VM's
- * GMMU translation (TLB + walker), page by page with a bounce buffer.
+ * GMMU translation (TLB + walker), in chunks of physically contiguous pages,
+ * directly in host memory when the context allows it, else through the
+ * memory accessor and a bounce buffer.
  *
- * Semantics (docs/specs/nv-vmbind-ptm.rst, "Copy engine"):
+ * Semantics (docs/devel/nv-vmbind-ptm.rst, "Copy engine"):
  * - every access is translated with nv_gmmu_tlb_translate() as a
  *   VIRT_READ (source) or VIRT_WRITE (destination) of the context's
  *   privilege; PEER pages fault UNSUPPORTED_APERTURE;
@@ -16,8 +18,8 @@
  * - COPY behaves as memmove() on VAs: if the ranges overlap with the
  *   destination above the source it runs from the end.  Only identical
  *   translation of the overlap makes that exact; two VAs aliasing one
- *   physical page are copied in chunk order (at most 64 KiB, never
- *   crossing a page of either side).
+ *   physical page are copied in chunk order (at most 64 KiB, inside one
+ *   run of physically contiguous pages of each side).
  *
  * QEMU-independent core (C11 + GLib).  Not thread-safe per NvvbCe.
  */
@@ -31,8 +33,27 @@
 #include "gmmu-walk.h"
 #include "hw/display/nv-vmbind-regs.h"
 
-/* Bounce buffer: the largest piece moved by one read + write. */
+/* Bounce buffer: the largest piece (chunk) moved by one read + write. */
 #define NVVB_CE_BOUNCE_SIZE     (64u * 1024)
+
+/**
+ * struct NvvbCeHost - optional direct access to physical memory
+ * @ptr: a host pointer to [@addr, @addr + @len) of @aper when that whole
+ *       range is plain memory which the accessor (NvGmmuMem) would read
+ *       and write without error; else NULL, and the engine uses the
+ *       accessor (which then decides what fails).  @write: the engine is
+ *       about to write there.  No side effects.
+ * @written: called (if not NULL) after the engine wrote through a @ptr
+ *           pointer, e.g. to mark the pages dirty
+ * @opaque: passed to both
+ */
+typedef struct NvvbCeHost {
+    void *(*ptr)(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                 uint64_t len, bool write);
+    void (*written)(void *opaque, NvGmmuAperture aper, uint64_t addr,
+                    uint64_t len);
+    void *opaque;
+} NvvbCeHost;
 
 /* The VM a command runs in. */
 typedef struct NvvbCeCtx {
@@ -40,6 +61,7 @@ typedef struct NvvbCeCtx {
     const NvGmmuPdb *pdb;   /* the VM's page directory */
     NvGmmuTlb *tlb;         /* cached translations, or NULL to walk */
     bool priv;              /* accesses are privileged */
+    const NvvbCeHost *host; /* direct access, or NULL */
 } NvvbCeCtx;
 
 /* How a command ended. */

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "gmmu-dump.h"
+#include "le.h"
 
 typedef struct DumpTable {
     NvGmmuAperture aper;
@@ -37,14 +38,6 @@ typedef struct DumpCtx {
     NvGmmuMapping pend;
     DumpTable tbl[NV_GMMU_LEVEL_COUNT];
 } DumpCtx;
-
-static inline uint64_t ld_le64(const uint8_t *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-           (uint64_t)p[7] << 56;
-}
 
 /* Prepare @level's table for entries [first, last]; the bulk read is lazy. */
 static DumpTable *table_open(DumpCtx *c, NvGmmuLevel level,

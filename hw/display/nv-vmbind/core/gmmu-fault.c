@@ -5,20 +5,7 @@
 #include <string.h>
 
 #include "gmmu-fault.h"
-
-static void st_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t ld_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
+#include "le.h"
 
 uint32_t nv_gmmu_fault_info_word(const NvGmmuFaultInfo *f)
 {

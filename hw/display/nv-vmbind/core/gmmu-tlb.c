@@ -38,13 +38,72 @@ typedef struct TlbTable {
     TlbVal *vals;
     uint32_t mask;          /* number of slots - 1 */
     uint32_t gen;
+    /* Bumped whenever an entry goes away or changes (see FastEntry). */
+    uint32_t epoch;
     unsigned count;
     unsigned capacity;
 } TlbTable;
 
+/*
+ * The fast path: a direct-mapped array in front of the leaf table, one
+ * cache line per entry, indexed by page number.  An entry is a copy of a
+ * leaf-table entry and is valid only while the table's epoch is the one it
+ * was copied at: every removal, emptying or overwrite in the leaf table
+ * bumps the epoch, so the array can never answer what the table no longer
+ * holds (invalidate semantics are the table's, exactly).  It also keeps
+ * the last nv_gmmu_check_access() result, a pure function of the entry
+ * and the access, for the access it was computed for.
+ */
+typedef struct FastEntry {
+    uint64_t vpn;
+    uint64_t pdb_addr;
+    uint32_t epoch;         /* 0: never valid (the epoch starts at 1) */
+    uint8_t pdb_aperture;
+    uint8_t fault;          /* check_access result for acc_key */
+    uint16_t acc_key;       /* FAST_NO_ACC: not computed */
+    NvGmmuTranslation tr;
+} FastEntry;
+
+#define FAST_MAX_ENTRIES    4096
+#define FAST_NO_ACC         0xffff
+
+/*
+ * The PDE cache's fast path: per level, a few entries last answered or
+ * taken (direct-mapped by VA, so a copy's source and destination do not
+ * evict each other), valid only at the PDE table's epoch (as FastEntry).
+ * A walk of the page after the last one needs the same PD3..PD0 entries.
+ */
+#define PDE_LAST_WAYS   4
+typedef struct PdeLast {
+    uint64_t vpn;           /* va >> level shift */
+    uint64_t pdb_addr;
+    uint32_t epoch;         /* 0: never valid */
+    uint8_t pdb_aperture;
+    NvGmmuWalkStep step;
+} PdeLast;
+
+/*
+ * The whole PD3..PD0 path of a 2 MiB region, as pde_cache_lookup() gave it
+ * level by level at this PDE-table epoch (a few, direct-mapped): the walk
+ * of the next page of the region takes it in one step.
+ */
+#define PDE_PATH_WAYS   4
+
+typedef struct PdePath {
+    uint64_t vpn;           /* va >> 21 */
+    uint64_t pdb_addr;
+    uint32_t epoch;         /* 0: never valid */
+    uint8_t pdb_aperture;
+    NvGmmuWalkStep steps[NV_GMMU_LEVEL_PD0 + 1];
+} PdePath;
+
 struct NvGmmuTlb {
     TlbTable leaf;
     TlbTable pde;
+    PdePath pde_path[PDE_PATH_WAYS];
+    PdeLast pde_last[NV_GMMU_LEVEL_PD0 + 1][PDE_LAST_WAYS];
+    FastEntry *fast;
+    uint32_t fast_mask;
     bool enabled;
     NvGmmuTlbStats stats;
     NvGmmuPdeCache pde_ops;
@@ -93,6 +152,7 @@ static void table_init(TlbTable *t, unsigned capacity)
     t->vals = g_new0(TlbVal, n);
     t->mask = n - 1;
     t->gen = 1;
+    t->epoch = 1;
     t->count = 0;
     t->capacity = capacity;
 }
@@ -108,6 +168,14 @@ static inline bool slot_used(const TlbTable *t, uint32_t i)
     return t->keys[i].gen == t->gen;
 }
 
+static void table_changed(TlbTable *t)
+{
+    /* 0 marks a never-valid fast entry: skip it (the array is reset). */
+    if (++t->epoch == 0) {
+        t->epoch = 1;
+    }
+}
+
 static void table_clear(TlbTable *t)
 {
     if (++t->gen == 0) {
@@ -115,12 +183,13 @@ static void table_clear(TlbTable *t)
         t->gen = 1;
     }
     t->count = 0;
+    table_changed(t);
 }
 
-/* Value of @k, or NULL. */
-static TlbVal *table_find(TlbTable *t, const TlbKey *k)
+/* Value of @k (whose tlb_key_hash() is @h), or NULL. */
+static TlbVal *table_find_h(TlbTable *t, const TlbKey *k, uint32_t h)
 {
-    uint32_t i = tlb_key_hash(k) & t->mask;
+    uint32_t i = h & t->mask;
 
     while (slot_used(t, i)) {
         if (tlb_key_equal(&t->keys[i], k)) {
@@ -131,8 +200,17 @@ static TlbVal *table_find(TlbTable *t, const TlbKey *k)
     return NULL;
 }
 
-/* Value slot for @k (existing or new); empties a full table first. */
-static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
+static TlbVal *table_find(TlbTable *t, const TlbKey *k)
+{
+    return table_find_h(t, k, tlb_key_hash(k));
+}
+
+/*
+ * Value slot for @k (hash @h; existing or new); empties a full table
+ * first.
+ */
+static TlbVal *table_insert_h(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k,
+                              uint32_t h)
 {
     uint32_t i;
 
@@ -140,9 +218,10 @@ static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
         table_clear(t);
         tlb->stats.capacity_flushes++;
     }
-    i = tlb_key_hash(k) & t->mask;
+    i = h & t->mask;
     while (slot_used(t, i)) {
         if (tlb_key_equal(&t->keys[i], k)) {
+            table_changed(t);   /* the caller overwrites the value */
             return &t->vals[i];
         }
         i = (i + 1) & t->mask;
@@ -153,11 +232,17 @@ static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
     return &t->vals[i];
 }
 
+static TlbVal *table_insert(NvGmmuTlb *tlb, TlbTable *t, const TlbKey *k)
+{
+    return table_insert_h(tlb, t, k, tlb_key_hash(k));
+}
+
 /* Delete slot @i, shifting later members of its probe run back. */
 static void table_remove_at(TlbTable *t, uint32_t i)
 {
     uint32_t j = i;
 
+    table_changed(t);
     for (;;) {
         uint32_t home;
 
@@ -200,21 +285,109 @@ static unsigned table_remove_if(TlbTable *t,
     return removed;
 }
 
-static bool pde_cache_lookup(void *opaque, const NvGmmuPdb *pdb,
-                             NvGmmuLevel level, uint64_t va,
-                             NvGmmuWalkStep *step)
+/* Remember what the PDE table holds for (@pdb, @level, @vpn) now. */
+static PdeLast *pde_last(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                         NvGmmuLevel level, uint64_t vpn)
 {
-    NvGmmuTlb *tlb = opaque;
+    uint64_t h = (vpn ^ (pdb->addr >> 12)) * 0x9e3779b97f4a7c15ULL;
+
+    return &tlb->pde_last[level][h >> 62];     /* 2 bits: 4 ways */
+}
+
+static void pde_last_set(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                         NvGmmuLevel level, uint64_t vpn,
+                         const NvGmmuWalkStep *step)
+{
+    PdeLast *l = pde_last(tlb, pdb, level, vpn);
+
+    l->vpn = vpn;
+    l->pdb_addr = pdb->addr;
+    l->pdb_aperture = (uint8_t)pdb->aperture;
+    l->epoch = tlb->pde.epoch;
+    l->step = *step;
+}
+
+/* The PDE table behind pde_last (kept out of the hot function). */
+static __attribute__((noinline)) bool pde_cache_lookup_table(NvGmmuTlb *tlb,
+                                               const NvGmmuPdb *pdb,
+                                               NvGmmuLevel level,
+                                               uint64_t vpn,
+                                               NvGmmuWalkStep *step)
+{
     TlbVal *v;
     TlbKey k;
 
-    tlb_key_init(&k, pdb, level, va >> nv_gmmu_level_shift(level));
+    tlb_key_init(&k, pdb, level, vpn);
     v = table_find(&tlb->pde, &k);
     if (!v) {
         return false;
     }
     *step = v->step;
     tlb->stats.pde_hits++;
+    pde_last_set(tlb, pdb, level, vpn, step);
+    return true;
+}
+
+static bool pde_cache_lookup(void *opaque, const NvGmmuPdb *pdb,
+                             NvGmmuLevel level, uint64_t va,
+                             NvGmmuWalkStep *step)
+{
+    NvGmmuTlb *tlb = opaque;
+    uint64_t vpn = va >> nv_gmmu_level_shift(level);
+    const PdeLast *l = pde_last(tlb, pdb, level, vpn);
+
+    if (l->epoch == tlb->pde.epoch && l->vpn == vpn &&
+        l->pdb_addr == pdb->addr && l->pdb_aperture == pdb->aperture) {
+        *step = l->step;
+        tlb->stats.pde_hits++;
+        return true;
+    }
+    return pde_cache_lookup_table(tlb, pdb, level, vpn, step);
+}
+
+/*
+ * PD3..PD0 for @va at once, only if each level's pde_last holds it, i.e.
+ * exactly when pde_cache_lookup() would answer all four from there.
+ */
+static bool pde_cache_lookup_path(void *opaque, const NvGmmuPdb *pdb,
+                                  uint64_t va, NvGmmuWalkStep *steps)
+{
+    NvGmmuTlb *tlb = opaque;
+    const PdeLast *l[NV_GMMU_LEVEL_PD0 + 1];
+    uint64_t vpn0 = va >> nv_gmmu_level_shift(NV_GMMU_LEVEL_PD0);
+    uint64_t h = (vpn0 ^ (pdb->addr >> 12)) * 0x9e3779b97f4a7c15ULL;
+    PdePath *p = &tlb->pde_path[h >> 62];
+    unsigned level;
+
+    G_STATIC_ASSERT(PDE_PATH_WAYS == 4 && PDE_LAST_WAYS == 4);
+    if (p->epoch == tlb->pde.epoch && p->vpn == vpn0 &&
+        p->pdb_addr == pdb->addr && p->pdb_aperture == pdb->aperture) {
+        memcpy(steps, p->steps, sizeof(p->steps));
+        tlb->stats.pde_hits += NV_GMMU_LEVEL_PD0 + 1;
+        return true;
+    }
+    for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD0; level++) {
+        uint64_t vpn = va >> nv_gmmu_level_shift(level);
+
+        l[level] = pde_last(tlb, pdb, level, vpn);
+        if (l[level]->epoch != tlb->pde.epoch || l[level]->vpn != vpn ||
+            l[level]->pdb_addr != pdb->addr ||
+            l[level]->pdb_aperture != pdb->aperture) {
+            return false;
+        }
+    }
+    for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD0; level++) {
+        steps[level] = l[level]->step;
+        steps[level].level = level;
+        steps[level].ok = true;
+        steps[level].cached = true;
+    }
+    tlb->stats.pde_hits += NV_GMMU_LEVEL_PD0 + 1;
+    p->vpn = vpn0;
+    p->pdb_addr = pdb->addr;
+    p->pdb_aperture = (uint8_t)pdb->aperture;
+    p->epoch = tlb->pde.epoch;
+    memcpy(p->steps, steps, sizeof(p->steps));
     return true;
 }
 
@@ -223,22 +396,33 @@ static void pde_cache_insert(void *opaque, const NvGmmuPdb *pdb,
                              const NvGmmuWalkStep *step)
 {
     NvGmmuTlb *tlb = opaque;
+    uint64_t vpn = va >> nv_gmmu_level_shift(level);
     TlbKey k;
 
-    tlb_key_init(&k, pdb, level, va >> nv_gmmu_level_shift(level));
+    tlb_key_init(&k, pdb, level, vpn);
     table_insert(tlb, &tlb->pde, &k)->step = *step;
+    pde_last_set(tlb, pdb, level, vpn, step);
 }
 
 NvGmmuTlb *nv_gmmu_tlb_new(unsigned capacity, unsigned pde_capacity)
 {
     NvGmmuTlb *tlb = g_new0(NvGmmuTlb, 1);
+    uint32_t n;
 
     table_init(&tlb->leaf, capacity ? capacity : NV_GMMU_TLB_DEFAULT_CAPACITY);
     table_init(&tlb->pde, pde_capacity ? pde_capacity
                                        : NV_GMMU_TLB_DEFAULT_PDE_CAPACITY);
+    /* One entry per leaf the table can hold, within a bound. */
+    n = 1;
+    while (n < MIN(tlb->leaf.capacity, FAST_MAX_ENTRIES)) {
+        n <<= 1;
+    }
+    tlb->fast = g_new0(FastEntry, n);      /* epoch 0: all invalid */
+    tlb->fast_mask = n - 1;
     tlb->enabled = true;
     tlb->pde_ops.lookup = pde_cache_lookup;
     tlb->pde_ops.insert = pde_cache_insert;
+    tlb->pde_ops.lookup_path = pde_cache_lookup_path;
     tlb->pde_ops.opaque = tlb;
     return tlb;
 }
@@ -250,6 +434,7 @@ void nv_gmmu_tlb_free(NvGmmuTlb *tlb)
     }
     table_free(&tlb->leaf);
     table_free(&tlb->pde);
+    g_free(tlb->fast);
     g_free(tlb);
 }
 
@@ -272,14 +457,90 @@ bool nv_gmmu_tlb_is_enabled(const NvGmmuTlb *tlb)
     return tlb->enabled;
 }
 
-static void tlb_insert_leaf(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
-                            uint64_t va, const NvGmmuTranslation *tr)
+/*
+ * Consecutive 4 KiB pages take consecutive slots; vpn >> 9 (the 2 MiB page
+ * number) spreads pages one 64 KiB or 2 MiB apart, whose low bits repeat.
+ */
+static FastEntry *fast_slot(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                            uint64_t vpn)
 {
+    return &tlb->fast[(vpn ^ (vpn >> 9) ^ (pdb->addr >> 12)) &
+                      tlb->fast_mask];
+}
+
+/* Copy a leaf-table entry into the fast array (valid at this epoch). */
+static void fast_fill(NvGmmuTlb *tlb, const NvGmmuPdb *pdb, uint64_t vpn,
+                      const NvGmmuTranslation *tr)
+{
+    FastEntry *f = fast_slot(tlb, pdb, vpn);
+
+    f->vpn = vpn;
+    f->pdb_addr = pdb->addr;
+    f->pdb_aperture = (uint8_t)pdb->aperture;
+    f->epoch = tlb->leaf.epoch;
+    f->acc_key = FAST_NO_ACC;
+    f->tr = *tr;
+}
+
+/* Cache a leaf under @k (hash @h): leaf table and fast array. */
+static void tlb_insert_leaf(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                            const TlbKey *k, uint32_t h,
+                            const NvGmmuTranslation *tr)
+{
+    table_insert_h(tlb, &tlb->leaf, k, h)->tr = *tr;
+    tlb->stats.inserts++;
+    fast_fill(tlb, pdb, k->vpn, tr);
+}
+
+/* A hit: fill @res from @f for @acc. */
+static NvGmmuWalkStatus fast_hit(FastEntry *f, uint64_t va,
+                                 const NvGmmuAccess *acc,
+                                 NvGmmuWalkResult *res)
+{
+    const NvGmmuTranslation *e = &f->tr;
+    uint16_t acc_key = acc->type | acc->priv << 8 | acc->peer_unsupported << 9;
+
+    res->va = va;
+    res->tr = *e;
+    res->tlb_hit = true;
+    res->nsteps = 0;
+    res->pa = 0;
+    res->fault_type = NV_GMMU_FAULT_NONE;
+    res->fault_level = NV_GMMU_LEVEL_NONE;
+    if (e->sparse) {
+        res->status = NV_GMMU_WALK_SPARSE;
+        return res->status;
+    }
+    if (f->acc_key != acc_key) {
+        f->fault = nv_gmmu_check_access(e, acc);
+        f->acc_key = acc_key;
+    }
+    if (f->fault != NV_GMMU_FAULT_NONE) {
+        res->status = NV_GMMU_WALK_FAULT;
+        res->fault_type = f->fault;
+        res->fault_level = e->level;
+        return res->status;
+    }
+    res->pa = e->pa_base | (va & ((1ULL << e->page_shift) - 1));
+    res->status = NV_GMMU_WALK_OK;
+    return res->status;
+}
+
+void nv_gmmu_tlb_prefetch(const NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                          uint64_t va)
+{
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
+    uint32_t i;
     TlbKey k;
 
-    tlb_key_init(&k, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
-    table_insert(tlb, &tlb->leaf, &k)->tr = *tr;
-    tlb->stats.inserts++;
+    if (!tlb || !tlb->enabled) {
+        return;
+    }
+    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
+    i = tlb_key_hash(&k) & tlb->leaf.mask;
+    __builtin_prefetch(fast_slot((NvGmmuTlb *)tlb, pdb, vpn), 1);
+    __builtin_prefetch(&tlb->leaf.keys[i], 1);
+    __builtin_prefetch(&tlb->leaf.vals[i], 1);
 }
 
 NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
@@ -287,10 +548,11 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res)
 {
-    const NvGmmuTranslation *e;
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
     const TlbVal *slot;
+    FastEntry *f;
+    uint32_t h;
     TlbKey k;
-    uint8_t fault;
 
     if (!tlb || !tlb->enabled) {
         if (tlb) {
@@ -303,33 +565,20 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
         return nv_gmmu_walk(mem, pdb, va, acc, res);
     }
 
-    tlb_key_init(&k, pdb, LEAF_LEVEL, va >> NV_GMMU_PAGE_SHIFT_4K);
-    slot = table_find(&tlb->leaf, &k);
-    if (slot) {
-        e = &slot->tr;
+    f = fast_slot(tlb, pdb, vpn);
+    if (f->epoch == tlb->leaf.epoch && f->vpn == vpn &&
+        f->pdb_addr == pdb->addr && f->pdb_aperture == pdb->aperture) {
         tlb->stats.hits++;
-        res->va = va;
-        res->tr = *e;
-        res->tlb_hit = true;
-        res->nsteps = 0;
-        res->pa = 0;
-        res->fault_type = NV_GMMU_FAULT_NONE;
-        res->fault_level = NV_GMMU_LEVEL_NONE;
-        if (e->sparse) {
-            res->status = NV_GMMU_WALK_SPARSE;
-            return res->status;
-        }
-        fault = nv_gmmu_check_access(e, acc);
-        if (fault != NV_GMMU_FAULT_NONE) {
-            res->status = NV_GMMU_WALK_FAULT;
-            res->fault_type = fault;
-            res->fault_level = e->level;
-            return res->status;
-        }
-        res->pa = e->pa_base |
-                  (va & ((1ULL << e->page_shift) - 1));
-        res->status = NV_GMMU_WALK_OK;
-        return res->status;
+        return fast_hit(f, va, acc, res);
+    }
+
+    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
+    h = tlb_key_hash(&k);
+    slot = table_find_h(&tlb->leaf, &k, h);
+    if (slot) {
+        tlb->stats.hits++;
+        fast_fill(tlb, pdb, vpn, &slot->tr);
+        return fast_hit(f, va, acc, res);
     }
 
     tlb->stats.misses++;
@@ -339,7 +588,7 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
      * ranges are cached; PDE/PTE faults are not.
      */
     if (res->tr.sparse || (res->tr.flags & NV_GMMU_PTE_VALID)) {
-        tlb_insert_leaf(tlb, pdb, va, &res->tr);
+        tlb_insert_leaf(tlb, pdb, &k, h, &res->tr);
     }
     return res->status;
 }

@@ -16,7 +16,7 @@
  * entry); inserting into a full cache first empties that cache (like QEMU's
  * SMMU IOTLB), which hardware semantics allow (a TLB may drop entries at
  * any time).  NV_PFB_PRI_MMU_INVALIDATE scopes: see
- * NvGmmuTlbInvalidate and docs/specs/nv-vmbind-gmmu.rst.  Not thread-safe.
+ * NvGmmuTlbInvalidate and docs/devel/nv-vmbind-gmmu.rst.  Not thread-safe.
  */
 #ifndef NV_VMBIND_GMMU_TLB_H
 #define NV_VMBIND_GMMU_TLB_H
@@ -126,6 +126,16 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuPdb *pdb, uint64_t va,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res);
+
+/**
+ * nv_gmmu_tlb_prefetch: start loading what translating @va will touch.
+ * @tlb: TLB, or NULL (nothing to do)
+ *
+ * A hint for callers that know the pages they translate next (the copy
+ * engine); it changes no state.
+ */
+void nv_gmmu_tlb_prefetch(const NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                          uint64_t va);
 
 /* Drop what @inv selects (see NvGmmuTlbInvalidate). */
 void nv_gmmu_tlb_invalidate(NvGmmuTlb *tlb, const NvGmmuTlbInvalidate *inv);

@@ -3,7 +3,7 @@
  * nv-vmbind GMMU: VER2 page-table walker and instance-block decode.
  *
  * Walk order and the choices where NVIDIA's documents are silent are
- * described in docs/specs/nv-vmbind-gmmu.rst ("Walk").  In short:
+ * described in docs/devel/nv-vmbind-gmmu.rst ("Walk").  In short:
  * PD3 -> PD2 -> PD1 -> PD0 (dual) -> big PT and/or small PT; a 2 MiB PTE
  * in PD0; invalid + VOL is sparse at every level; an invalid big PTE is
  * "unmapped" (look at the small PT) unless it carries VOL (sparse) or PRIV
@@ -12,20 +12,7 @@
 #include <string.h>
 
 #include "gmmu-walk.h"
-
-static inline uint64_t ld_le64(const uint8_t *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-           (uint64_t)p[7] << 56;
-}
-
-static inline uint32_t ld_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
+#include "le.h"
 
 void nv_gmmu_pdb_init(NvGmmuPdb *pdb, NvGmmuAperture aper, uint64_t addr)
 {
@@ -292,6 +279,17 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
                           NV_GMMU_LEVEL_NONE);
     }
 
+    /*
+     * Every PDE of the path cached: they passed the checks below when they
+     * were inserted, so go straight to PD0 (the TLB's miss path).
+     */
+    if (cache && cache->lookup_path &&
+        cache->lookup_path(cache->opaque, pdb, va, res->steps)) {
+        res->nsteps = NV_GMMU_LEVEL_PD0 + 1;
+        step = &res->steps[NV_GMMU_LEVEL_PD0];
+        goto pd0;
+    }
+
     /* PD3, PD2, PD1: 8-byte PDEs. */
     for (level = NV_GMMU_LEVEL_PD3; level <= NV_GMMU_LEVEL_PD1; level++) {
         uint64_t pde;
@@ -322,6 +320,7 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
                        &step)) {
         return walk_fault(res, NV_GMMU_FAULT_TYPE_PDE, NV_GMMU_LEVEL_PD0);
     }
+pd0:
     lo = step->raw[0];
     hi = step->raw[1];
     if (nv_gmmu_pd0_is_pte(lo)) {

@@ -11,7 +11,7 @@
  *
  * The format itself (field layout, encoders) is in
  * include/hw/display/nv-gmmu-ver2.h; the behaviour is documented in
- * docs/specs/nv-vmbind-gmmu.rst.  Not thread-safe: callers serialise (the
+ * docs/devel/nv-vmbind-gmmu.rst.  Not thread-safe: callers serialise (the
  * device runs under the BQL).
  */
 #ifndef NV_VMBIND_GMMU_WALK_H
@@ -154,12 +154,17 @@ typedef struct NvGmmuWalkResult {
  * under @pdb and return true, or return false to make the walker read it.
  * insert: offered every pointer PDE (PD3..PD0, not 2 MiB PTEs, not
  * invalid or sparse entries) the walker read from memory.
+ * lookup_path (optional): fill steps[PD3..PD0] and return true only if
+ * lookup would answer each of those four levels for @va, with the same
+ * entries (one call instead of four on the TLB's miss path).
  */
 typedef struct NvGmmuPdeCache {
     bool (*lookup)(void *opaque, const NvGmmuPdb *pdb, NvGmmuLevel level,
                    uint64_t va, NvGmmuWalkStep *step);
     void (*insert)(void *opaque, const NvGmmuPdb *pdb, NvGmmuLevel level,
                    uint64_t va, const NvGmmuWalkStep *step);
+    bool (*lookup_path)(void *opaque, const NvGmmuPdb *pdb, uint64_t va,
+                        NvGmmuWalkStep *steps);
     void *opaque;
 } NvGmmuPdeCache;
 

@@ -118,17 +118,35 @@ bool nvvb_gpuvm_is_extobj(const NvvbGpuVm *vm, const NvvbBo *bo)
     return bo && bo->resv_id != vm->resv_id;
 }
 
+/* The VM's vm_bo cache slot of @bo (pointer bits above malloc alignment). */
+static NvvbGpuVmBo **cache_slot(NvvbGpuVm *vm, const NvvbBo *bo)
+{
+    uintptr_t h = (uintptr_t)bo >> 4;
+
+    h ^= h >> 7;
+    return &vm->vm_bo_cache[h % NVVB_GPUVM_VM_BO_CACHE];
+}
+
+/*
+ * The cache (under vm->lock) answers repeated lookups without the BO's
+ * lock or list walk; a vm_bo leaves it when freed (nvvb_gpuvm_bo_put()).
+ */
 static NvvbGpuVmBo *vm_bo_lookup(NvvbGpuVm *vm, NvvbBo *bo)
 {
+    NvvbGpuVmBo **slot = cache_slot(vm, bo);
     NvvbGpuVmBo *found = NULL;
     GList *l;
 
+    if (*slot && (*slot)->bo == bo) {
+        return *slot;
+    }
     g_mutex_lock(&bo->lock);
     for (l = bo->vm_bos.head; l; l = l->next) {
         NvvbGpuVmBo *vm_bo = l->data;
 
         if (vm_bo->vm == vm) {
             found = vm_bo;
+            *slot = found;
             break;
         }
     }
@@ -181,6 +199,7 @@ NvvbGpuVmBo *nvvb_gpuvm_bo_obtain(NvvbGpuVm *vm, NvvbBo *bo)
     g_mutex_lock(&bo->lock);
     g_queue_push_tail_link(&bo->vm_bos, &vm_bo->bo_link);
     g_mutex_unlock(&bo->lock);
+    *cache_slot(vm, bo) = vm_bo;
 
     if (nvvb_gpuvm_is_extobj(vm, bo)) {
         g_queue_push_tail_link(&vm->extobj, &vm_bo->extobj_link);
@@ -239,6 +258,9 @@ bool nvvb_gpuvm_bo_put(NvvbGpuVmBo *vm_bo)
     g_mutex_lock(&bo->lock);
     g_queue_unlink(&bo->vm_bos, &vm_bo->bo_link);
     g_mutex_unlock(&bo->lock);
+    if (*cache_slot(vm, bo) == vm_bo) {
+        *cache_slot(vm, bo) = NULL;
+    }
     g_free(vm_bo);
     nvvb_bo_unref(bo);
     nvvb_gpuvm_unref(vm);

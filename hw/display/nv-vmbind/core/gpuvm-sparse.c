@@ -49,6 +49,11 @@
 
 #include <errno.h>
 
+/* GTree's node API (upper bound, node_previous) appeared in 2.68. */
+#if !GLIB_CHECK_VERSION(2, 68, 0)
+#error "nv-vmbind's sparse regions need GLib >= 2.68 (GTree node API)"
+#endif
+
 static gint reg_key_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 {
     uint64_t x = *(const uint64_t *)a;
@@ -58,7 +63,7 @@ static gint reg_key_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 }
 
 /**
- * nvvb_uvmm_new() - create a VM_BIND space as nouveau's VM_INIT does
+ * nvvb_uvmm_new: create a VM_BIND space as nouveau's VM_INIT does
  * @out: receives it
  * @kernel_managed_addr: start of the kernel-managed window
  * @kernel_managed_size: its size (0: none)
@@ -101,7 +106,7 @@ int nvvb_uvmm_new(NvvbUvmm **out, uint64_t kernel_managed_addr,
 }
 
 /**
- * nvvb_uvmm_free() - destroy a VM_BIND space, its mappings and regions
+ * nvvb_uvmm_free: destroy a VM_BIND space, its mappings and regions
  * @u: the space (may be NULL); the caller does not hold its lock
  */
 void nvvb_uvmm_free(NvvbUvmm *u)
@@ -115,7 +120,7 @@ void nvvb_uvmm_free(NvvbUvmm *u)
 }
 
 /**
- * nvvb_uvmm_region_find_first() - the lowest region overlapping a range
+ * nvvb_uvmm_region_find_first: the lowest region overlapping a range
  * @u: the space; caller holds u->vm's lock
  * @addr: start
  * @range: length
@@ -143,7 +148,7 @@ const NvvbSparseRegion *nvvb_uvmm_region_find_first(NvvbUvmm *u,
 }
 
 /**
- * nvvb_uvmm_region_find() - the region that is exactly [addr, addr + range)
+ * nvvb_uvmm_region_find: the region that is exactly [addr, addr + range)
  * @u: the space; caller holds u->vm's lock
  * @addr: start
  * @range: length
@@ -159,7 +164,7 @@ const NvvbSparseRegion *nvvb_uvmm_region_find(NvvbUvmm *u, uint64_t addr,
 }
 
 /**
- * nvvb_uvmm_region_count() - number of sparse regions
+ * nvvb_uvmm_region_count: number of sparse regions
  * @u: the space; caller holds u->vm's lock
  *
  * Returns: the count
@@ -167,6 +172,22 @@ const NvvbSparseRegion *nvvb_uvmm_region_find(NvvbUvmm *u, uint64_t addr,
 guint nvvb_uvmm_region_count(NvvbUvmm *u)
 {
     return g_tree_nnodes(u->regions);
+}
+
+/**
+ * nvvb_uvmm_region_next: the next sparse region in address order
+ * @u: the space; caller holds u->vm's lock
+ * @prev: a region of @u, or NULL for the lowest one
+ *
+ * Returns: the region after @prev (or the first), or NULL if none
+ */
+const NvvbSparseRegion *nvvb_uvmm_region_next(NvvbUvmm *u,
+                                              const NvvbSparseRegion *prev)
+{
+    GTreeNode *n = prev ? g_tree_upper_bound(u->regions, &prev->addr)
+                        : g_tree_node_first(u->regions);
+
+    return n ? g_tree_node_value(n) : NULL;
 }
 
 /* Step 3: bind_validate_op() and nouveau_uvmm_validate_range(). */
@@ -224,7 +245,7 @@ static int do_unmap(NvvbUvmm *u, const NvvbBindOp *op, NvvbGpuVaOps **out)
 }
 
 /**
- * nvvb_uvmm_bind() - apply one VM_BIND op with nouveau's rules
+ * nvvb_uvmm_bind: apply one VM_BIND op with nouveau's rules
  * @u: the space; caller holds u->vm's lock
  * @op: the op
  * @ops: if not NULL, receives the GPUVM ops that were applied (an empty

@@ -2,7 +2,7 @@
 /*
  * nv-vmbind's VM_BIND layer with nouveau's sparse-region rules: what
  * nouveau_uvmm.c adds on top of drm_gpuvm (Linux 6.12), for one bind op at
- * a time.  See gpuvm-sparse.c and docs/specs/nv-vmbind-gpuvm.rst.
+ * a time.  See gpuvm-sparse.c and docs/devel/nv-vmbind-gpuvm.rst.
  *
  * Plain C11 + GLib: no QEMU headers.
  */
@@ -32,7 +32,7 @@ typedef struct NvvbSparseRegion {
 } NvvbSparseRegion;
 
 /**
- * struct NvvbUvmm - a VM_BIND address space (nouveau_uvmm)
+ * struct NvvbUvmm: a VM_BIND address space (nouveau_uvmm)
  * @vm: the drm_gpuvm-like VA space; its lock protects @regions too (as
  *      nouveau's region maple tree uses uvmm->mutex)
  * @page_size: alignment of addresses, ranges and BO offsets (nouveau's
@@ -46,7 +46,7 @@ typedef struct NvvbUvmm {
 } NvvbUvmm;
 
 /**
- * struct NvvbBindOp - one VM_BIND operation (drm_nouveau_vm_bind_op)
+ * struct NvvbBindOp: one VM_BIND operation (drm_nouveau_vm_bind_op)
  * @op: NVVB_BIND_OP_MAP or NVVB_BIND_OP_UNMAP
  * @flags: NVVB_BIND_SPARSE, PTE kind in bits 7:0
  * @bo: MAP: the BO the handle named, or NULL if it named none
@@ -74,5 +74,12 @@ const NvvbSparseRegion *nvvb_uvmm_region_find_first(NvvbUvmm *u,
 const NvvbSparseRegion *nvvb_uvmm_region_find(NvvbUvmm *u, uint64_t addr,
                                               uint64_t range);
 guint nvvb_uvmm_region_count(NvvbUvmm *u);
+const NvvbSparseRegion *nvvb_uvmm_region_next(NvvbUvmm *u,
+                                              const NvvbSparseRegion *prev);
+
+/* Every sparse region of @u_ in address order; caller holds u_->vm's lock. */
+#define NVVB_UVMM_FOREACH_REGION(r_, u_) \
+    for ((r_) = nvvb_uvmm_region_next((u_), NULL); (r_); \
+         (r_) = nvvb_uvmm_region_next((u_), (r_)))
 
 #endif

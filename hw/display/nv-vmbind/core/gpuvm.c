@@ -8,8 +8,12 @@
  * optionally with a reserved ("kernel-managed") window inside it that the
  * VM_BIND path may never touch.  It tracks mappings (NvvbGpuVa): a VA range
  * backed by a buffer object (NvvbBo, gpuvm-bo.h) at some offset, or by
- * nothing.  Mappings never overlap; they are kept in a GLib GTree keyed by
- * start address, so lookups are O(log n) and iteration is in address order.
+ * nothing.  Mappings never overlap; they are kept in an intrusive red-black
+ * tree keyed by start address and threaded in address order
+ * (gpuvm-tree.c), so lookups are O(log n), the next mapping is O(1), and a
+ * request that starts at an existing mapping (hash index) or next to the
+ * previous change (the MAP after its UNMAP, sequential binds) needs no
+ * descent at all.
  *
  * The device uses it twice: as the engine of the paravirtual bind queue
  * (guest MAP/UNMAP descriptors become nvvb_gpuvm_sm_map()/_sm_unmap()) and as
@@ -88,21 +92,93 @@
  */
 #include "gpuvm.h"
 #include "gpuvm-bo.h"
+#include "gpuvm-tree.h"
 
 #include <errno.h>
 #include <string.h>
 
-/* GTree's node API (lower/upper bound, node_previous) appeared in 2.68. */
-#if !GLIB_CHECK_VERSION(2, 68, 0)
-#error "nv-vmbind's GPUVM needs GLib >= 2.68 (GTree node API)"
+/*
+ * One byte per thread: its address names the thread that holds a VM lock.
+ * Cheaper than g_thread_self() (a GPrivate lookup) in every assertion.
+ */
+static __thread char lock_tag;
+
+/*
+ * glibc keeps chunks of up to 128 bytes (120 requested) on its fast lists:
+ * no coalescing, no write to the neighbouring chunk on free.
+ */
+G_STATIC_ASSERT(sizeof(NvvbGpuVa) <= 120);
+
+/*
+ * Spare mappings and op lists, per thread.  A bind request frees about what
+ * the next one allocates (the mapping it replaces, its op list): a few of
+ * each kept on a thread-local list skip malloc's bins and locks.  A GPrivate
+ * destructor frees them when the thread exits.  Under AddressSanitizer
+ * nothing is kept, so that a use after nvvb_gpuva_free() is still caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SPARE_VAS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SPARE_VAS 0
+#endif
+#endif
+#ifndef SPARE_VAS
+#define SPARE_VAS 64
 #endif
 
-static gint va_key_cmp(gconstpointer a, gconstpointer b, gpointer unused)
-{
-    uint64_t x = *(const uint64_t *)a;
-    uint64_t y = *(const uint64_t *)b;
+static __thread NvvbGpuVa *spare_vas;       /* chained by removed_next */
+static __thread guint n_spare_vas;
+static __thread NvvbGpuVaOps *spare_ops;
+static __thread bool spares_armed;
 
-    return x < y ? -1 : x > y;
+static void spares_free(gpointer unused)
+{
+    NvvbGpuVa *va;
+
+    while ((va = spare_vas)) {
+        spare_vas = va->removed_next;
+        g_free(va);
+    }
+    n_spare_vas = 0;
+    g_free(spare_ops);
+    spare_ops = NULL;
+    spares_armed = false;
+}
+
+static GPrivate spares_key = G_PRIVATE_INIT(spares_free);
+
+/* Have spares_free() run at this thread's exit. */
+static void spares_arm(void)
+{
+    if (!spares_armed) {
+        spares_armed = true;
+        g_private_set(&spares_key, &spares_armed);
+    }
+}
+
+static NvvbGpuVa *va_alloc(void)
+{
+    NvvbGpuVa *va = spare_vas;
+
+    if (!va) {
+        return g_new(NvvbGpuVa, 1);
+    }
+    spare_vas = va->removed_next;
+    n_spare_vas--;
+    return va;
+}
+
+static void va_release(NvvbGpuVa *va)
+{
+    if (n_spare_vas >= SPARE_VAS) {
+        g_free(va);
+        return;
+    }
+    spares_arm();
+    va->removed_next = spare_vas;
+    spare_vas = va;
+    n_spare_vas++;
 }
 
 static bool add_overflows(uint64_t a, uint64_t b)
@@ -153,7 +229,6 @@ int nvvb_gpuvm_new(NvvbGpuVm **out, const char *name,
     vm->resv_id = resv_id;
     vm->refcount = 1;
     g_mutex_init(&vm->lock);
-    vm->tree = g_tree_new_full(va_key_cmp, NULL, NULL, NULL);
     g_queue_init(&vm->extobj);
     g_queue_init(&vm->evict);
     *out = vm;
@@ -185,10 +260,10 @@ void nvvb_gpuvm_unref(NvvbGpuVm *vm)
     if (!vm || !g_atomic_int_dec_and_test(&vm->refcount)) {
         return;
     }
-    g_assert(g_tree_nnodes(vm->tree) == 0);
+    g_assert(vm->tree.count == 0);
+    nvvb_va_tree_fini(&vm->tree);
     g_assert(g_queue_is_empty(&vm->extobj));
     g_assert(g_queue_is_empty(&vm->evict));
-    g_tree_destroy(vm->tree);
     g_mutex_clear(&vm->lock);
     g_free(vm->name);
     g_free(vm);
@@ -218,7 +293,7 @@ void nvvb_gpuvm_destroy(NvvbGpuVm *vm)
 void nvvb_gpuvm_lock(NvvbGpuVm *vm)
 {
     g_mutex_lock(&vm->lock);
-    vm->lock_owner = g_thread_self();
+    vm->lock_owner = &lock_tag;
 }
 
 /**
@@ -238,7 +313,7 @@ void nvvb_gpuvm_unlock(NvvbGpuVm *vm)
  */
 void nvvb_gpuvm_assert_held(const NvvbGpuVm *vm)
 {
-    g_assert(vm->lock_owner == g_thread_self());
+    g_assert(vm->lock_owner == &lock_tag);
 }
 
 /**
@@ -265,31 +340,24 @@ bool nvvb_gpuvm_range_valid(const NvvbGpuVm *vm, uint64_t addr, uint64_t range)
              vm->rsv_start < end);
 }
 
-static NvvbGpuVa *node_va(GTreeNode *node)
-{
-    return node ? g_tree_node_value(node) : NULL;
-}
-
 /**
  * nvvb_gpuva_find_from() - the mapping containing @addr, else the first one
  * after it
  * @vm: the VM
  * @addr: the address
  *
- * O(log n).  Returns: the mapping, or NULL if none contains or follows @addr
+ * O(log n), O(1) next to the last change.  Returns: the mapping, or NULL if
+ * none contains or follows @addr
  */
 NvvbGpuVa *nvvb_gpuva_find_from(NvvbGpuVm *vm, uint64_t addr)
 {
-    GTreeNode *after = g_tree_upper_bound(vm->tree, &addr);
-    GTreeNode *at = after ? g_tree_node_previous(after)
-                          : g_tree_node_last(vm->tree);
-    NvvbGpuVa *va = node_va(at);
+    NvvbGpuVa *va = nvvb_va_tree_floor(&vm->tree, addr);
 
-    /* va->addr <= addr here: does it reach @addr? */
-    if (va && addr - va->addr < va->range) {
-        return va;
+    if (!va) {
+        return vm->tree.first;
     }
-    return node_va(after);
+    /* va->addr <= addr here: does it reach @addr? */
+    return addr - va->addr < va->range ? va : va->next;
 }
 
 /**
@@ -325,7 +393,7 @@ NvvbGpuVa *nvvb_gpuva_find_first(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
  */
 NvvbGpuVa *nvvb_gpuva_find(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
 {
-    NvvbGpuVa *va = g_tree_lookup(vm->tree, &addr);
+    NvvbGpuVa *va = nvvb_va_tree_at(&vm->tree, addr);
 
     return va && va->range == range ? va : NULL;
 }
@@ -351,18 +419,19 @@ bool nvvb_gpuvm_interval_empty(NvvbGpuVm *vm, uint64_t addr, uint64_t range)
  */
 NvvbGpuVa *nvvb_gpuva_first(NvvbGpuVm *vm)
 {
-    return node_va(g_tree_node_first(vm->tree));
+    return vm->tree.first;
 }
 
 /**
  * nvvb_gpuva_next() - the mapping following @va in address order
  * @va: an inserted mapping
  *
- * O(log n).  Returns: the next mapping or NULL
+ * O(1).  Returns: the next mapping or NULL
  */
 NvvbGpuVa *nvvb_gpuva_next(NvvbGpuVa *va)
 {
-    return node_va(g_tree_upper_bound(va->vm->tree, &va->addr));
+    g_assert(va->vm);
+    return va->next;
 }
 
 /**
@@ -373,7 +442,7 @@ NvvbGpuVa *nvvb_gpuva_next(NvvbGpuVa *va)
  */
 guint nvvb_gpuvm_count(NvvbGpuVm *vm)
 {
-    return g_tree_nnodes(vm->tree);
+    return vm->tree.count;
 }
 
 /**
@@ -389,13 +458,15 @@ guint nvvb_gpuvm_count(NvvbGpuVm *vm)
 NvvbGpuVa *nvvb_gpuva_new(uint64_t addr, uint64_t range,
                           NvvbBo *bo, uint64_t bo_offset)
 {
-    NvvbGpuVa *va = g_new0(NvvbGpuVa, 1);
+    NvvbGpuVa *va = va_alloc();
 
-    va->addr = addr;
-    va->range = range;
-    va->bo = bo ? nvvb_bo_ref(bo) : NULL;
-    va->bo_offset = bo_offset;
-    va->bo_link.data = va;
+    *va = (NvvbGpuVa) {
+        .addr = addr,
+        .range = range,
+        .bo = bo ? nvvb_bo_ref(bo) : NULL,
+        .bo_offset = bo_offset,
+        .bo_link.data = va,
+    };
     return va;
 }
 
@@ -410,7 +481,7 @@ void nvvb_gpuva_free(NvvbGpuVa *va)
     }
     g_assert(!va->vm && !va->vm_bo);
     nvvb_bo_unref(va->bo);
-    g_free(va);
+    va_release(va);
 }
 
 /**
@@ -425,16 +496,22 @@ void nvvb_gpuva_free(NvvbGpuVa *va)
  */
 int nvvb_gpuva_insert(NvvbGpuVm *vm, NvvbGpuVa *va)
 {
+    NvvbGpuVa *floor, *succ;
+
     nvvb_gpuvm_assert_held(vm);
     g_assert(!va->vm);
     if (!nvvb_gpuvm_range_valid(vm, va->addr, va->range)) {
         return -EINVAL;
     }
-    if (nvvb_gpuva_find_first(vm, va->addr, va->range)) {
+    /* Free iff the floor ends by va->addr and its successor starts after. */
+    floor = nvvb_va_tree_floor(&vm->tree, va->addr);
+    succ = floor ? floor->next : vm->tree.first;
+    if ((floor && va->addr - floor->addr < floor->range) ||
+        (succ && succ->addr - va->addr < va->range)) {
         return -EEXIST;
     }
     va->vm = vm;
-    g_tree_insert(vm->tree, &va->addr, va);
+    nvvb_va_tree_insert(&vm->tree, va, floor);
     return 0;
 }
 
@@ -450,7 +527,7 @@ void nvvb_gpuva_remove(NvvbGpuVa *va)
 
     g_assert(vm);
     nvvb_gpuvm_assert_held(vm);
-    g_tree_remove(vm->tree, &va->addr);
+    nvvb_va_tree_remove(&vm->tree, va);
     va->vm = NULL;
 }
 
@@ -536,15 +613,38 @@ int nvvb_gpuvm_restore(NvvbGpuVm *vm, const NvvbGpuVaOpMap *maps, guint n)
     return 0;
 }
 
+/* The next free slot of an op list (inline storage first). */
+static NvvbGpuVaOp *ops_push(NvvbGpuVaOps *ops)
+{
+    if (ops->n_ops == ops->alloc) {
+        if (!ops->alloc) {
+            ops->ops = ops->inline_ops;
+            ops->alloc = G_N_ELEMENTS(ops->inline_ops);
+        } else if (ops->ops == ops->inline_ops) {
+            ops->ops = g_new(NvvbGpuVaOp, ops->alloc * 2);
+            memcpy(ops->ops, ops->inline_ops, sizeof(ops->inline_ops));
+            ops->alloc *= 2;
+        } else {
+            ops->alloc *= 2;
+            ops->ops = g_renew(NvvbGpuVaOp, ops->ops, ops->alloc);
+        }
+    }
+    return &ops->ops[ops->n_ops++];
+}
+
 /*
  * Split and merge.  One walker serves map and unmap requests: @is_map says
- * whether a final MAP is emitted and whether `keep` can be set.
+ * whether a final MAP is emitted and whether `keep` can be set.  With @list
+ * the ops are appended to it (nothing changes the tree meanwhile); else
+ * each goes to @fn, which may apply it.
  */
 static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
-                   bool is_map, uint64_t req_addr, uint64_t req_range,
+                   NvvbGpuVaOps *list, bool is_map,
+                   uint64_t req_addr, uint64_t req_range,
                    NvvbBo *req_bo, uint64_t req_offset)
 {
     uint64_t req_end = req_addr + req_range;
+    NvvbGpuVaOp tmp, *op;
     NvvbGpuVa *va;
     int ret;
 
@@ -555,16 +655,18 @@ static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
     va = nvvb_gpuva_find_first(vm, req_addr, req_range);
     while (va && va->addr < req_end) {
         uint64_t end = va->addr + va->range;
-        /* Look the successor up by key now: the callback may apply the op. */
-        NvvbGpuVa *succ = end < req_end ? nvvb_gpuva_next(va) : NULL;
+        NvvbGpuVa *succ = end < req_end ? va->next : NULL;
         uint64_t succ_addr = succ ? succ->addr : 0;
-        NvvbGpuVaOp op;
+        /* Same BO and the same offset at every address they share. */
+        bool keep = is_map && va->bo && va->bo == req_bo &&
+                    va->bo_offset - va->addr == req_offset - req_addr;
 
-        memset(&op, 0, sizeof(op));
+        op = list ? ops_push(list) : &tmp;
+        memset(op, 0, sizeof(*op));
         if (va->addr < req_addr || end > req_end) {
-            NvvbGpuVaOpRemap *r = &op.remap;
+            NvvbGpuVaOpRemap *r = &op->remap;
 
-            op.type = NVVB_GPUVA_OP_REMAP;
+            op->type = NVVB_GPUVA_OP_REMAP;
             if (va->addr < req_addr) {
                 r->has_prev = true;
                 r->prev.addr = va->addr;
@@ -580,40 +682,38 @@ static int sm_walk(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
                 r->next.bo_offset = va->bo_offset + (req_end - va->addr);
             }
             r->unmap.va = va;
+            r->unmap.keep = keep;
         } else {
-            op.type = NVVB_GPUVA_OP_UNMAP;
-            op.unmap.va = va;
-        }
-        if (is_map) {
-            /* Same BO and the same offset at every address they share. */
-            bool keep = va->bo && va->bo == req_bo &&
-                        va->bo_offset - va->addr == req_offset - req_addr;
-
-            if (op.type == NVVB_GPUVA_OP_REMAP) {
-                op.remap.unmap.keep = keep;
-            } else {
-                op.unmap.keep = keep;
-            }
+            op->type = NVVB_GPUVA_OP_UNMAP;
+            op->unmap.va = va;
+            op->unmap.keep = keep;
         }
 
-        ret = op.type == NVVB_GPUVA_OP_REMAP ? fn->step_remap(&op, priv)
-                                             : fn->step_unmap(&op, priv);
+        if (list) {
+            va = succ;
+            continue;
+        }
+        ret = op->type == NVVB_GPUVA_OP_REMAP ? fn->step_remap(op, priv)
+                                              : fn->step_unmap(op, priv);
         if (ret) {
             return ret;
         }
-        va = succ ? g_tree_lookup(vm->tree, &succ_addr) : NULL;
+        /*
+         * Find the successor again by key (one index probe): the callback
+         * may have applied the op.
+         */
+        va = succ ? nvvb_va_tree_at(&vm->tree, succ_addr) : NULL;
     }
 
     if (is_map) {
-        NvvbGpuVaOp op;
-
-        memset(&op, 0, sizeof(op));
-        op.type = NVVB_GPUVA_OP_MAP;
-        op.map.addr = req_addr;
-        op.map.range = req_range;
-        op.map.bo = req_bo;
-        op.map.bo_offset = req_offset;
-        return fn->step_map(&op, priv);
+        op = list ? ops_push(list) : &tmp;
+        memset(op, 0, sizeof(*op));
+        op->type = NVVB_GPUVA_OP_MAP;
+        op->map.addr = req_addr;
+        op->map.range = req_range;
+        op->map.bo = req_bo;
+        op->map.bo_offset = req_offset;
+        return list ? 0 : fn->step_map(op, priv);
     }
     return 0;
 }
@@ -642,7 +742,7 @@ int nvvb_gpuvm_sm_map(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
     if (!fn || !fn->step_map || !fn->step_remap || !fn->step_unmap) {
         return -EINVAL;
     }
-    return sm_walk(vm, fn, priv, true, addr, range, bo, bo_offset);
+    return sm_walk(vm, fn, priv, NULL, true, addr, range, bo, bo_offset);
 }
 
 /**
@@ -665,26 +765,42 @@ int nvvb_gpuvm_sm_unmap(NvvbGpuVm *vm, const NvvbGpuVmSmOps *fn, void *priv,
     if (!fn || !fn->step_remap || !fn->step_unmap) {
         return -EINVAL;
     }
-    return sm_walk(vm, fn, priv, false, addr, range, NULL, 0);
+    return sm_walk(vm, fn, priv, NULL, false, addr, range, NULL, 0);
 }
 
-static int ops_append(NvvbGpuVaOp *op, void *priv)
+/* An empty list; one allocation holds the common case. */
+static NvvbGpuVaOps *ops_new(void)
 {
-    NvvbGpuVaOps *ops = priv;
+    NvvbGpuVaOps *ops = spare_ops;
 
-    if (ops->n_ops == ops->alloc) {
-        ops->alloc = ops->alloc ? ops->alloc * 2 : 4;
-        ops->ops = g_renew(NvvbGpuVaOp, ops->ops, ops->alloc);
+    if (ops) {
+        spare_ops = NULL;
+    } else {
+        ops = g_new(NvvbGpuVaOps, 1);
     }
-    ops->ops[ops->n_ops++] = *op;
-    return 0;
+
+    ops->n_ops = 0;
+    ops->ops = ops->inline_ops;
+    ops->alloc = G_N_ELEMENTS(ops->inline_ops);
+    ops->removed = NULL;
+    return ops;
 }
 
-static const NvvbGpuVmSmOps ops_list_fn = {
-    .step_map = ops_append,
-    .step_remap = ops_append,
-    .step_unmap = ops_append,
-};
+static int ops_create(NvvbGpuVm *vm, bool is_map, uint64_t addr,
+                      uint64_t range, NvvbBo *bo, uint64_t bo_offset,
+                      NvvbGpuVaOps **out)
+{
+    NvvbGpuVaOps *ops = ops_new();
+    int ret = sm_walk(vm, NULL, NULL, ops, is_map, addr, range, bo,
+                      bo_offset);
+
+    if (ret) {
+        nvvb_gpuva_ops_free(ops);
+        ops = NULL;
+    }
+    *out = ops;
+    return ret;
+}
 
 /**
  * nvvb_gpuvm_sm_map_ops_create() - the ops of nvvb_gpuvm_sm_map() as a list
@@ -701,15 +817,7 @@ int nvvb_gpuvm_sm_map_ops_create(NvvbGpuVm *vm, uint64_t addr, uint64_t range,
                                  NvvbBo *bo, uint64_t bo_offset,
                                  NvvbGpuVaOps **out)
 {
-    NvvbGpuVaOps *ops = g_new0(NvvbGpuVaOps, 1);
-    int ret = sm_walk(vm, &ops_list_fn, ops, true, addr, range, bo, bo_offset);
-
-    if (ret) {
-        nvvb_gpuva_ops_free(ops);
-        ops = NULL;
-    }
-    *out = ops;
-    return ret;
+    return ops_create(vm, true, addr, range, bo, bo_offset, out);
 }
 
 /**
@@ -725,32 +833,35 @@ int nvvb_gpuvm_sm_map_ops_create(NvvbGpuVm *vm, uint64_t addr, uint64_t range,
 int nvvb_gpuvm_sm_unmap_ops_create(NvvbGpuVm *vm, uint64_t addr,
                                    uint64_t range, NvvbGpuVaOps **out)
 {
-    NvvbGpuVaOps *ops = g_new0(NvvbGpuVaOps, 1);
-    int ret = sm_walk(vm, &ops_list_fn, ops, false, addr, range, NULL, 0);
-
-    if (ret) {
-        nvvb_gpuva_ops_free(ops);
-        ops = NULL;
-    }
-    *out = ops;
-    return ret;
+    return ops_create(vm, false, addr, range, NULL, 0, out);
 }
 
 /**
  * nvvb_gpuva_ops_free() - free an op list and the mappings its application
  * removed
- * @ops: the list (may be NULL)
+ * @ops: the list (may be NULL; a zeroed NvvbGpuVaOps is an empty list)
  */
 void nvvb_gpuva_ops_free(NvvbGpuVaOps *ops)
 {
+    NvvbGpuVa *va, *next;
+
     if (!ops) {
         return;
     }
-    if (ops->removed) {
-        g_ptr_array_free(ops->removed, true);
+    for (va = ops->removed; va; va = next) {
+        next = va->removed_next;
+        va->removed_next = NULL;
+        nvvb_gpuva_free(va);
     }
-    g_free(ops->ops);
-    g_free(ops);
+    if (ops->ops != ops->inline_ops) {
+        g_free(ops->ops);
+    }
+    if (SPARE_VAS && !spare_ops) {
+        spares_arm();
+        spare_ops = ops;
+    } else {
+        g_free(ops);
+    }
 }
 
 /**
@@ -823,9 +934,9 @@ static bool op_removes_inserted(NvvbGpuVm *vm, const NvvbGpuVa *va)
     return va && va->vm == vm;
 }
 
-/* Apply one op; hand a removed mapping to @removed (or free it). */
+/* Apply one op; chain a removed mapping on @keep (or free it). */
 static int op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv,
-                    GPtrArray *removed)
+                    NvvbGpuVaOps *keep)
 {
     NvvbGpuVa *old;
 
@@ -849,8 +960,9 @@ static int op_apply(NvvbGpuVm *vm, const NvvbGpuVaOp *op, void *map_priv,
     default:
         return -EINVAL;
     }
-    if (removed) {
-        g_ptr_array_add(removed, old);
+    if (keep) {
+        old->removed_next = keep->removed;
+        keep->removed = old;
     } else {
         nvvb_gpuva_free(old);
     }
@@ -891,12 +1003,8 @@ int nvvb_gpuvm_ops_apply(NvvbGpuVm *vm, NvvbGpuVaOps *ops, void *map_priv)
     NvvbGpuVaOp *op;
     int ret;
 
-    if (!ops->removed) {
-        ops->removed = g_ptr_array_new_with_free_func(
-            (GDestroyNotify)nvvb_gpuva_free);
-    }
     NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        ret = op_apply(vm, op, map_priv, ops->removed);
+        ret = op_apply(vm, op, map_priv, ops);
         if (ret) {
             return ret;
         }

@@ -3,7 +3,7 @@
  * nv-vmbind GPU VA space manager with Linux drm_gpuvm semantics.
  *
  * The semantics, op sequences and locking rules are described in the DOC
- * block at the top of gpuvm.c and in docs/specs/nv-vmbind-gpuvm.rst.
+ * block at the top of gpuvm.c and in docs/devel/nv-vmbind-gpuvm.rst.
  * Buffer objects and vm_bos live in gpuvm-bo.h, nouveau's sparse regions in
  * gpuvm-sparse.h.
  *
@@ -38,13 +38,31 @@ enum {
  * holds it while it is not inserted; once inserted the VM's tree refers to
  * it.  The mapping holds a reference on @bo (if any) for its whole life, so
  * a mapping removed by an op stays readable until nvvb_gpuva_free().
+ *
+ * The mapping is its own tree node (gpuvm-tree.h): the key and the child
+ * links come first so that a lookup reads one cache line per level, and
+ * the whole stays within 120 bytes, a size malloc keeps on its fast lists.
  */
 struct NvvbGpuVa {
     uint64_t addr;          /* tree key */
+    /* Private to gpuvm-tree.c: red-black tree links ([0] left). */
+    union {
+        struct {
+            NvvbGpuVa *rb_left;
+            NvvbGpuVa *rb_right;
+        };
+        NvvbGpuVa *rb_child[2];
+    };
     uint64_t range;
+    union {
+        NvvbGpuVa *rb_parent;       /* while inserted */
+        NvvbGpuVa *removed_next;    /* after: NvvbGpuVaOps.removed chain */
+    };
+    NvvbGpuVa *next;        /* private: the next mapping by address */
+    uint32_t flags;         /* NVVB_GPUVA_* */
+    bool rb_red;            /* private */
     NvvbBo *bo;             /* NULL: a mapping without BO (never `keep`) */
     uint64_t bo_offset;
-    uint32_t flags;         /* NVVB_GPUVA_* */
     void *priv;             /* owned by the layer above (sparse region) */
 
     /* Private to gpuvm.c / gpuvm-bo.c. */
@@ -52,6 +70,29 @@ struct NvvbGpuVa {
     NvvbGpuVmBo *vm_bo;     /* set while linked */
     GList bo_link;          /* entry in vm_bo->vas */
 };
+
+/* A slot of the start-address index (private; gpuvm-tree.c). */
+typedef struct NvvbVaSlot {
+    uint64_t addr;
+    NvvbGpuVa *va;          /* NULL: free */
+} NvvbVaSlot;
+
+/*
+ * The mappings of a VM (private; gpuvm-tree.h): red-black tree, first of
+ * the list in address order, the finger where the last change happened,
+ * and a hash index of the mappings by start address.
+ */
+typedef struct NvvbVaTree {
+    NvvbGpuVa *root;
+    NvvbGpuVa *first;
+    NvvbGpuVa *finger;
+    guint count;
+    NvvbVaSlot *slots;      /* 2^slot_bits of them, or NULL when empty */
+    unsigned slot_bits;
+} NvvbVaTree;
+
+/* Size of a VM's direct-mapped BO -> vm_bo cache (gpuvm-bo.c). */
+#define NVVB_GPUVM_VM_BO_CACHE 16
 
 /**
  * struct NvvbGpuVm - a GPU VA space [mm_start, mm_start + mm_range)
@@ -74,8 +115,10 @@ struct NvvbGpuVm {
     /* Private. */
     gint refcount;
     GMutex lock;
-    GThread *lock_owner;    /* for nvvb_gpuvm_assert_held() */
-    GTree *tree;            /* &va->addr -> va, non-overlapping */
+    const void *lock_owner; /* for nvvb_gpuvm_assert_held() */
+    NvvbVaTree tree;        /* the mappings, non-overlapping */
+    /* vm_bos found recently, by BO address (see nvvb_gpuvm_bo_obtain()). */
+    NvvbGpuVmBo *vm_bo_cache[NVVB_GPUVM_VM_BO_CACHE];
     GQueue extobj;          /* NvvbGpuVmBo.extobj_link */
     GQueue evict;           /* NvvbGpuVmBo.evict_link */
 };
@@ -140,7 +183,9 @@ typedef struct NvvbGpuVaOps {
     NvvbGpuVaOp *ops;
     /* Private. */
     guint alloc;
-    GPtrArray *removed;     /* mappings detached by nvvb_gpuvm_ops_apply() */
+    NvvbGpuVa *removed;     /* detached by nvvb_gpuvm_ops_apply() (chain) */
+    /* Most requests have at most this many ops: no second allocation. */
+    NvvbGpuVaOp inline_ops[4];
 } NvvbGpuVaOps;
 
 #define NVVB_GPUVA_OPS_FOREACH(op_, ops_) \

@@ -39,7 +39,8 @@ typedef struct NvvbPtPool NvvbPtPool;
  */
 NvvbPtPool *nvvb_pt_pool_new(uint64_t base, uint64_t size);
 
-/** nvvb_pt_pool_free: destroy @pool (NULL is a no-op).  Users first. */
+/**
+ * nvvb_pt_pool_free: destroy @pool (NULL is a no-op).  Users first. */
 void nvvb_pt_pool_free(NvvbPtPool *pool);
 
 /**
@@ -76,7 +77,8 @@ int nvvb_pt_pool_claim(NvvbPtPool *pool, uint64_t addr, unsigned size);
  */
 uint64_t nvvb_pt_pool_free_bytes(const NvvbPtPool *pool);
 
-/** nvvb_pt_pool_free_granules: whole free granules (each fits any table). */
+/**
+ * nvvb_pt_pool_free_granules: whole free granules (each fits any table). */
 uint64_t nvvb_pt_pool_free_granules(const NvvbPtPool *pool);
 
 /** nvvb_pt_pool_base / _size: the managed range (size whole granules). */

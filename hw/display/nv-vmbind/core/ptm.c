@@ -66,8 +66,8 @@
 #include <glib.h>
 
 #include "ptm.h"
+#include "le.h"
 #include "gmmu-tlb.h"
-#include "gpuvm-sparse.h"
 
 #define SZ_4K       0x1000ull
 #define SZ_64K      0x10000ull
@@ -171,29 +171,16 @@ struct NvvbPtm {
 
 /* ---- Small helpers ---- */
 
-static inline uint64_t ld_le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    int i;
-
-    for (i = 7; i >= 0; i--) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
-static inline void st_le64(uint8_t *p, uint64_t v)
-{
-    int i;
-
-    for (i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
 static inline unsigned lvl_entries(unsigned level)
 {
     return 1u << nv_gmmu_level_bits(level);
+}
+
+/* Child slots of a table: one per entry above PD0, big + small in PD0. */
+static inline unsigned lvl_children(unsigned level)
+{
+    return level <= LV_PD1 ? lvl_entries(level)
+           : level == LV_PD0 ? 2 * lvl_entries(level) : 0;
 }
 
 static inline unsigned lvl_shift(unsigned level)
@@ -257,7 +244,7 @@ static PtmNode *node_new(unsigned level, uint64_t addr, PtmNode *parent,
                          unsigned pidx, uint64_t va_base)
 {
     unsigned n = lvl_entries(level);
-    size_t nchild = level <= LV_PD1 ? n : level == LV_PD0 ? 2 * n : 0;
+    size_t nchild = lvl_children(level);
     size_t npte = (level == LV_PD0 || level == LV_BIG) ? n : 0;
     size_t nspte = level == LV_SMALL ? LPT_PER_PD0 : 0;
     size_t off_child = (sizeof(PtmNode) + 7) & ~(size_t)7;
@@ -736,8 +723,7 @@ static void clear_valid(NvvbPtm *p, PtmNode *n, unsigned i)
 static void recompute_subtree(NvvbPtm *p, PtmNode *n)
 {
     unsigned i, nent = lvl_entries(n->level);
-    unsigned nchild = n->level <= LV_PD1 ? nent
-                      : n->level == LV_PD0 ? 2 * nent : 0;
+    unsigned nchild = lvl_children(n->level);
     bool inh = node_inherited(n);
 
     for (i = 0; i < nent; i++) {
@@ -1337,9 +1323,7 @@ int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem)
 
 static void free_subtree(NvvbPtm *p, PtmNode *n)
 {
-    unsigned i, nchild = n->level <= LV_PD1 ? lvl_entries(n->level)
-                         : n->level == LV_PD0 ? 2 * lvl_entries(n->level)
-                         : 0;
+    unsigned i, nchild = lvl_children(n->level);
 
     for (i = 0; i < nchild; i++) {
         if (n->child[i]) {
@@ -1460,112 +1444,54 @@ bool nvvb_ptm_in_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range)
     return r && r->addr <= va && va + range - r->addr <= r->range;
 }
 
-/* A `keep` op's range [a, b) must be rewritten by a MAP of @ops. */
-static bool map_covers(const NvvbGpuVaOps *ops, uint64_t a, uint64_t b)
+/* A CLEAR step's range is whole pages of the VA space. */
+static int step_check(NvvbPtm *ptm, const NvvbPtmStep *st,
+                      const NvvbPtmBacking *backing, uint64_t *bound)
 {
-    const NvvbGpuVaOp *op;
-
-    NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        if (op->type == NVVB_GPUVA_OP_MAP && op->map.addr <= a &&
-            b - op->map.addr <= op->map.range) {
-            return true;
-        }
+    switch (st->type) {
+    case NVVB_PTM_STEP_MAP:
+        return map_check(backing, st->va, st->range, st->bo_offset,
+                         ptm->exts, bound);
+    case NVVB_PTM_STEP_CLEAR:
+        *bound = BOUND_CLEAR;
+        return range_ok(st->va, st->range) ? 0 : -EINVAL;
+    default:
+        return -EINVAL;
     }
-    return false;
 }
 
-/* The range an UNMAP / REMAP op removes; false if the op is malformed. */
-static bool op_removed_range(const NvvbGpuVaOp *op, uint64_t *a,
-                             uint64_t *b, bool *keep, const NvvbGpuVa **vap)
-{
-    const NvvbGpuVa *va = op->type == NVVB_GPUVA_OP_UNMAP ? op->unmap.va
-                                                          : op->remap.unmap.va;
-    uint64_t end;
-
-    if (!va || !range_ok(va->addr, va->range)) {
-        return false;
-    }
-    end = va->addr + va->range;
-    *vap = va;
-    *a = va->addr;
-    *b = end;
-    if (op->type == NVVB_GPUVA_OP_UNMAP) {
-        *keep = op->unmap.keep;
-        return true;
-    }
-    *keep = op->remap.unmap.keep;
-    if (op->remap.has_prev) {
-        if (op->remap.prev.addr != va->addr || !op->remap.prev.range ||
-            op->remap.prev.range >= va->range) {
-            return false;
-        }
-        *a = va->addr + op->remap.prev.range;
-    }
-    if (op->remap.has_next) {
-        if (!op->remap.next.range || op->remap.next.range >= va->range ||
-            op->remap.next.addr != end - op->remap.next.range) {
-            return false;
-        }
-        *b = op->remap.next.addr;
-    }
-    return *a < *b && !(*a & PAGE_MASK_4K) && !(*b & PAGE_MASK_4K);
-}
-
-int nvvb_ptm_apply_ops(NvvbPtm *ptm, const NvvbGpuVaOps *ops,
-                       const NvvbPtmBacking *backing,
-                       const NvvbPtmAttrs *attrs, NvvbPtmResult *res)
+int nvvb_ptm_apply(NvvbPtm *ptm, const NvvbPtmStep *steps, unsigned n,
+                   const NvvbPtmBacking *backing, const NvvbPtmAttrs *attrs,
+                   NvvbPtmResult *res)
 {
     static const NvvbPtmAttrs no_attrs;
-    const NvvbGpuVaOp *op;
-    uint64_t bound = 0, a, b, opb;
-    const NvvbGpuVa *va;
+    uint64_t bound = 0, stb;
     guint cursor = 0;
-    bool keep;
+    unsigned k;
     int ret;
 
     if (!attrs) {
         attrs = &no_attrs;
     }
     g_array_set_size(ptm->exts, 0);
-    /* Check everything first: nothing is written unless all ops are sane. */
-    NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        switch (op->type) {
-        case NVVB_GPUVA_OP_MAP:
-            ret = map_check(backing, op->map.addr, op->map.range,
-                            op->map.bo_offset, ptm->exts, &opb);
-            if (ret) {
-                return fail_early(ptm, ret, res);
-            }
-            bound += opb;
-            break;
-        case NVVB_GPUVA_OP_UNMAP:
-        case NVVB_GPUVA_OP_REMAP:
-            if (!op_removed_range(op, &a, &b, &keep, &va) ||
-                (keep && !map_covers(ops, a, b)) ||
-                ((va->flags & NVVB_GPUVA_IN_REGION) &&
-                 !nvvb_ptm_in_sparse(ptm, va->addr, va->range))) {
-                return fail_early(ptm, -EINVAL, res);
-            }
-            bound += keep ? 0 : BOUND_CLEAR;
-            break;
-        default:
-            return fail_early(ptm, -EINVAL, res);
+    /* Check everything first: nothing is written unless all steps are sane. */
+    for (k = 0; k < n; k++) {
+        ret = step_check(ptm, &steps[k], backing, &stb);
+        if (ret) {
+            return fail_early(ptm, ret, res);
         }
+        bound += stb;
     }
 
     txn_begin(ptm, bound);
-    NVVB_GPUVA_OPS_FOREACH(op, ops) {
-        if (ptm->txn.error) {
-            break;
-        }
-        if (op->type == NVVB_GPUVA_OP_MAP) {
-            map_range(ptm, op->map.addr, op->map.addr + op->map.range,
-                      &cursor, attrs);
-            continue;
-        }
-        op_removed_range(op, &a, &b, &keep, &va);
-        if (!keep) {
-            clear_range(ptm, a, b);
+    /* MAP steps consume the extents map_check() queued, in order. */
+    for (k = 0; k < n && !ptm->txn.error; k++) {
+        uint64_t end = steps[k].va + steps[k].range;
+
+        if (steps[k].type == NVVB_PTM_STEP_MAP) {
+            map_range(ptm, steps[k].va, end, &cursor, attrs);
+        } else {
+            clear_range(ptm, steps[k].va, end);
         }
     }
     return txn_end(ptm, res);
@@ -1594,11 +1520,27 @@ int nvvb_ptm_lookup(NvvbPtm *ptm, uint64_t va, NvGmmuLevel *level,
     return 0;
 }
 
-int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
-                        const NvvbPtmBacking *backing, NvvbPtmResult *res)
+/* The PTE attributes of the page at @va (a mapping's first page). */
+static int attrs_at(NvvbPtm *ptm, uint64_t va, NvvbPtmAttrs *at)
 {
-    uint64_t bound = 0, opb, pte;
     NvGmmuLevel level;
+    uint64_t pte;
+    int ret = nvvb_ptm_lookup(ptm, va, &level, &pte);
+
+    if (ret) {
+        return ret;
+    }
+    at->kind = nv_gmmu_pte_kind(pte);
+    at->read_only = pte & NV_GMMU_PTE_READ_ONLY;
+    at->priv = pte & NV_GMMU_PTE_PRIVILEGE;
+    at->atomic_disable = pte & NV_GMMU_PTE_ATOMIC_DISABLE;
+    return 0;
+}
+
+int nvvb_ptm_rewrite(NvvbPtm *ptm, const NvvbPtmStep *maps, unsigned n,
+                     const NvvbPtmBacking *backing, NvvbPtmResult *res)
+{
+    uint64_t bound = 0, opb;
     guint cursor = 0;
     unsigned k;
     int ret;
@@ -1608,20 +1550,16 @@ int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
     for (k = 0; k < n; k++) {
         NvvbPtmAttrs at;
 
-        if (!vas[k]) {
+        if (maps[k].type != NVVB_PTM_STEP_MAP) {
             return fail_early(ptm, -EINVAL, res);
         }
-        ret = nvvb_ptm_lookup(ptm, vas[k]->addr, &level, &pte);
+        ret = attrs_at(ptm, maps[k].va, &at);
         if (ret) {
             return fail_early(ptm, ret, res);
         }
-        at.kind = nv_gmmu_pte_kind(pte);
-        at.read_only = pte & NV_GMMU_PTE_READ_ONLY;
-        at.priv = pte & NV_GMMU_PTE_PRIVILEGE;
-        at.atomic_disable = pte & NV_GMMU_PTE_ATOMIC_DISABLE;
         g_array_append_val(ptm->attrs, at);
-        ret = map_check(backing, vas[k]->addr, vas[k]->range,
-                        vas[k]->bo_offset, ptm->exts, &opb);
+        ret = map_check(backing, maps[k].va, maps[k].range,
+                        maps[k].bo_offset, ptm->exts, &opb);
         if (ret) {
             return fail_early(ptm, ret, res);
         }
@@ -1629,7 +1567,7 @@ int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
     }
     txn_begin(ptm, bound);
     for (k = 0; k < n && !ptm->txn.error; k++) {
-        map_range(ptm, vas[k]->addr, vas[k]->addr + vas[k]->range, &cursor,
+        map_range(ptm, maps[k].va, maps[k].va + maps[k].range, &cursor,
                   &g_array_index(ptm->attrs, NvvbPtmAttrs, k));
     }
     return txn_end(ptm, res);
@@ -1693,16 +1631,18 @@ void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r)
 
 static void put32(GByteArray *b, uint32_t v)
 {
-    uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-                     (uint8_t)(v >> 24) };
+    uint8_t x[4];
 
+    st_le32(x, v);
     g_byte_array_append(b, x, 4);
 }
 
 static void put64(GByteArray *b, uint64_t v)
 {
-    put32(b, (uint32_t)v);
-    put32(b, (uint32_t)(v >> 32));
+    uint8_t x[8];
+
+    st_le64(x, v);
+    g_byte_array_append(b, x, 8);
 }
 
 static gboolean save_region(gpointer key, gpointer value, gpointer data)
@@ -1717,9 +1657,7 @@ static gboolean save_region(gpointer key, gpointer value, gpointer data)
 /* Parents before children, in VA order. */
 static void save_tables(GByteArray *b, const PtmNode *n)
 {
-    unsigned i, nchild = n->level <= LV_PD1 ? lvl_entries(n->level)
-                         : n->level == LV_PD0 ? 2 * lvl_entries(n->level)
-                         : 0;
+    unsigned i, nchild = lvl_children(n->level);
 
     for (i = 0; i < nchild; i++) {
         const PtmNode *c = n->child[i];
@@ -1749,21 +1687,11 @@ GByteArray *nvvb_ptm_save(const NvvbPtm *ptm)
     return b;
 }
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    while (n--) {
-        v = v << 8 | p[n];
-    }
-    return v;
-}
-
 /* Add the table recorded at @rec below its parent; false if it does not fit. */
 static bool load_table(NvvbPtm *p, const uint8_t *rec)
 {
     unsigned level = rec[0];
-    uint64_t va = get_le(rec + 1, 8), addr = get_le(rec + 9, 8);
+    uint64_t va = ld_le64(rec + 1), addr = ld_le64(rec + 9);
     unsigned plevel, pshift, i, slot;
     PtmNode *par, *c;
 
@@ -1817,8 +1745,7 @@ static bool load_entries(NvvbPtm *p, PtmNode *n)
 {
     unsigned esz = nv_gmmu_level_entry_size(n->level);
     unsigned i, k, nent = lvl_entries(n->level);
-    unsigned nchild = n->level <= LV_PD1 ? nent
-                      : n->level == LV_PD0 ? 2 * nent : 0;
+    unsigned nchild = lvl_children(n->level);
     const PtmNode *par = n->parent;
 
     if (!p->mem.read(p->mem.opaque, NV_GMMU_APER_VID, n->addr, p->io,
@@ -1826,7 +1753,7 @@ static bool load_entries(NvvbPtm *p, PtmNode *n)
         return false;
     }
     for (i = 0; i < nent && n->level >= LV_PD0; i++) {
-        uint64_t e = get_le(p->io + i * esz, 8);
+        uint64_t e = ld_le64(p->io + i * esz);
         bool covered = false;
 
         if (n->level != LV_PD0) {
@@ -1866,8 +1793,7 @@ static bool load_entries(NvvbPtm *p, PtmNode *n)
 static void load_rewrite(NvvbPtm *p, PtmNode *n)
 {
     unsigned i, nent = lvl_entries(n->level);
-    unsigned nchild = n->level <= LV_PD1 ? nent
-                      : n->level == LV_PD0 ? 2 * nent : 0;
+    unsigned nchild = lvl_children(n->level);
     bool inh = node_inherited(n);
 
     for (i = 0; i < nent; i++) {
@@ -1898,12 +1824,12 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
 
     *out = NULL;
     if (!mem->read || !mem->write || len < SAVE_HEADER ||
-        get_le(d, 4) != SAVE_MAGIC || get_le(d + 4, 4) != SAVE_VERSION) {
+        ld_le32(d) != SAVE_MAGIC || ld_le32(d + 4) != SAVE_VERSION) {
         return -EINVAL;
     }
-    pdb = get_le(d + 8, 8);
-    nreg = get_le(d + 16, 4);
-    ntab = get_le(d + 20, 4);
+    pdb = ld_le64(d + 8);
+    nreg = ld_le32(d + 16);
+    ntab = ld_le32(d + 20);
     if (len != SAVE_HEADER + nreg * SAVE_REGION + ntab * SAVE_TABLE ||
         nvvb_pt_pool_claim(pool, pdb, NVVB_PT_POOL_GRANULE)) {
         return -EINVAL;
@@ -1912,7 +1838,7 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
 
     d += SAVE_HEADER;
     for (k = 0; k < nreg; k++, d += SAVE_REGION) {
-        uint64_t a = get_le(d, 8), r = get_le(d + 8, 8);
+        uint64_t a = ld_le64(d), r = ld_le64(d + 8);
         PtmRegion *reg;
 
         /* Sorted and disjoint (also rules out duplicate keys). */
@@ -1932,9 +1858,9 @@ int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
     }
     for (d = data, k = 0; k < nreg; k++) {
         const uint8_t *r = d + SAVE_HEADER + k * SAVE_REGION;
-        uint64_t a = get_le(r, 8);
+        uint64_t a = ld_le64(r);
 
-        if (!load_tiles(p, a, a + get_le(r + 8, 8))) {
+        if (!load_tiles(p, a, a + ld_le64(r + 8))) {
             goto fail;
         }
     }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nv-vmbind page-table manager: builds NVIDIA VER2 page tables in VRAM for
- * one GPU VM from map / unmap / sparse requests or from a GPUVM op list.
+ * one GPU VM from map / unmap / sparse requests or batches of them
+ * (ptm-gpuvm.h makes batches from GPUVM op lists; the manager itself knows
+ * nothing of the GPUVM).
  *
  * The rules (page-size choice, sparse encoding, table lifetime, write
  * skipping, invalidation, errors) are described in the DOC block of ptm.c
- * and in docs/specs/nv-vmbind-ptm.rst.  In one paragraph: every table comes
+ * and in docs/devel/nv-vmbind-ptm.rst.  In one paragraph: every table comes
  * from an NvvbPtPool and goes back when it no longer holds a valid PTE, a
  * table pointer or a sparse marker of a region; each 4 KiB-granular piece
  * of a mapping gets the largest of 2 MiB / 64 KiB / 4 KiB pages that its VA
@@ -26,8 +28,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "gmmu-walk.h"
-#include "gpuvm.h"
 #include "pt-pool.h"
 
 typedef struct NvvbPtm NvvbPtm;
@@ -123,7 +126,8 @@ int nvvb_ptm_new(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem);
  */
 void nvvb_ptm_free(NvvbPtm *ptm);
 
-/** nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB). */
+/**
+ * nvvb_ptm_pdb: VRAM address of the PD3 (for NV_RAMIN / VM_PDB). */
 uint64_t nvvb_ptm_pdb(const NvvbPtm *ptm);
 
 /**
@@ -185,48 +189,58 @@ int nvvb_ptm_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range, bool enable,
  */
 bool nvvb_ptm_in_sparse(NvvbPtm *ptm, uint64_t va, uint64_t range);
 
-/**
- * nvvb_ptm_apply_ops: write a GPUVM op list to the tables, in order.
- * @ops: from nvvb_gpuvm_sm_map_ops_create(), _sm_unmap_ops_create() or
- *       nvvb_uvmm_bind(); computed on the VA space this manager mirrors
- * @backing: resolver for the MAP op's BO (BO offsets as in the op); may be
- *           NULL if the list has no MAP
- * @attrs: PTE attributes of the MAP op (NULL: kind 0, no flags)
- * @res: receives what was done (may be NULL)
- *
- * UNMAP: the mapping's pages are removed, unless `keep` (a later MAP
- * rewrites the same translation in place).  REMAP: only the part of the
- * old mapping not covered by prev / next is removed (unless `keep`); prev
- * and next keep their entries, except a larger page the cut goes through,
- * which becomes smaller pages.  MAP: as nvvb_ptm_map().  Removed ranges go
- * back to sparse where a region (nvvb_ptm_sparse()) covers them; a removed
- * mapping flagged NVVB_GPUVA_IN_REGION must lie in one (else -EINVAL: the
- * device's regions and the GPUVM's disagree).
- *
- * All ops are checked before anything is written.  Use with ops not yet
- * applied to the GPUVM and apply them only on success: on error the tables
- * and the pool are unchanged, so the GPUVM must be too.
- *
- * Returns: 0; -EINVAL (malformed op, `keep` without a MAP covering it,
- * bad backing, region mismatch); -ENOSPC; -EIO.
- */
-int nvvb_ptm_apply_ops(NvvbPtm *ptm, const NvvbGpuVaOps *ops,
-                       const NvvbPtmBacking *backing,
-                       const NvvbPtmAttrs *attrs, NvvbPtmResult *res);
+/* One step of a batch: a mapping to write or a range to clear. */
+typedef enum NvvbPtmStepType {
+    NVVB_PTM_STEP_MAP,          /* as nvvb_ptm_map() */
+    NVVB_PTM_STEP_CLEAR,        /* as nvvb_ptm_unmap() */
+} NvvbPtmStepType;
+
+typedef struct NvvbPtmStep {
+    NvvbPtmStepType type;
+    uint64_t va;                /* 4 KiB aligned */
+    uint64_t range;             /* non-zero multiple of 4 KiB */
+    uint64_t bo_offset;         /* MAP: BO offset of @va */
+} NvvbPtmStep;
 
 /**
- * nvvb_ptm_revalidate: rewrite the pages of mappings of one BO after it
- * moved (BO_MOVE), keeping each mapping's attributes (kind, RO, PRIV,
- * ATOMIC_DISABLE) as read from its first page.  Page sizes follow the new
- * backing.  All or nothing.
- * @vas: the BO's mappings in this VM (NvvbGpuVa addr / range / bo_offset)
+ * nvvb_ptm_apply: write a batch of steps to the tables, in order, as one
+ * request.
+ * @ptm: the manager
+ * @steps: MAP and CLEAR steps
  * @n: how many
+ * @backing: resolver for the MAP steps' BO (may be NULL if there is none)
+ * @attrs: PTE attributes of the MAP steps (NULL: kind 0, no flags)
+ * @res: receives what was done (may be NULL)
  *
- * Returns: 0; -ENOENT if a mapping's first page is not mapped; else as
- * nvvb_ptm_map().
+ * CLEAR removes the pages of its range as nvvb_ptm_unmap() does (back to
+ * sparse inside a region; a larger page it cuts keeps its outside part);
+ * MAP is nvvb_ptm_map().  A CLEAR followed by a MAP of the same range
+ * rewrites only what changes.  All steps are checked before anything is
+ * written, so on error the tables and the pool are unchanged.
+ * ptm-gpuvm.h turns a GPUVM op list into steps.
+ *
+ * Returns: 0; -EINVAL (bad range or type, bad backing); -ENOSPC; -EIO.
  */
-int nvvb_ptm_revalidate(NvvbPtm *ptm, NvvbGpuVa *const *vas, unsigned n,
-                        const NvvbPtmBacking *backing, NvvbPtmResult *res);
+int nvvb_ptm_apply(NvvbPtm *ptm, const NvvbPtmStep *steps, unsigned n,
+                   const NvvbPtmBacking *backing, const NvvbPtmAttrs *attrs,
+                   NvvbPtmResult *res);
+
+/**
+ * nvvb_ptm_rewrite: rewrite the pages of mappings of one BO after its
+ * backing changed (BO_MOVE), keeping each mapping's attributes (kind, RO,
+ * PRIV, ATOMIC_DISABLE) as read from its first page.  Page sizes follow
+ * the new backing.  All or nothing.
+ * @ptm: the manager
+ * @maps: the mappings, as MAP steps (va, range, bo_offset)
+ * @n: how many
+ * @backing: the BO's new backing
+ * @res: receives what was done (may be NULL)
+ *
+ * Returns: 0; -EINVAL for a step that is not a MAP; -ENOENT if a mapping's
+ * first page is not mapped; else as nvvb_ptm_map().
+ */
+int nvvb_ptm_rewrite(NvvbPtm *ptm, const NvvbPtmStep *maps, unsigned n,
+                     const NvvbPtmBacking *backing, NvvbPtmResult *res);
 
 /**
  * nvvb_ptm_lookup: the page mapping @va according to the manager.
@@ -254,7 +268,8 @@ uint64_t nvvb_ptm_map_bound(uint64_t va, uint64_t range, uint64_t bo_offset,
  */
 unsigned nvvb_ptm_cache_level(const NvvbPtmResult *res);
 
-/** nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
+/**
+ * nvvb_ptm_result_merge: fold @r into @acc (both initialised). */
 void nvvb_ptm_result_merge(NvvbPtmResult *acc, const NvvbPtmResult *r);
 
 /**
@@ -288,7 +303,8 @@ GByteArray *nvvb_ptm_save(const NvvbPtm *ptm);
 int nvvb_ptm_load(NvvbPtm **out, NvvbPtPool *pool, const NvGmmuMem *mem,
                   const void *data, size_t len);
 
-/** nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats). */
+/**
+ * nvvb_ptm_get_stats: totals since creation (see NvvbPtmStats). */
 void nvvb_ptm_get_stats(const NvvbPtm *ptm, NvvbPtmStats *stats);
 
 /**

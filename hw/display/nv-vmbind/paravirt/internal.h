@@ -6,7 +6,7 @@
  *   device.c    PCI device, BAR0 registers, VRAM, MSI-X, reset, VMState
  *   gmmu.c      GMMU registers: contexts, invalidate, fault ring, probes
  *   ring.[ch]   descriptor rings: doorbell, bottom half, budgets
- *   bind.[ch]   VM contexts, BOs, the bind queue, copy-engine commands
+ *   bind.c      bind queue and copy-engine ring: descriptors to core/vm.h
  *   verify.c    x-nv-vmbind-verify: the GPUVM as oracle for the tables
  *   migrate.c   migration of BOs, VMs and their GPUVM state
  *   monitor.c   QMP and HMP commands, device lookup by id or QOM path
@@ -24,8 +24,8 @@
 #include "../core/gmmu-walk.h"
 #include "../common/gpu-mem.h"
 #include "../core/gmmu-tlb.h"
+#include "../core/vm.h"
 #include "ring.h"
-#include "bind.h"
 
 typedef struct NvvbCe NvvbCe;
 
@@ -124,8 +124,9 @@ struct NvVmbindState {
     uint32_t x_fail_tables;     /* property (tests): fail the next N */
     uint64_t pt_pool_base;
     NvvbPtPool *pt_pool;
-    NvVmbindVm *vms[NVVB_MAX_VMS];
-    GHashTable *bos;            /* id -> NvVmbindBo */
+    NvvbVmEnv vm_env;           /* what the VMs share (core/vm.h) */
+    NvvbVm *vms[NVVB_MAX_VMS];
+    GHashTable *bos;            /* id -> NvvbBuffer */
     uint32_t vm_pdb_select;
     NvvbCe *ce;
     NvVmbindRing bind_ring;
@@ -161,22 +162,7 @@ void nv_vmbind_bind_reset(NvVmbindState *s);
 void nv_vmbind_bind_clear(NvVmbindState *s);
 bool nv_vmbind_bind_read(NvVmbindState *s, hwaddr addr, uint32_t *val);
 bool nv_vmbind_bind_write(NvVmbindState *s, hwaddr addr, uint32_t val);
-/* Checks a BO's scatter list against its size; sets the extents' offsets. */
-bool nv_vmbind_sg_check(NvVmbindSg *sg, uint32_t nsg, uint64_t size);
-/* Creates VM @id (-EINVAL, -EEXIST, -ENOSPC). */
-int nv_vmbind_vm_create(NvVmbindState *s, uint32_t id, uint64_t kstart,
-                        uint64_t krange);
-/* One MAP or UNMAP request, as from a descriptor; returns -errno. */
-int nv_vmbind_vm_bind(NvVmbindState *s, NvVmbindVm *vm, uint32_t opcode,
-                      uint32_t bo_id, uint64_t va, uint64_t range,
-                      uint64_t bo_offset, uint32_t flags);
 /* migrate.c */
 extern const VMStateInfo vmstate_info_nv_vmbind_objects;
-
-/* NVVB_MAP_{KIND,READ_ONLY,PRIV,NO_ATOMIC} bits of a mapping. */
-uint32_t nv_vmbind_va_attr_flags(const NvvbGpuVa *va);
-void nv_vmbind_va_set_attrs(NvvbGpuVa *va, uint32_t map_flags);
-/* Frees a VM not (or no longer) in s->vms[]: its GPUVM and its tables. */
-void nv_vmbind_vm_free(NvVmbindState *s, NvVmbindVm *vm);
 
 #endif /* HW_DISPLAY_NV_VMBIND_INTERNAL_H */

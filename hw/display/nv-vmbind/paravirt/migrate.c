@@ -40,7 +40,7 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
     qemu_put_be32(f, g_hash_table_size(s->bos));
     g_hash_table_iter_init(&it, s->bos);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        NvVmbindBo *bo = value;
+        NvvbBuffer *bo = value;
 
         qemu_put_be32(f, bo->id);
         qemu_put_be32(f, bo->placement);
@@ -54,8 +54,8 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
     }
 
     for (i = 0; i < NVVB_MAX_VMS; i++) {
-        NvVmbindVm *vm = s->vms[i];
-        uint64_t next = 0;
+        NvvbVm *vm = s->vms[i];
+        const NvvbSparseRegion *r;
         NvvbGpuVa *va;
 
         if (!vm) {
@@ -65,18 +65,10 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
         qemu_put_be64(f, vm->kernel_start);
         qemu_put_be64(f, vm->kernel_range);
         nvvb_gpuvm_lock(vm->uvmm->vm);
-        while (next < NVVB_VM_VA_END) {
-            const NvvbSparseRegion *r =
-                nvvb_uvmm_region_find_first(vm->uvmm, next,
-                                            NVVB_VM_VA_END - next);
-
-            if (!r) {
-                break;
-            }
+        NVVB_UVMM_FOREACH_REGION(r, vm->uvmm) {
             qemu_put_be32(f, 1);
             qemu_put_be64(f, r->addr);
             qemu_put_be64(f, r->range);
-            next = r->addr + r->range;
         }
         NVVB_GPUVM_FOREACH_VA(va, vm->uvmm->vm) {
             qemu_put_be32(f, 2);
@@ -84,7 +76,7 @@ static int nv_vmbind_objects_put(QEMUFile *f, void *pv, size_t size,
             qemu_put_be64(f, va->range);
             qemu_put_be32(f, va->bo->handle);
             qemu_put_be64(f, va->bo_offset);
-            qemu_put_be32(f, nv_vmbind_va_attr_flags(va));
+            qemu_put_be32(f, nvvb_vm_va_attrs(va));
         }
         nvvb_gpuvm_unlock(vm->uvmm->vm);
         qemu_put_be32(f, 0);                    /* end of this VM's GPUVM */
@@ -107,7 +99,7 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
         return -EINVAL;
     }
     for (i = 0; i < nbos; i++) {
-        NvVmbindBo *bo = g_new0(NvVmbindBo, 1);
+        NvvbBuffer *bo = g_new0(NvvbBuffer, 1);
 
         bo->id = qemu_get_be32(f);
         bo->placement = qemu_get_be32(f);
@@ -119,31 +111,23 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
             g_hash_table_lookup(s->bos, GUINT_TO_POINTER(bo->id)) ||
             bo->nsg > NVVB_MAX_SG_ENTRIES ||
             bo->nsg > s->max_sg_entries - s->sg_entries ||
-            (bo->placement == NVVB_BO_VRAM &&
-             (bo->vram_addr >= s->pt_pool_base ||
-              bo->size > s->pt_pool_base - bo->vram_addr)) ||
-            (bo->placement == NVVB_BO_SYSMEM && !bo->nsg) ||
-            bo->placement > NVVB_BO_SYSMEM) {
+            !nvvb_buffer_shape_ok(bo, s->pt_pool_base) ||
+            (bo->placement == NVVB_BO_SYSMEM && !bo->nsg)) {
             error_report("nv-vmbind: migration: bad BO %u", bo->id);
             g_free(bo);
             return -EINVAL;
         }
-        bo->sg = g_new0(NvVmbindSg, bo->nsg);
+        bo->sg = g_new0(NvvbSgEntry, bo->nsg);
         for (j = 0; j < bo->nsg; j++) {
             bo->sg[j].addr = qemu_get_be64(f);
             bo->sg[j].len = qemu_get_be64(f);
         }
-        if (!bo->size || (bo->size & 0xfff) ||
-            (bo->placement == NVVB_BO_VRAM && (bo->vram_addr & 0xfff)) ||
-            (bo->placement == NVVB_BO_SYSMEM &&
-             !nv_vmbind_sg_check(bo->sg, bo->nsg, bo->size))) {
-            error_report("nv-vmbind: migration: BO %u: bad size or extents",
-                         bo->id);
-            g_free(bo->sg);
-            g_free(bo);
+        if (!nvvb_buffer_check(bo, s->pt_pool_base)) {
+            error_report("nv-vmbind: migration: BO %u: bad extents", bo->id);
+            nvvb_buffer_free(bo);
             return -EINVAL;
         }
-        bo->core = nvvb_bo_new(bo->id, bo->size, bo->id, bo);
+        nvvb_buffer_publish(bo, bo->id);
         g_hash_table_insert(s->bos, GUINT_TO_POINTER(bo->id), bo);
         s->sg_entries += bo->nsg;
     }
@@ -152,7 +136,7 @@ static int nv_vmbind_objects_get_bos(QEMUFile *f, NvVmbindState *s)
 
 /* Replays one VM's regions and mappings into a fresh GPUVM. */
 static int nv_vmbind_vm_get_gpuvm(QEMUFile *f, NvVmbindState *s,
-                                  NvVmbindVm *vm)
+                                  NvvbVm *vm)
 {
     uint32_t tag;
     int ret = 0;
@@ -169,7 +153,7 @@ static int nv_vmbind_vm_get_gpuvm(QEMUFile *f, NvVmbindState *s,
         uint32_t flags = 0;
 
         if (tag == 2) {
-            NvVmbindBo *bo = g_hash_table_lookup(s->bos, GUINT_TO_POINTER(
+            NvvbBuffer *bo = g_hash_table_lookup(s->bos, GUINT_TO_POINTER(
                                                  qemu_get_be32(f)));
 
             op.bo = bo ? bo->core : NULL;
@@ -185,8 +169,8 @@ static int nv_vmbind_vm_get_gpuvm(QEMUFile *f, NvVmbindState *s,
             ret = nvvb_uvmm_bind(vm->uvmm, &op, NULL);
         }
         if (!ret && tag == 2) {
-            nv_vmbind_va_set_attrs(nvvb_gpuva_find(vm->uvmm->vm, op.addr,
-                                                   op.range), flags);
+            nvvb_vm_va_set_attrs(nvvb_gpuva_find(vm->uvmm->vm, op.addr,
+                                                 op.range), flags);
         }
         if (ret) {
             error_report("nv-vmbind: migration: VM %u: cannot restore "
@@ -203,7 +187,7 @@ static int nv_vmbind_vm_get(QEMUFile *f, NvVmbindState *s, uint32_t id)
 {
     uint64_t kstart = qemu_get_be64(f), krange = qemu_get_be64(f);
     g_autofree uint8_t *blob = NULL;
-    NvVmbindVm *vm;
+    NvvbVm *vm = NULL;
     uint32_t len;
     int ret;
 
@@ -211,12 +195,9 @@ static int nv_vmbind_vm_get(QEMUFile *f, NvVmbindState *s, uint32_t id)
         error_report("nv-vmbind: migration: bad VM id %u", id);
         return -EINVAL;
     }
-    vm = g_new0(NvVmbindVm, 1);
-    vm->id = id;
-    vm->kernel_start = kstart;
-    vm->kernel_range = krange;
-    ret = nvvb_uvmm_new(&vm->uvmm, kstart, krange, (1ULL << 32) + id,
-                        1u << NV_GMMU_PAGE_SHIFT_4K);
+    /* The stream has the GPUVM first: the tables are claimed after it. */
+    ret = nvvb_vm_new(&vm, &s->vm_env, id, kstart, krange,
+                      NVVB_VM_TABLES_RESTORE);
     if (!ret) {
         ret = nv_vmbind_vm_get_gpuvm(f, s, vm);
     }
@@ -232,11 +213,11 @@ static int nv_vmbind_vm_get(QEMUFile *f, NvVmbindState *s, uint32_t id)
         }
     }
     if (!ret) {
-        ret = nvvb_ptm_load(&vm->ptm, s->pt_pool, &s->gpu_mem.mem, blob, len);
+        ret = nvvb_vm_restore_tables(vm, blob, len);
     }
     if (ret) {
         error_report("nv-vmbind: migration: VM %u: %s", id, strerror(-ret));
-        nv_vmbind_vm_free(s, vm);
+        nvvb_vm_free(vm);
         return ret;
     }
     s->vms[id] = vm;

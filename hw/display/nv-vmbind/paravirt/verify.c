@@ -64,21 +64,21 @@ static uint8_t nv_vmbind_attr_pte_flags(uint32_t attrs)
 }
 
 /* The GPUVM's view: mapped extents, sorted, and sparse regions, sorted. */
-static void nv_vmbind_expected(NvVmbindVm *vm, GArray *maps, GArray *regions)
+static void nv_vmbind_expected(NvvbVm *vm, GArray *maps, GArray *regions)
 {
-    uint64_t next = 0;
+    const NvvbSparseRegion *r;
     NvvbGpuVa *va;
 
     NVVB_GPUVM_FOREACH_VA(va, vm->uvmm->vm) {
-        NvVmbindBo *bo = va->bo ? va->bo->opaque : NULL;
-        uint32_t attrs = nv_vmbind_va_attr_flags(va);
+        NvvbBuffer *bo = va->bo ? va->bo->opaque : NULL;
+        uint32_t attrs = nvvb_vm_va_attrs(va);
         uint64_t done = 0;
 
         while (bo && done < va->range) {
             NvGmmuAperture aper;
             uint64_t pa, contig;
 
-            if (!nv_vmbind_bo_resolve(bo, va->bo_offset + done, &aper, &pa,
+            if (!nvvb_buffer_resolve(bo, va->bo_offset + done, &aper, &pa,
                                       &contig)) {
                 break;
             }
@@ -90,17 +90,9 @@ static void nv_vmbind_expected(NvVmbindVm *vm, GArray *maps, GArray *regions)
             done += contig;
         }
     }
-    while (next < NVVB_VM_VA_END) {
-        const NvvbSparseRegion *r =
-            nvvb_uvmm_region_find_first(vm->uvmm, next,
-                                        NVVB_VM_VA_END - next);
-
-        if (!r) {
-            break;
-        }
+    NVVB_UVMM_FOREACH_REGION(r, vm->uvmm) {
         nv_vmbind_range_add(regions, r->addr, r->range, NVVB_RANGE_SPARSE,
                             NV_GMMU_APER_NONE, 0, 0, 0);
-        next = r->addr + r->range;
     }
 }
 
@@ -182,7 +174,7 @@ static void nv_vmbind_add_bounds(GArray *bounds, GArray *ranges)
 }
 
 /* Appends @vm's mismatches to @tail; returns how many. */
-static unsigned nv_vmbind_verify_vm(NvVmbindState *s, NvVmbindVm *vm,
+static unsigned nv_vmbind_verify_vm(NvVmbindState *s, NvvbVm *vm,
                                     NvVmbindMismatchList ***tail,
                                     unsigned budget)
 {
@@ -292,12 +284,12 @@ NvVmbindVmInfoList *qmp_x_nv_vmbind_query_vms(const char *id, Error **errp)
     /* Mappings and regions of all VMs together: at most max-qmp-entries. */
     left = s->qmp_max_entries;
     for (i = 0; i < NVVB_MAX_VMS; i++) {
-        NvVmbindVm *vm = s->vms[i];
+        NvvbVm *vm = s->vms[i];
         NvVmbindVmMappingList **mtail;
         NvVmbindVmRegionList **rtail;
         NvVmbindVmInfo *info;
+        const NvvbSparseRegion *r;
         NvvbPtmStats st;
-        uint64_t next = 0;
         NvvbGpuVa *va;
 
         if (!vm) {
@@ -327,19 +319,13 @@ NvVmbindVmInfoList *qmp_x_nv_vmbind_query_vms(const char *id, Error **errp)
             m->range = va->range;
             m->bo = va->bo ? va->bo->handle : 0;
             m->offset = va->bo_offset;
-            m->flags = nv_vmbind_va_attr_flags(va);
+            m->flags = nvvb_vm_va_attrs(va);
             m->in_region = va->flags & NVVB_GPUVA_IN_REGION;
             QAPI_LIST_APPEND(mtail, m);
         }
-        while (next < NVVB_VM_VA_END) {
-            const NvvbSparseRegion *r =
-                nvvb_uvmm_region_find_first(vm->uvmm, next,
-                                            NVVB_VM_VA_END - next);
+        NVVB_UVMM_FOREACH_REGION(r, vm->uvmm) {
             NvVmbindVmRegion *reg;
 
-            if (!r) {
-                break;
-            }
             if (!left) {
                 info->has_truncated = info->truncated = true;
                 break;
@@ -349,7 +335,6 @@ NvVmbindVmInfoList *qmp_x_nv_vmbind_query_vms(const char *id, Error **errp)
             reg->va = r->addr;
             reg->range = r->range;
             QAPI_LIST_APPEND(rtail, reg);
-            next = r->addr + r->range;
         }
         nvvb_gpuvm_unlock(vm->uvmm->vm);
         QAPI_LIST_APPEND(tail, info);
