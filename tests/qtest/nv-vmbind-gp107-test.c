@@ -24,13 +24,7 @@
 #include "standard-headers/linux/pci_regs.h"
 #include "hw/display/nv-gp107.h"
 #include "hw/display/nv-gmmu-ver2.h"
-
-typedef struct QGp107 {
-    QOSGraphObject obj;
-    QPCIDevice dev;
-    QPCIBar bar0, bar1, bar3;
-    uint64_t bar0_size, bar1_size, bar3_size;
-} QGp107;
+#include "nv-vmbind/gp107.h"
 
 static uint32_t rd(QGp107 *g, uint32_t reg)
 {

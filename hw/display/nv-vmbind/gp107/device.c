@@ -21,6 +21,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "internal.h"
+#include "fifo.h"
 #include "../common/gpu.h"
 #include "../common/monitor.h"
 #include "../trace.h"
@@ -28,11 +29,61 @@
 #define NV_GP107_VRAM_MIN       (32 * MiB)
 #define NV_GP107_VRAM_MAX       (4 * GiB)
 
+/*
+ * BAR0 as the guest sees it: the FIFO (fifo.c) answers the registers it
+ * owns, scattered over PMC, PFIFO, PTOP, PBDMA and CCSR, and sees every
+ * write after it lands; everything else goes to the unit map (s->bar0,
+ * regs.c) through an address space of its own, so `info mtree` still
+ * shows one region per unit.
+ */
+static uint64_t gp107_bar0_read(void *opaque, hwaddr addr, unsigned size)
+{
+    NvGp107State *s = opaque;
+    uint8_t buf[8] = { 0 };
+    uint64_t val;
+
+    if (nv_gp107_fifo_read(s, addr, size, &val)) {
+        trace_nv_gp107_bar0_read("FIFO", addr, size, val);
+        return val;
+    }
+    address_space_read(&s->bar0_as, addr, MEMTXATTRS_UNSPECIFIED, buf, size);
+    return ldn_le_p(buf, size);
+}
+
+static void gp107_bar0_write(void *opaque, hwaddr addr, uint64_t val,
+                             unsigned size)
+{
+    NvGp107State *s = opaque;
+    uint8_t buf[8];
+
+    if (nv_gp107_fifo_write(s, addr, val, size)) {
+        trace_nv_gp107_bar0_write("FIFO", addr, size, val);
+    } else {
+        stn_le_p(buf, size, val);
+        address_space_write(&s->bar0_as, addr, MEMTXATTRS_UNSPECIFIED, buf,
+                            size);
+    }
+    nv_gp107_fifo_bar0_written(s, addr, val);
+}
+
+/*
+ * Registers are 32-bit; the VGA CRTC ports are 8-bit and PROM/PRAMIN take
+ * any size up to 4.  Wider accesses are split by the memory core.
+ */
+static const MemoryRegionOps gp107_bar0_ops = {
+    .read = gp107_bar0_read,
+    .write = gp107_bar0_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 4 },
+};
+
 static void gp107_reset_state(NvGp107State *s)
 {
     /* VRAM keeps its contents, as on hardware. */
     nv_gp107_regs_reset(s);
     nv_gp107_mmu_reset(s);
+    nv_gp107_fifo_reset(s);
     s->unhandled = 0;
 }
 
@@ -72,8 +123,11 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
     /* INTx pin A: nouveau's request_irq needs an interrupt line. */
     conf[PCI_INTERRUPT_PIN] = 1;
 
+    address_space_init(&s->bar0_as, &s->bar0, "nv-gp107-bar0");
+    memory_region_init_io(&s->bar0_io, OBJECT(s), &gp107_bar0_ops, s,
+                          "nv-gp107-bar0-io", NV_GP107_BAR0_SIZE);
     pci_register_bar(pdev, NV_GP107_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
-                     &s->bar0);
+                     &s->bar0_io);
     memory_region_init_io(&s->bar1, OBJECT(s), &nv_gp107_bar1_ops, s,
                           "nv-gp107-bar1", s->bar1_size);
     pci_register_bar(pdev, NV_GP107_BAR_FB,
@@ -98,14 +152,17 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     nv_gp107_mmu_realize(s);
+    nv_gp107_fifo_realize(s);
 }
 
 static void gp107_exit(PCIDevice *pdev)
 {
     NvGp107State *s = NV_GP107(pdev);
 
+    nv_gp107_fifo_unrealize(s);
     msi_uninit(pdev);
     nv_gp107_mmu_unrealize(s);
+    address_space_destroy(&s->bar0_as);
 }
 
 /* BAR0 and its register tables exist from the start, as in sysbus devices. */
@@ -298,6 +355,8 @@ static const Property gp107_properties[] = {
                        NV_GMMU_PDBSET_DEFAULT_CAPACITY),
     /* Test mode: corrupt the Nth PTE written to a user VMM (0 = off). */
     DEFINE_PROP_UINT32("x-corrupt-pte", NvGp107State, corrupt_pte, 0),
+    /* Test mode: copy-engine writes land one 4 KiB page off. */
+    DEFINE_PROP_BOOL("x-corrupt-ce", NvGp107State, corrupt_ce, false),
     /* Ranges one x-nv-vmbind-query-pdbs answer holds, over all PDBs. */
     DEFINE_PROP_UINT32("max-qmp-entries", NvGp107State, qmp_max_entries,
                        NVVB_QMP_ENTRIES_DEFAULT),

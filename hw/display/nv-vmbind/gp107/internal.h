@@ -8,6 +8,7 @@
  *   mmu.c       VRAM accessor, PRAMIN, BAR1/BAR3 translation through the
  *               VER2 walker, invalidates, live PDBs, PTE test mode
  *   monitor.c   QMP commands, device lookup by id or QOM path
+ *   fifo.c      PFIFO, CCSR, runlist, PBDMA, CE0 and their interrupts
  *
  * The walker, TLB, dump, PDB set and VBIOS builder are the QEMU-free core
  * in ../core/; what both devices share is in ../common/.
@@ -25,6 +26,8 @@
 #include "../core/gp107-vbios.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(NvGp107State, NV_GP107)
+
+typedef struct NvGp107Fifo NvGp107Fifo;     /* fifo.h */
 
 /*
  * BAR0 units and register slots (regs.c): each unit's table indexes a
@@ -78,7 +81,9 @@ typedef struct NvGp107Unit {
 struct NvGp107State {
     PCIDevice parent_obj;
 
-    MemoryRegion bar0;
+    MemoryRegion bar0;          /* the unit map (regs.c) */
+    MemoryRegion bar0_io;       /* the PCI BAR: FIFO first, then bar0 */
+    AddressSpace bar0_as;       /* bar0, for bar0_io to dispatch into */
     MemoryRegion bar1;
     MemoryRegion bar3;
     MemoryRegion vram_mr;
@@ -136,9 +141,15 @@ struct NvGp107State {
     uint32_t corrupt_old, corrupt_new;
 
     uint64_t unhandled;         /* BAR0 accesses no unit handled */
+
+    NvGp107Fifo *fifo;          /* fifo.c */
+    bool corrupt_ce;            /* x-corrupt-ce: CE writes one page off */
 };
 
 /* regs.c */
+/* regs.c: NV_PMC_INTR_EN(@tree), the interrupt trees' enables. */
+uint32_t nv_gp107_pmc_intr_en(NvGp107State *s, unsigned tree);
+
 /* Builds s->bar0 and its units (instance init); frees them (finalize). */
 void nv_gp107_regs_init(NvGp107State *s);
 void nv_gp107_regs_finalize(NvGp107State *s);

@@ -23,6 +23,7 @@
 #include "qemu/log.h"
 #include "hw/pci/pci.h"
 #include "internal.h"
+#include "fifo.h"
 #include "../core/gmmu-fault.h"
 #include "../trace.h"
 
@@ -194,6 +195,8 @@ static void bar1_write(void *opaque, hwaddr addr, uint64_t val,
                        unsigned size)
 {
     bar_access(opaque, NV_GP107_VBAR1, addr, &val, size, true);
+    /* GP_PUT written into a USERD: the channel runs now (fifo.c). */
+    nv_gp107_fifo_bar1_written(opaque, addr, size);
 }
 
 static uint64_t bar3_read(void *opaque, hwaddr addr, unsigned size)

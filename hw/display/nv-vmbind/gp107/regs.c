@@ -216,6 +216,11 @@ static uint32_t *pmc_intr_en(RegisterInfo *reg, hwaddr first)
 }
 
 /* gp100_mc_intr_allow/block/unarm/rearm: SET and CLEAR edit one mask. */
+uint32_t nv_gp107_pmc_intr_en(NvGp107State *s, unsigned tree)
+{
+    return (&GP107_REG(s, PMC, PMC_INTR_EN_SET_0))[tree & 1];
+}
+
 static uint64_t pmc_intr_en_set_pre_write(RegisterInfo *reg, uint64_t val)
 {
     return *pmc_intr_en(reg, A_PMC_INTR_EN_SET_0) | val;
@@ -806,6 +811,7 @@ void nv_gp107_regs_init(NvGp107State *s)
 
     memory_region_init_io(&s->bar0, OBJECT(s), &gp107_bar0_ops, s,
                           "nv-gp107-bar0", NV_GP107_BAR0_SIZE);
+    s->bar0.disable_reentrancy_guard = true;
     for (i = 0; i < ARRAY_SIZE(units); i++) {
         const NvGp107UnitInfo *info = &units[i];
         NvGp107Unit *u = &s->units[i];
@@ -833,7 +839,13 @@ void nv_gp107_regs_init(NvGp107State *s)
             }
             memory_region_add_subregion(&u->mr, info->regs_base - info->base,
                                         &u->ra->mem);
+            u->ra->mem.disable_reentrancy_guard = true;
         }
+        /*
+         * Only reachable through the guest's BAR (bar0_io, device.c), whose
+         * handler already holds the device's re-entrancy guard.
+         */
+        u->mr.disable_reentrancy_guard = true;
         memory_region_add_subregion(&s->bar0, info->base, &u->mr);
     }
 }

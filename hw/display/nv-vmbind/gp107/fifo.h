@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nv-vmbind-gp107: PFIFO state -- channels (CCSR), runlist 0, PBDMA 0,
+ * the copy engine CE0, PFIFO interrupts -- and the hooks through which the
+ * BAR0 dispatch (device.c) and the BAR1 write path (mmu.c) reach it.
+ */
+#ifndef HW_DISPLAY_NV_GP107_FIFO_H_INTERNAL
+#define HW_DISPLAY_NV_GP107_FIFO_H_INTERNAL
+
+#include "hw/display/nv-gp107-fifo.h"
+#include "internal.h"
+#include "../core/pbdma.h"
+
+/* One channel: CCSR registers, runlist membership, PBDMA state. */
+typedef struct NvGp107Chan {
+    uint32_t inst;              /* CCSR CHANNEL_INST as written */
+    uint32_t ctrl;              /* ENABLE and the FAULTED bits */
+    bool in_runlist;
+    uint32_t tsg;               /* TSG id from the runlist */
+    bool loaded;                /* RAMFC read since the bind */
+    NvGmmuPdb pdb;              /* the channel's VM */
+    NvGmmuAperture userd_aper;
+    uint64_t userd;             /* USERD address (RAMFC) */
+    bool blocked;               /* in a semaphore acquire */
+    NvvbPbdma pb;
+} NvGp107Chan;
+
+struct NvGp107Fifo {
+    uint32_t intr;              /* 0x2100 W1C bits (bit 31 non-stall) */
+    uint32_t intr_en;           /* 0x2140 */
+    uint32_t bar1_base;         /* 0x2254 */
+    uint32_t runlist_base;      /* 0x2270 */
+    uint32_t runlist;           /* 0x2274 as last written */
+    uint32_t runlist_len;       /* entries of runlist 0 */
+    uint32_t sched_disable;     /* 0x2630 */
+    uint32_t error_sched_disable;   /* 0x262c */
+    uint32_t preempt;           /* 0x2634 */
+    uint32_t chsw_error;        /* 0x256c */
+    uint32_t runlist_intr;      /* 0x2a00 */
+    uint32_t fb_timeout;        /* 0x2a04 */
+    uint32_t pmc_enable_pb;     /* 0x204 */
+    uint32_t mmu_fault_id;      /* 0x259c */
+    uint32_t mmu_fault[NV_GP107_FAULT_UNITS][4];
+    uint32_t pbdma[0x200 / 4];  /* PBDMA 0, offsets 0x000..0x1ff */
+    uint32_t trigger_fault[16]; /* 0x2a30 + 4e */
+    bool irq_level;
+    bool pmc_fifo_enabled;
+    bool busy;                  /* a channel is running (no recursion) */
+    unsigned nbound;            /* channels with CCSR BIND */
+    Error *blocker;             /* migration blocker while nbound */
+    uint64_t kicks, runs;
+    NvvbCe *ce;
+    QEMUBH *bh;                 /* continues runs that hit their budget */
+    QEMUTimer *retry;           /* retries blocked acquires */
+    NvGp107Chan chan[NV_GP107_CHANNELS];
+};
+
+void nv_gp107_fifo_realize(NvGp107State *s);
+void nv_gp107_fifo_unrealize(NvGp107State *s);
+void nv_gp107_fifo_reset(NvGp107State *s);
+
+/**
+ * nv_gp107_fifo_read: BAR0 read of a register the FIFO owns.
+ * Returns: false if @addr is not the FIFO's (the unit tables answer).
+ */
+bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
+                        uint64_t *val);
+
+/**
+ * nv_gp107_fifo_write: BAR0 write of a register the FIFO owns.
+ * Returns: false if @addr is not the FIFO's.
+ */
+bool nv_gp107_fifo_write(NvGp107State *s, uint32_t addr, uint64_t val,
+                         unsigned size);
+
+/*
+ * After every BAR0 write: follows PMC_ENABLE (FIFO reset), the PMC
+ * interrupt enables and the MSI rearm, and updates the interrupt line.
+ */
+void nv_gp107_fifo_bar0_written(NvGp107State *s, uint32_t addr,
+                                uint64_t val);
+
+/* After a BAR1 write at @va: a GP_PUT write in the USERD window kicks. */
+void nv_gp107_fifo_bar1_written(NvGp107State *s, uint64_t va, unsigned size);
+
+#endif /* HW_DISPLAY_NV_GP107_FIFO_H_INTERNAL */

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Boot Debian's unmodified kernel with nouveau on nv-vmbind-gp107 WITH
+# acceleration (fifo + ce0, gr=0: the kernel's copy-engine channel) and
+# run the buffer-move test through the emulated copy engine
+# (linux-guest-driver/tests/gp107-accel/nouveau-accel-test.c).
+#
+#   gp107-accel.sh --qemu QEMU [--tap FILE] [--log FILE] [--timeout S]
+#                  [--vram MIB (64)] [--device-opts OPTS] [--trace]
+#
+# --device-opts OPTS  extra -device properties (e.g. x-corrupt-ce=on: the
+#              data checks must then fail)
+# --trace      log the device's nv_gp107_fifo_* trace points to FILE.trace
+#              (with --log FILE)
+# Own kernel: NVVB_KERNEL_DIR, as for gp107.sh.
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+qemu= tap= logf= timeout=300 vram=64 devopts= trace=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--qemu) qemu=$2; shift ;;
+	--tap) tap=$2; shift ;;
+	--log) logf=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--vram) vram=$2; shift ;;
+	--device-opts) devopts=$2; shift ;;
+	--trace) trace=1 ;;
+	*) die "gp107-accel.sh: unknown argument $1" ;;
+	esac
+	shift
+done
+[ -x "$qemu" ] || die "gp107-accel.sh: --qemu QEMU is required"
+
+kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
+inc="$kdir/include"
+[ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
+[ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"
+
+mkdir -p "$NVVB_CACHE/guest"
+work=$(mktemp -d "$NVVB_CACHE/guest/gp107-accel.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+src="$NVVB_TOP/linux-guest-driver/tests/gp107-accel/nouveau-accel-test.c"
+bin="$work/nouveau-accel-test"
+compat=()
+if [ -f "$kdir/uapi/linux/bits.h" ] &&
+   ! echo '#include <linux/bits.h>' | gcc -E -x c - >/dev/null 2>&1; then
+	mkdir -p "$work/compat/linux"
+	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
+	compat=(-idirafter "$work/compat")
+fi
+log "building the accel guest test (static, nouveau uAPI from $(cat "$kdir/version"))"
+gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$bin" "$src" ||
+	die "could not build $src"
+
+cat > "$work/run-test" <<RUN
+#!/bin/sh
+i=0
+while [ ! -e /dev/dri/renderD128 ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+if [ ! -e /dev/dri/renderD128 ]; then
+	echo "not ok - nouveau did not create /dev/dri/renderD128"
+	dmesg | grep -i -E 'nouveau|drm' | tail -40
+	exit 1
+fi
+if dmesg | grep -q 'MM: using COPY for buffer copies'; then
+	echo "ok 1 - nouveau moves buffers with the copy engine (MM: using COPY)"
+else
+	echo "not ok 1 - nouveau did not log 'MM: using COPY for buffer copies'"
+fi
+/bin/nouveau-accel-test -v $vram
+rc=\$?
+# Channel errors, faults, idle or fence timeouts are failures.
+bad=\$(dmesg | grep -E 'nouveau.*(fifo: |fault|killed|failed to idle|timeout|INTR|errored|channel)' | grep -v 'ce channel' || true)
+if [ -z "\$bad" ]; then
+	echo "ok 90 - no FIFO error, fault or timeout in the nouveau log"
+else
+	echo "not ok 90 - FIFO errors in the nouveau log:"
+	echo "\$bad" | sed 's/^/#   /'
+	rc=1
+fi
+echo "nvvb-guest: nouveau log (dmesg | grep nouveau):"
+dmesg | grep -i nouveau | sed 's/^/  /'
+exit \$rc
+RUN
+opts="modeset=2 config=NvBios=PROM,MmuDebugBufferSize=4096,gr=0,ce1=0,ce2=0,ce3=0,disp=0,nvdec0=0,nvenc0=0,nvenc1=0,sec2=0,dma=0,sw=0"
+initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
+	-f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
+
+dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
+# The copy engine's launches and errors, counted by the host afterwards.
+tfile="$work/trace"
+[ $trace = 1 ] && [ -n "$logf" ] && tfile="$logf.trace"
+qargs=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
+       -trace "nv_gp107_fifo_ce_launch,file=$tfile"
+       -trace "nv_gp107_fifo_chan_load,file=$tfile"
+       -trace "nv_gp107_invalidate,file=$tfile")
+if [ $trace = 1 ]; then
+	qargs+=(-trace "nv_gp107_unhandled_*,file=$tfile")
+fi
+btap="$work/boot.tap"
+bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+       --timeout "$timeout" --tap "$btap")
+[ -n "$logf" ] && bargs+=(--log "$logf")
+log "booting $(cat "$kdir/version") with accelerated nouveau on nv-vmbind-gp107 ($dev)"
+rc=0
+python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}" || rc=$?
+
+# Host side: the moves went through the emulated copy engine, without
+# a channel error.
+launches=$(grep -c 'nv_gp107_fifo_ce_launch' "$tfile" 2>/dev/null || true)
+bytes=$(sed -n 's/.*nv_gp107_fifo_ce_launch.*: \([0-9]*\) bytes.*/\1/p' "$tfile" 2>/dev/null |
+	awk '{ s += $1 } END { print s + 0 }')
+errors=$(grep -c 'nv_gp107_fifo_error' "$tfile" 2>/dev/null || true)
+# Every launch translated through a PDB that nouveau invalidated as a
+# user VMM (live-PDB tag 0; not BAR1/BAR2): the copies went through the
+# page tables nouveau wrote for its client VMM, the CE channel's VM.
+chan_pdbs=$(sed -n 's/.*nv_gp107_invalidate val [0-9a-fx]* pdb vid:\(0x[0-9a-f]*\) tag 0 .*/\1/p' "$tfile" 2>/dev/null | sort -u | tr '\n' ' ')
+launch_pdbs=$(sed -n 's/.*nv_gp107_fifo_ce_launch channel [0-9]* pdb \(0x[0-9a-f]*\).*/\1/p' "$tfile" 2>/dev/null | sort -u | tr '\n' ' ')
+foreign=
+for p in $launch_pdbs; do
+	[[ " $chan_pdbs" == *" $p "* ]] || foreign="$foreign $p"
+done
+{
+	grep -E '^(ok|not ok) ' "$btap" 2>/dev/null || echo "not ok - boot wrote no TAP"
+	if [ "${launches:-0}" -gt 0 ] && [ "${bytes:-0}" -gt 0 ]; then
+		echo "ok - host: the copy engine ran $launches launches, $bytes bytes"
+	else
+		echo "not ok - host: no copy-engine launch moved data ($launches launches)"
+		rc=1
+	fi
+	if [ -n "$launch_pdbs" ] && [ -z "$foreign" ]; then
+		echo "ok - host: every launch translated through a user VMM nouveau invalidated ($launch_pdbs)"
+	else
+		echo "not ok - host: launch PDBs [$launch_pdbs] are not all user VMMs nouveau invalidated [$chan_pdbs]"
+		rc=1
+	fi
+	if [ "${errors:-0}" = 0 ]; then
+		echo "ok - host: no channel error (nv_gp107_fifo_error)"
+	else
+		echo "not ok - host: $errors channel errors:"
+		grep 'nv_gp107_fifo_error' "$tfile" | head -5 | sed 's/^/#   /'
+		rc=1
+	fi
+} | awk '/^(ok|not ok) / { n++; sub(/^(ok|not ok) [0-9]* *-? */, ($1 == "ok" ? "ok " : "not ok ") n " - ") } { print } END { print "1.." n }' > "$work/all.tap"
+cat "$work/all.tap" >&2
+[ -n "$tap" ] && cp "$work/all.tap" "$tap"
+grep -q '^not ok' "$work/all.tap" && rc=1
+exit $rc
