@@ -4,7 +4,7 @@
 # Boot Debian's unmodified kernel with nouveau on nv-vmbind-gp107 WITH
 # acceleration (fifo + ce0, gr=0: the kernel's copy-engine channel) and
 # run the buffer-move test through the emulated copy engine
-# (linux-guest-driver/tests/gp107-accel/nouveau-accel-test.c).
+# (tests/guest/nouveau/nouveau-accel-test.c).
 #
 #   gp107-accel.sh --qemu QEMU [--tap FILE] [--log FILE] [--timeout S]
 #                  [--vram MIB (64)] [--device-opts OPTS] [--trace]
@@ -41,7 +41,7 @@ inc="$kdir/include"
 mkdir -p "$NVVB_CACHE/guest"
 work=$(mktemp -d "$NVVB_CACHE/guest/gp107-accel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-src="$NVVB_TOP/linux-guest-driver/tests/gp107-accel/nouveau-accel-test.c"
+src="$NVVB_TOP/tests/guest/nouveau/nouveau-accel-test.c"
 bin="$work/nouveau-accel-test"
 compat=()
 if [ -f "$kdir/uapi/linux/bits.h" ] &&

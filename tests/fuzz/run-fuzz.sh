@@ -38,6 +38,7 @@ cp -n "$here"/corpus/$target/* "$out/corpus-$target/" 2>/dev/null || true
 # shellcheck disable=SC2046
 clang -g -O1 -std=gnu11 -fno-omit-frame-pointer \
       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+      -DNVVB_ASAN \
       -I"$root/include" -I"$root/hw/display/nv-vmbind/core" \
       -I"$root/tests/unit" $(pkg-config --cflags glib-2.0) \
       "$here/fuzz-$target.c" "${core[@]}" ${extra[@]+"${extra[@]}"} \

@@ -57,7 +57,10 @@ typedef struct NvvbCeLaunchResult {
     NvvbCeResult ce;            /* the faulting command, if FAULT */
 } NvvbCeLaunchResult;
 
-/** nvvb_ce_class_reset: forget every method value of @c. */
+/**
+ * nvvb_ce_class_reset: forget every method value of @c.
+ * @c: the copy-engine object's method state
+ */
 void nvvb_ce_class_reset(NvvbCeClass *c);
 
 /**
@@ -97,6 +100,11 @@ NvvbCeLaunchStatus nvvb_ce_class_launch(NvvbCeClass *c, NvvbCe *ce,
 /**
  * nvvb_ce_write32: write the 32-bit little-endian @val at VA @va of @ctx
  * (any alignment): the semaphore write both the host and the CE use.
+ * @ce: the copy engine that moves the bytes
+ * @ctx: the channel's VM (accessor, page directory, TLB, privilege)
+ * @va: GPU VA of the first byte
+ * @val: the value, stored little endian
+ * @res: how it ended (may be NULL)
  *
  * Returns: as nvvb_ce_fill().
  */

@@ -114,14 +114,11 @@ G_STATIC_ASSERT(sizeof(NvvbGpuVa) <= 120);
  * the next one allocates (the mapping it replaces, its op list): a few of
  * each kept on a thread-local list skip malloc's bins and locks.  A GPrivate
  * destructor frees them when the thread exits.  Under AddressSanitizer
+ * (NVVB_ASAN: meson's b_sanitize, the ASan unit tests, run-fuzz.sh)
  * nothing is kept, so that a use after nvvb_gpuva_free() is still caught.
  */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef NVVB_ASAN                /* set by the builds that use ASan */
 #define SPARE_VAS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPARE_VAS 0
-#endif
 #endif
 #ifndef SPARE_VAS
 #define SPARE_VAS 64

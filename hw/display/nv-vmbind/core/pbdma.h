@@ -135,7 +135,10 @@ typedef struct NvvbPbdma {
     NvvbPbdmaStats stats;
 } NvvbPbdma;
 
-/** nvvb_pbdma_reset: an unbound, idle PBDMA with no error. */
+/**
+ * nvvb_pbdma_reset: an unbound, idle PBDMA with no error.
+ * @p: the PBDMA state to reset
+ */
 void nvvb_pbdma_reset(NvvbPbdma *p);
 
 /**

@@ -61,6 +61,11 @@ void nv_gp107_fifo_reset(NvGp107State *s);
 
 /**
  * nv_gp107_fifo_read: BAR0 read of a register the FIFO owns.
+ * @s: the device
+ * @addr: BAR0 offset
+ * @size: access size in bytes (the FIFO's registers answer 4 only)
+ * @val: the value read, when the FIFO owns @addr
+ *
  * Returns: false if @addr is not the FIFO's (the unit tables answer).
  */
 bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
@@ -68,6 +73,11 @@ bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
 
 /**
  * nv_gp107_fifo_write: BAR0 write of a register the FIFO owns.
+ * @s: the device
+ * @addr: BAR0 offset
+ * @val: the value written
+ * @size: access size in bytes (the FIFO's registers take 4 only)
+ *
  * Returns: false if @addr is not the FIFO's.
  */
 bool nv_gp107_fifo_write(NvGp107State *s, uint32_t addr, uint64_t val,
