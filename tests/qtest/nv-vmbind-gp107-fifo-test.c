@@ -36,13 +36,13 @@
 #define SEM_PA      0x340000
 
 /* Channel VM: VA -> what */
-#define GP_VA       0x00000
-#define PB_VA       0x10000
-#define SRC_VA      0x40000     /* system memory */
-#define DST_VA      0x80000
-#define BACK_VA     0xa0000
-#define SEM_VA      0xc0000
-#define HOLE_VA     0x180000    /* unmapped */
+#define GP_VA       0x00000ull
+#define PB_VA       0x10000ull
+#define SRC_VA      0x40000ull  /* system memory */
+#define DST_VA      0x80000ull
+#define BACK_VA     0xa0000ull
+#define SEM_VA      0xc0000ull
+#define HOLE_VA     0x180000ull /* unmapped */
 #define COPY_LEN    0x10000
 
 #define CHID        3
