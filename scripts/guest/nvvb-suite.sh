@@ -125,7 +125,11 @@ initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" "${vgem[@]}" \
 	-x "$src/linux-guest-driver/nvvb.ko$modopts" -f "$work/nvvb-test:/bin/nvvb-test" \
 	-f "$work/nvvb-bench:/bin/nvvb-bench" -r "$work/run-test")
 
-bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+# The kernel unpacked for a PVH boot when it allows one: the guest then
+# skips decompressing itself (about 1 s of every boot under TCG).
+kernel=$("$NVVB_TOP/scripts/guest/pvh-kernel.py" "$kdir/vmlinuz" \
+	"$NVVB_CACHE/guest/pvh") || kernel=$kdir/vmlinuz
+bargs=(--qemu "$qemu" --kernel "$kernel" --initrd "$initrd"
        --timeout "$timeout" --qmp "${hook[@]}")
 [ -n "$tap" ] && bargs+=(--tap "$tap")
 [ -n "$logf" ] && bargs+=(--log "$logf")
