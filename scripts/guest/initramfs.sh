@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Build a guest initramfs (uncompressed newc cpio) and print its path.
+# Build a guest initramfs (gzipped newc cpio) and print its path.
 #
 #   initramfs.sh -k KDIR [-m MODULE[:OPTIONS]]... [-x FILE.ko[:OPTIONS]]...
 #                [-f SRC:DEST]... [-r RUN_SCRIPT] [-o OUT]
@@ -55,7 +55,7 @@ if [ -z "$out" ]; then
 		 if [ -n "${NVVB_MODULES_OVERRIDE:-}" ]; then cat "$NVVB_MODULES_OVERRIDE"/*.ko | sha256sum; fi;
 		 if [ -n "$run" ]; then sha256sum < "$run"; fi; } | sha256sum | cut -c1-16)
 	mkdir -p "$NVVB_CACHE/guest/initramfs"
-	out="$NVVB_CACHE/guest/initramfs/$key.cpio"
+	out="$NVVB_CACHE/guest/initramfs/$key.cpio.gz"
 	if [ -s "$out" ]; then
 		log "initramfs $(du -h "$out" | cut -f1): reused ($out)"
 		echo "$out"
@@ -151,8 +151,7 @@ for n in "${order[@]}"; do
 done
 for m in "${xmods[@]}"; do
 	x=${m%%:*}
-	# without debug info (nvvb.ko: 2.1 MB -> about 0.1 MB); symbols stay
-	strip --strip-debug -o "$root/lib/modules/$(basename "$x")" "$x"
+	cp "$x" "$root/lib/modules/$(basename "$x")"
 	printf '%s %s\n' "$(basename "$x")" "$([ "$x" != "$m" ] && echo "${m#*:}")" >> "$root/etc/modules"
 done
 for fd in "${files[@]}"; do
@@ -197,10 +196,8 @@ poweroff -f
 INIT
 chmod +x "$root/init"
 
-# Not compressed: QEMU copies the image into guest memory, while unpacking
-# gzip in the guest costs boot time under TCG.
-(cd "$root" && find . | LC_ALL=C sort | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) \
-	> "$out.tmp.$$"
+(cd "$root" && find . | LC_ALL=C sort | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) |
+	gzip -1 > "$out.tmp.$$"
 mv "$out.tmp.$$" "$out"
 log "initramfs $(du -h "$out" | cut -f1): ${#order[@]} modules (${order[*]})"
 echo "$out"
