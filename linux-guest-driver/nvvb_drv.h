@@ -183,6 +183,9 @@ struct nvvb_vm {
 
 	struct drm_sched_entity bind_entity;
 	struct drm_sched_entity exec_entity;
+	/* under submit_lock: the last job submitted to each entity */
+	struct dma_fence *bind_last;
+	struct dma_fence *exec_last;
 	atomic_t jobs;			/* submitted, not yet freed */
 	wait_queue_head_t jobs_wq;
 };
@@ -272,6 +275,7 @@ struct nvvb_job {
 	struct drm_syncobj **sig_objs;
 	struct dma_fence_chain **sig_chains;
 	struct dma_fence *done;
+	struct dma_fence **last;	/* vm->bind_last or vm->exec_last */
 	struct nvvb_fence *hw;		/* preallocated, the ring's once run */
 	struct nvvb_desc *desc;
 	u32 ndesc;
@@ -300,6 +304,7 @@ struct dma_fence *nvvb_ring_submit(struct nvvb_ring *ring,
 				   struct nvvb_fence *f);
 int nvvb_ring_exec_sync(struct nvvb_ring *ring, const struct nvvb_desc *desc,
 			u32 n);
+void nvvb_ring_retire(struct nvvb_ring *ring);
 void nvvb_ring_stats(struct nvvb_ring *ring, u64 *submitted, u64 *completed,
 		     u64 *errors);
 

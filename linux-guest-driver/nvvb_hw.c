@@ -149,8 +149,15 @@ struct dma_fence *nvvb_ring_submit(struct nvvb_ring *ring,
 	return &f->base;
 }
 
-/* Retire completed submissions; interrupt context or process context. */
-static void nvvb_ring_retire(struct nvvb_ring *ring)
+/**
+ * nvvb_ring_retire() - signal the fences of completed submissions
+ * @ring: the ring
+ *
+ * Called from the ring's interrupt, and by a submitter that finds its work
+ * already done (the device may complete small submissions in the doorbell
+ * write) without waiting for that interrupt.
+ */
+void nvvb_ring_retire(struct nvvb_ring *ring)
 {
 	struct nvvb_fence *f, *tmp;
 	unsigned long flags;

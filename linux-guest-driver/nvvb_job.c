@@ -69,6 +69,8 @@ int nvvb_job_init(struct nvvb_job *job, struct nvvb_vm *vm,
 	job->file = file;
 	job->ring = ring;
 	job->ops = ops;
+	job->last = entity == &vm->bind_entity ? &vm->bind_last :
+						 &vm->exec_last;
 	job->sync = !async;
 	if (job->sync && (nwait || nsig))
 		return -EINVAL;
@@ -202,10 +204,58 @@ void nvvb_job_put_unsubmitted(struct nvvb_job *job)
 	job->ops->free(job);
 }
 
+/* Under submit_lock: @fence is now the last job of the job's entity. */
+static void nvvb_job_set_last(struct nvvb_job *job, struct dma_fence *fence)
+{
+	dma_fence_put(*job->last);
+	*job->last = dma_fence_get(fence);
+}
+
+/*
+ * A synchronous job that waits for nothing, submitted when every earlier
+ * job of its entity has completed, is one the scheduler would run at once;
+ * it goes to the ring from the ioctl instead, which saves the switches to
+ * the scheduler's worker and back (most of a small bind's latency under
+ * emulation).  The ring's order is still the order of submit_lock, so
+ * later jobs of the entity execute after it.
+ */
+static bool nvvb_job_direct(struct nvvb_job *job)
+{
+	return job->sync && xa_empty(&job->base.dependencies) &&
+	       (!*job->last || dma_fence_is_signaled(*job->last));
+}
+
+/* Called with submit_lock held after a successful submit(); drops it. */
+static int nvvb_job_run_direct(struct nvvb_job *job)
+{
+	struct nvvb_vm *vm = job->vm;
+	struct dma_fence *done;
+	int ret;
+
+	done = nvvb_ring_submit(job->ring, job->desc, job->ndesc, job->hw);
+	job->hw = NULL;
+	job->done = dma_fence_get(done);
+	job->ops->armed(job);
+	nvvb_job_set_last(job, done);
+	mutex_unlock(&vm->submit_lock);
+
+	/* a small job is usually complete once the doorbell write returns */
+	if (!dma_fence_is_signaled(done))
+		nvvb_ring_retire(job->ring);
+	while (!dma_fence_wait_timeout(done, false,
+				       msecs_to_jiffies(NVVB_JOB_TIMEOUT_MS)))
+		drm_err(&vm->ndev->drm, "%s job of VM %u still running after %u ms\n",
+			job->ring->name, vm->hw_id, NVVB_JOB_TIMEOUT_MS);
+	ret = done->error;
+	dma_fence_put(done);
+	nvvb_job_put_unsubmitted(job);
+	return ret;
+}
+
 /**
  * nvvb_job_submit() - submit an initialised job
  * @job: the job; it belongs to the scheduler afterwards, or is freed here
- *       if it could not be submitted
+ *       if it could not be submitted or ran directly
  *
  * Return: 0, a validation error, or (synchronous jobs) the job's error.
  */
@@ -228,12 +278,15 @@ int nvvb_job_submit(struct nvvb_job *job)
 		mutex_unlock(&vm->submit_lock);
 		goto err;
 	}
+	if (nvvb_job_direct(job))
+		return nvvb_job_run_direct(job);
 	job->base.credits = job->ndesc;
 	drm_sched_job_arm(&job->base);
 	job->done = dma_fence_get(&job->base.s_fence->finished);
 	done = dma_fence_get(job->done);
 	job->ops->armed(job);
 	nvvb_job_attach_signals(job);
+	nvvb_job_set_last(job, done);
 	/* the VM outlives its jobs: see nvvb_sched_free_job() */
 	drm_gpuvm_get(&vm->base);
 	atomic_inc(&vm->jobs);

@@ -1017,6 +1017,10 @@ void nvvb_vm_destroy(struct nvvb_vm *vm)
 	drm_sched_entity_destroy(&vm->bind_entity);
 	if (ndev->ce.sched_ready)
 		drm_sched_entity_destroy(&vm->exec_entity);
+	dma_fence_put(vm->bind_last);
+	dma_fence_put(vm->exec_last);
+	vm->bind_last = NULL;
+	vm->exec_last = NULL;
 
 	/* before the mappings' BOs can go (BO_DESTROY fails while mapped) */
 	nvvb_vm_hw_destroy(vm);

@@ -4,16 +4,19 @@
  *
  *   nvvb-bench [-n ITERATIONS]
  *
- * Prints "bench: NAME VALUE UNIT" lines:
+ * Prints "bench: NAME VALUE UNIT" lines, each figure with its ratio to a
+ * baseline measured in the same run:
  *   first_bind_uptime    guest uptime when the first VM_BIND of the boot
  *                        (VM_INIT, GEM_NEW, one 4 KiB map) has completed
  *   ioctl_getparam       a no-op ioctl, the syscall baseline
- *   bind_sync_map_4k     one synchronous 4 KiB MAP (median, p90, p99)
- *   bind_sync_unmap_4k   one synchronous 4 KiB UNMAP
+ *   bind_sync_map_4k     one synchronous 4 KiB MAP (median, p90, p99), and
+ *                        median / the no-op ioctl's median
+ *   bind_sync_unmap_4k   one synchronous 4 KiB UNMAP, likewise
  *   bind_async_batchN    ops/s for asynchronous jobs of N 4 KiB MAPs
- *                        (N = 1, 16, 256), waited for on a timeline
+ *                        (N = 1, 16, 256), waited for on a timeline; time
+ *                        per op / the no-op ioctl's median
  *   ce_copy / memcpy     copy-engine GB/s for 64 MiB and the guest's own
- *                        memcpy over the same buffers, in the same run
+ *                        memcpy over the same buffers; ce_copy / memcpy
  * Timing never decides success; the exit status says whether every ioctl
  * worked.
  */
@@ -34,12 +37,20 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report_lat(const char *name, uint64_t *ns, int n)
+/* The no-op ioctl's median, ns: the baseline of the ratios. */
+static double base_ns;
+
+/* Prints the median, p90 and p99 of @ns; returns the median. */
+static double report_lat(const char *name, uint64_t *ns, int n)
 {
 	qsort(ns, n, sizeof(*ns), cmp_u64);
-	printf("bench: %s %.1f us median, %.1f us p90, %.1f us p99 (%d runs)\n",
+	printf("bench: %s %.1f us median, %.1f us p90, %.1f us p99 (%d runs)",
 	       name, ns[n / 2] / 1e3, ns[n * 9 / 10] / 1e3, ns[n * 99 / 100] / 1e3,
 	       n);
+	if (base_ns > 0)
+		printf(": %.1fx ioctl_getparam", ns[n / 2] / base_ns);
+	printf("\n");
+	return ns[n / 2];
 }
 
 static double guest_uptime_s(void)
@@ -107,8 +118,9 @@ static void bench_async(int fd, uint32_t bo, int batch, int total)
 		if (t < best)
 			best = t;
 	}
-	printf("bench: bind_async_batch%d %.0f ops/s (%d maps of 4 KiB in %d jobs, best of 3: %.1f ms)\n",
-	       batch, total / (best / 1e9), total, total / batch, best / 1e6);
+	printf("bench: bind_async_batch%d %.0f ops/s (%d maps of 4 KiB in %d jobs, best of 3: %.1f ms): %.2f us per op, %.1fx ioctl_getparam\n",
+	       batch, total / (best / 1e9), total, total / batch, best / 1e6,
+	       best / 1e3 / total, best / total / base_ns);
 }
 
 static void bench_copy(int fd)
@@ -147,8 +159,8 @@ static void bench_copy(int fd)
 		if (nv_now_ns() - t0 < best_cpu)
 			best_cpu = nv_now_ns() - t0;
 	}
-	printf("bench: ce_copy %.2f GB/s (64 MiB sysmem -> sysmem, best of 3)\n",
-	       len / (best_ce / 1e9) / 1e9);
+	printf("bench: ce_copy %.2f GB/s (64 MiB sysmem -> sysmem, best of 3): %.2fx memcpy\n",
+	       len / (best_ce / 1e9) / 1e9, (double)best_cpu / best_ce);
 	printf("bench: memcpy %.2f GB/s (same buffers, guest CPU, baseline)\n",
 	       len / (best_cpu / 1e9) / 1e9);
 }
@@ -186,7 +198,7 @@ int main(int argc, char **argv)
 		nv_getparam(fd, NVVB_PARAM_VA_BITS, &v);
 		lat[i] = nv_now_ns() - t0;
 	}
-	report_lat("ioctl_getparam", lat, n);
+	base_ns = report_lat("ioctl_getparam", lat, n);
 	for (i = 0; i < n; i++) {
 		op = nv_op_map(bo, VA0 + (uint64_t)i * 4096, (i % 256) * 4096,
 			       4096, 0);

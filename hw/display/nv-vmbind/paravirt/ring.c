@@ -2,13 +2,21 @@
 /*
  * nv-vmbind paravirtual GPU: descriptor rings (bind queue, copy engine).
  *
- * A TAIL write only schedules the bottom half, so a doorbell costs the vCPU
- * nothing and a storm of doorbells collapses into one run.  One run executes
- * at most the ring's budget of descriptors, and stops early once their cost
- * (r->work, added by exec) reaches work_budget, then reschedules itself for
- * the rest, so the main loop (monitor, other devices) runs in between
- * however much work a guest queues.  Descriptors are never split: the exec
- * handlers bound the cost of one.
+ * A TAIL write schedules the bottom half, so a storm of doorbells collapses
+ * into one run.  One run executes at most the ring's budget of descriptors,
+ * and stops early once their cost (r->work, added by exec) reaches
+ * work_budget, then reschedules itself for the rest, so the main loop
+ * (monitor, other devices) runs in between however much work a guest
+ * queues.  Descriptors are never split: the exec handlers bound the cost of
+ * one.
+ *
+ * A doorbell that leaves only a few descriptors pending on a ring whose exec
+ * reports its work runs them in the TAIL write itself, within smaller bounds
+ * than a slice (NVVB_RING_INLINE_DESCS descriptors, stopping at
+ * NVVB_RING_INLINE_WORK units), and leaves anything else to the bottom half.
+ * A small synchronous bind then completes before the write returns instead
+ * of waiting for the main loop to wake up and run the bottom half, which
+ * under emulation costs more than the bind itself.
  *
  * Copyright (c) 2026 The nv-vmbind authors
  */
@@ -22,6 +30,9 @@
 #include "internal.h"
 #include "ring.h"
 #include "../trace.h"
+
+#define NVVB_RING_INLINE_DESCS  4
+#define NVVB_RING_INLINE_WORK   512
 
 /* A ring register (NVVB_RING_*), as an lvalue. */
 #define RING_REG(r, off)    ((r)->regs[(off) / 4])
@@ -40,13 +51,16 @@ static bool nv_vmbind_ring_valid(NvVmbindRing *r)
            !(RING_REG(r, NVVB_RING_BASE_LO) & (NVVB_DESC_SIZE - 1));
 }
 
-static void nv_vmbind_ring_process(void *opaque)
+/*
+ * Executes at most @budget descriptors, stopping once their work reaches
+ * @work_budget (0: no limit); schedules the bottom half for what is left.
+ */
+static void nv_vmbind_ring_run(NvVmbindRing *r, uint32_t budget,
+                               uint64_t work_budget)
 {
-    NvVmbindRing *r = opaque;
     NvVmbindState *s = r->dev;
     PCIDevice *pdev = PCI_DEVICE(s);
     bool notify = false;
-    uint32_t budget = r->budget;
     uint32_t *head = &RING_REG(r, NVVB_RING_HEAD);
     uint32_t *tail = &RING_REG(r, NVVB_RING_TAIL);
     uint32_t *status_reg = &RING_REG(r, NVVB_RING_STATUS);
@@ -59,7 +73,7 @@ static void nv_vmbind_ring_process(void *opaque)
         r->slices++;
     }
     while (*head != *tail && budget-- &&
-           (!r->work_budget || r->work < r->work_budget)) {
+           (!work_budget || r->work < work_budget)) {
         uint64_t addr = nv_vmbind_ring_base(r) +
                         (uint64_t)*head * NVVB_DESC_SIZE;
         uint8_t desc[NVVB_DESC_SIZE];
@@ -106,6 +120,29 @@ static void nv_vmbind_ring_process(void *opaque)
         nv_vmbind_raise_intr(s, r->intr);
     }
     if (*head != *tail && !(*status_reg & NVVB_RING_STATUS_DMA_ERROR)) {
+        qemu_bh_schedule(r->bh);
+    }
+}
+
+static void nv_vmbind_ring_process(void *opaque)
+{
+    NvVmbindRing *r = opaque;
+
+    nv_vmbind_ring_run(r, r->budget, r->work_budget);
+}
+
+/* The doorbell: run a small batch now, anything larger in the bottom half. */
+static void nv_vmbind_ring_doorbell(NvVmbindRing *r)
+{
+    uint32_t pending = (RING_REG(r, NVVB_RING_TAIL) -
+                        RING_REG(r, NVVB_RING_HEAD)) &
+                       (RING_REG(r, NVVB_RING_SIZE) - 1);
+
+    if (r->work_budget && pending <= NVVB_RING_INLINE_DESCS &&
+        !(RING_REG(r, NVVB_RING_STATUS) & NVVB_RING_STATUS_DMA_ERROR)) {
+        nv_vmbind_ring_run(r, NVVB_RING_INLINE_DESCS,
+                           MIN(r->work_budget, NVVB_RING_INLINE_WORK));
+    } else {
         qemu_bh_schedule(r->bh);
     }
 }
@@ -164,7 +201,7 @@ void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val)
             break;
         }
         RING_REG(r, NVVB_RING_TAIL) = val;
-        qemu_bh_schedule(r->bh);
+        nv_vmbind_ring_doorbell(r);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "nv-vmbind: %s ring: write to "
