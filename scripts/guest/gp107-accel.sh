@@ -4,34 +4,47 @@
 # Boot Debian's unmodified kernel with nouveau on nv-vmbind-gp107 WITH
 # acceleration (fifo + ce0, gr=0: the kernel's copy-engine channel) and
 # run the buffer-move test through the emulated copy engine
-# (tests/guest/nouveau/nouveau-accel-test.c).
+# (tests/guest/nouveau/nouveau-accel-test.c).  At each checkpoint of the
+# test (after VM_BIND, after the mapped BOs were evicted, after they were
+# validated back) the host check (gp107-check.py) walks nouveau's page
+# tables: every mapping must point at its BO's current pages and read the
+# BO's pattern.
 #
-#   gp107-accel.sh --qemu QEMU [--tap FILE] [--log FILE] [--timeout S]
-#                  [--vram MIB (64)] [--device-opts OPTS] [--trace]
+#   gp107-accel.sh --qemu QEMU --gpuvm NVVB_GPUVM [--tap FILE] [--log FILE]
+#                  [--timeout S] [--vram MIB (64)] [--device-opts OPTS]
+#                  [--trace] [--corrupt-ce-data]
 #
+# NVVB_GPUVM   tools/nvvb-gpuvm of the build (the host check's GPUVM)
 # --device-opts OPTS  extra -device properties (e.g. x-corrupt-ce=on: the
 #              data checks must then fail)
+# --corrupt-ce-data  negative control: run the device with
+#              x-corrupt-ce-data=on (copies land one page off, fences still
+#              signal); passes only if the guest's data checks fail and the
+#              boot still completes
 # --trace      log the device's nv_gp107_fifo_* trace points to FILE.trace
 #              (with --log FILE)
 # Own kernel: NVVB_KERNEL_DIR, as for gp107.sh.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
-qemu= tap= logf= timeout=300 vram=64 devopts= trace=0
+qemu= gpuvm= tap= logf= timeout=300 vram=64 devopts= trace=0 corrupt=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
+	--gpuvm) gpuvm=$2; shift ;;
 	--tap) tap=$2; shift ;;
 	--log) logf=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--vram) vram=$2; shift ;;
 	--device-opts) devopts=$2; shift ;;
 	--trace) trace=1 ;;
+	--corrupt-ce-data) corrupt=1; devopts="${devopts:+$devopts,}x-corrupt-ce-data=on" ;;
 	*) die "gp107-accel.sh: unknown argument $1" ;;
 	esac
 	shift
 done
 [ -x "$qemu" ] || die "gp107-accel.sh: --qemu QEMU is required"
+[ -x "$gpuvm" ] || die "gp107-accel.sh: --gpuvm NVVB_GPUVM is required"
 
 kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
 inc="$kdir/include"
@@ -68,7 +81,7 @@ if dmesg | grep -q 'MM: using COPY for buffer copies'; then
 else
 	echo "not ok 1 - nouveau did not log 'MM: using COPY for buffer copies'"
 fi
-/bin/nouveau-accel-test -v $vram
+/bin/nouveau-accel-test -v $vram -c -p /dev/ttyS1
 rc=\$?
 # Channel errors, faults, idle or fence timeouts are failures.
 bad=\$(dmesg | grep -E 'nouveau.*(fifo: |fault|killed|failed to idle|timeout|INTR|errored|channel)' | grep -v 'ce channel' || true)
@@ -88,10 +101,14 @@ initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
 	-f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
 
 dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
+# The "@nvvb" protocol's own port: the guest's ttyS1 (console=ttyS0).
+sock="$work/proto.sock"
 # The copy engine's launches and errors, counted by the host afterwards.
 tfile="$work/trace"
 [ $trace = 1 ] && [ -n "$logf" ] && tfile="$logf.trace"
-qargs=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
+qargs=(-device "$dev"
+       -chardev "socket,id=nvvbproto,path=$sock,server=on,wait=off"
+       -device isa-serial,chardev=nvvbproto,index=1 -trace "nv_gp107_fifo_error,file=$tfile"
        -trace "nv_gp107_fifo_ce_launch,file=$tfile"
        -trace "nv_gp107_fifo_chan_load,file=$tfile"
        -trace "nv_gp107_invalidate,file=$tfile")
@@ -100,7 +117,9 @@ if [ $trace = 1 ]; then
 fi
 btap="$work/boot.tap"
 bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
-       --timeout "$timeout" --tap "$btap")
+       --timeout "$timeout" --tap "$btap"
+       --hook "$NVVB_TOP/scripts/guest/gp107-check.py" --hook-arg "gpuvm=$gpuvm"
+       --hook-arg device=gpu0 --hook-arg "proto=$sock")
 [ -n "$logf" ] && bargs+=(--log "$logf")
 log "booting $(cat "$kdir/version") with accelerated nouveau on nv-vmbind-gp107 ($dev)"
 rc=0
@@ -143,6 +162,32 @@ done
 		rc=1
 	fi
 } | awk '/^(ok|not ok) / { n++; sub(/^(ok|not ok) [0-9]* *-? */, ($1 == "ok" ? "ok " : "not ok ") n " - ") } { print } END { print "1.." n }' > "$work/all.tap"
+if [ $corrupt = 1 ]; then
+	# The negative control: the checks that must catch the corruption.
+	mv "$work/all.tap" "$work/corrupt.raw"
+	guest_bad=$(grep -c '^not ok .*hold their pattern' "$work/corrupt.raw" || true)
+	host_bad=$(grep -c '^not ok .*host: .*bytes read through the page tables' "$work/corrupt.raw" || true)
+	launches=${launches:-0}
+	{
+		if [ "$guest_bad" -gt 0 ]; then
+			echo "ok 1 - x-corrupt-ce-data: the guest's data checks caught the misplaced copies ($guest_bad failed)"
+		else
+			echo "not ok 1 - x-corrupt-ce-data: no guest data check failed ($launches launches)"
+		fi
+		if grep -qE '^(not )?ok .*guest ran to completion in [0-9.]+ s \(exit [0-9]+, QEMU rc 0\)' "$work/corrupt.raw"; then
+			echo "ok 2 - x-corrupt-ce-data: fences still signalled, the boot completed"
+		else
+			echo "not ok 2 - x-corrupt-ce-data: the boot did not complete"
+			grep -E 'ran to completion|interrupted' "$work/corrupt.raw" | sed 's/^/#   /'
+		fi
+		# Resident BOs moved out and back can read right (the two moves
+		# cancel out); evicted ones are unmapped: the page-table check
+		# need not see it.
+		echo "# host byte checks that failed: $host_bad"
+		echo "1..2"
+	} > "$work/all.tap"
+	rc=0
+fi
 cat "$work/all.tap" >&2
 [ -n "$tap" ] && cp "$work/all.tap" "$tap"
 grep -q '^not ok' "$work/all.tap" && rc=1

@@ -28,6 +28,14 @@ or, without proto=, through the console.  At each stop this hook:
 A legacy client (GEM_NEW without VM_INIT) is checked too: the kernel's
 mapping of its BO, anywhere in its VMM, must hold the BO's bytes.
 
+A case with evictable=1 (nouveau-accel-test.c: VRAM pressure under
+acceleration) may have BOs evicted: nouveau unmaps an evicted BO's
+VM_BIND mappings until it is validated again.  Step 1 then requires every
+mapping to be resident in full or absent in full, a BO to be resident in
+all its mappings or in none, and the BOs a checkpoint names as just
+validated ("@nvvb check ID WHAT resident=BO") to be resident; step 5
+reads the resident ones.  A stale PTE still fails step 2.
+
 TAP names are stable ("host: CASE CHECKPOINT: what"); details (ranges,
 PDB, counts) follow a failing line as "# ..." lines, with the PDE/PTE
 chain (PD3, PD2, PD1, PD0 both halves, PT big/small, raw) of the first VA
@@ -152,6 +160,8 @@ class Case:
         self.id = vid
         self.name = fields.get('case', 'vm%s' % vid)
         self.legacy = fields.get('legacy') == '1'
+        self.evictable = fields.get('evictable') == '1'
+        self.resident = []      # BOs the checkpoint says are validated
         self.start = int(fields['start'], 0)
         self.range = int(fields['range'], 0)
         self.kstart = int(fields['kstart'], 0)
@@ -326,7 +336,9 @@ class Hook:
         elif cmd == 'check':
             try:
                 c = self.cases[args[0]]
-                what = ' '.join(args[1:])
+                what = ' '.join(w for w in args[1:] if '=' not in w)
+                c.resident = [w.split('=', 1)[1] for w in args[1:]
+                              if w.startswith('resident=')]
                 if c.legacy:
                     self.check_legacy(c, what)
                 else:
@@ -569,6 +581,40 @@ class Hook:
         if not ok:
             self.mismatches.append((tag, what or name))
 
+    def residency(self, c, dump, got_mapped):
+        """For an evictable case: (ok, details, evicted BO names).  Each
+        mapping in the window must be walked in full or not at all, each BO
+        resident in all its mappings or none, and each BO the checkpoint
+        names as just validated resident."""
+        lo, hi = c.window
+        state = {}              # BO -> set of True (resident) / False
+        partial = []
+        n = nres = 0
+        for va, r, bo, _ in dump:
+            if not (va < hi and va + r > lo):
+                continue
+            n += 1
+            cov = sum(min(e, va + r) - max(s, va) for s, e in got_mapped
+                      if s < va + r and e > va)
+            if 0 < cov < r:
+                partial.append('[0x%x,0x%x) of %s: %d of %d KiB walked' % (
+                    va, va + r, bo, cov >> 10, r >> 10))
+            nres += cov == r
+            state.setdefault(bo, set()).add(cov == r)
+        split = sorted(bo for bo, st in state.items() if len(st) > 1)
+        evicted = {bo for bo, st in state.items() if st == {False}}
+        det = partial[:6]
+        if split:
+            det.append('resident in some mappings but not others: %s' %
+                       ' '.join(split[:8]))
+        for bo in c.resident:
+            if state.get(bo) != {True}:
+                det.append('%s was just validated but is not resident in '
+                           'all its mappings' % bo)
+        self.ctx.log('%s: %d of %d mappings resident, %d BOs evicted' % (
+            c.name, nres, n, len(evicted)))
+        return not det, det, evicted | set(split)
+
     def check(self, c, what):
         self.checks += 1
         tag = '%s %s' % (c.name, what)
@@ -592,19 +638,25 @@ class Hook:
         got_sparse = merge([(m['va'], m['va'] + m['size'])
                             for m in walked if m['sparse']])
 
-        # Mapped ranges.
-        ok = got_mapped == want_mapped
-        det = []
+        # Mapped ranges (an evictable case: minus whole evicted BOs).
+        evicted = set()
+        if c.evictable:
+            ok, det, evicted = self.residency(c, dump, got_mapped)
+            name = ('walked mapped ranges equal the GPUVM replay minus '
+                    'whole evicted BOs')
+        else:
+            ok = got_mapped == want_mapped
+            det = []
+            name = 'walked mapped ranges equal the GPUVM replay'
         if not ok:
-            det = ['walked %s' % fmt(got_mapped), 'GPUVM  %s' %
-                   fmt(want_mapped)]
+            det += ['walked %s' % fmt(got_mapped), 'GPUVM  %s' %
+                    fmt(want_mapped)]
             if loc:
                 det += self.chain(aper, pdb, first_diff(got_mapped,
                                                         want_mapped))
             else:
                 det.append('no user PDB maps anything in the window')
-        self.result(ok, tag, 'walked mapped ranges equal the GPUVM replay',
-                    det if not ok else [], 'ranges')
+        self.result(ok, tag, name, det if not ok else [], 'ranges')
 
         # Stale PTEs: valid where the guest mapped nothing (or unmapped).
         stale = subtract(got_mapped, want_mapped)
@@ -651,7 +703,7 @@ class Hook:
             if not (va < hi and va + r > lo):
                 continue
             b = c.bos.get(bo)
-            if b is None or b['seed'] is None:
+            if b is None or b['seed'] is None or bo in evicted:
                 continue
             want = pattern_bytes(b['seed'], off, r)
             got = b''

@@ -597,6 +597,23 @@ static void test_fifo_corrupt_ce(void *obj, void *data,
                   qtest_readl(f.qts, f.sys));
 }
 
+/*
+ * Negative control for the guest suite: x-corrupt-ce-data moves only the
+ * data, so the fence still signals and the data check is what fails.
+ */
+static void test_fifo_corrupt_ce_data(void *obj, void *data,
+                                      QGuestAllocator *alloc)
+{
+    Fifo f;
+
+    fifo_setup(&f, obj, alloc);
+    g_assert_false(copy_and_check(&f));
+    g_assert_cmphex(vram_rd32(f.g, SEM_PA), ==, 0x1001);
+    g_assert_false(dst_matches(&f, DST_PA));
+    g_assert_true(vram_rd32(f.g, DST_PA + 0x1000) ==
+                  qtest_readl(f.qts, f.sys));
+}
+
 /* The same check passes on a healthy device. */
 static void test_fifo_check(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -610,6 +627,9 @@ static void register_tests(void)
 {
     static QOSGraphTestOptions corrupt = {
         .edge.extra_device_opts = "x-corrupt-ce=on",
+    };
+    static QOSGraphTestOptions corrupt_data = {
+        .edge.extra_device_opts = "x-corrupt-ce-data=on",
     };
 
     qos_add_test("nv-vmbind/fifo/regs", TYPE_NV_GP107, test_fifo_regs, NULL);
@@ -629,5 +649,7 @@ static void register_tests(void)
                  NULL);
     qos_add_test("nv-vmbind/fifo/corrupt-ce", TYPE_NV_GP107,
                  test_fifo_corrupt_ce, &corrupt);
+    qos_add_test("nv-vmbind/fifo/corrupt-ce-data", TYPE_NV_GP107,
+                 test_fifo_corrupt_ce_data, &corrupt_data);
 }
 libqos_init(register_tests);

@@ -48,6 +48,8 @@
 #include <drm/drm.h>
 #include <drm/nouveau_drm.h>
 
+#include "nvvb-proto.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define KiB (1024ULL)
@@ -66,81 +68,6 @@ static const char *only;	   /* run only this case */
 static const char *cur_case = "-"; /* the case running, for the host */
 static unsigned int ntest, npass, nfail;
 static unsigned int ncase;
-static int proto_out = STDOUT_FILENO, proto_in = STDIN_FILENO;
-
-/* ---- reporting ---- */
-
-/* Write all of @buf to @fd. */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= n;
-	}
-}
-
-/* One "@nvvb ..." protocol line, written with one write(). */
-static void report(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "@nvvb ");
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	fflush(stdout);
-	write_all(proto_out, buf, n);
-}
-
-/* Read the host's one-line answer from the protocol channel. */
-static bool read_answer(void)
-{
-	char c;
-	ssize_t n;
-
-	for (;;) {
-		n = read(proto_in, &c, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		if (c == '\n')
-			return true;
-	}
-}
-
-/* Use a serial port of its own for the protocol (raw, no echo). */
-static int proto_open(const char *path)
-{
-	struct termios t;
-	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	if (tcgetattr(fd, &t) == 0) {
-		cfmakeraw(&t);
-		cfsetispeed(&t, B115200);
-		cfsetospeed(&t, B115200);
-		t.c_cc[VMIN] = 1;
-		t.c_cc[VTIME] = 0;
-		tcsetattr(fd, TCSANOW, &t);
-	}
-	tcflush(fd, TCIOFLUSH);
-	proto_out = proto_in = fd;
-	return 0;
-}
-
 static bool ok(bool cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -180,16 +107,6 @@ static void checkpoint(const char *what)
 		return;
 	if (!read_answer())
 		fprintf(stderr, "no answer from the host\n");
-}
-
-static uint32_t nvvb_pattern(uint32_t seed, uint32_t i)
-{
-	uint32_t x = seed * 0x9e3779b1u ^ i * 0x85ebca77u;
-
-	x ^= x >> 15;
-	x *= 0x2c1b3c6du;
-	x ^= x >> 12;
-	return x;
 }
 
 static const char *errname(int e)

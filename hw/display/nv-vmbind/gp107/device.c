@@ -357,6 +357,8 @@ static const Property gp107_properties[] = {
     DEFINE_PROP_UINT32("x-corrupt-pte", NvGp107State, corrupt_pte, 0),
     /* Test mode: copy-engine writes land one 4 KiB page off. */
     DEFINE_PROP_BOOL("x-corrupt-ce", NvGp107State, corrupt_ce, false),
+    DEFINE_PROP_BOOL("x-corrupt-ce-data", NvGp107State, corrupt_ce_data,
+                     false),
     /* Ranges one x-nv-vmbind-query-pdbs answer holds, over all PDBs. */
     DEFINE_PROP_UINT32("max-qmp-entries", NvGp107State, qmp_max_entries,
                        NVVB_QMP_ENTRIES_DEFAULT),

@@ -139,6 +139,17 @@ static bool ce_corrupt_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
     return nvvb_gpu_mem_write(opaque, aper, addr ^ 0x1000, buf, len);
 }
 
+/*
+ * x-corrupt-ce-data: only writes wider than a semaphore word go astray, so
+ * fences still signal and the guest's data checks, not a hang, catch it.
+ */
+static bool ce_corrupt_data_write(void *opaque, NvGmmuAperture aper,
+                                  uint64_t addr, const void *buf, size_t len)
+{
+    return nvvb_gpu_mem_write(opaque, aper, len > 4 ? addr ^ 0x1000 : addr,
+                              buf, len);
+}
+
 /* ---- Channels ---- */
 
 static void chan_save(NvGp107State *s, NvGp107Chan *ch)
@@ -345,8 +356,9 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     if (!ch->loaded) {
         chan_load(s, chid);
     }
-    if (s->corrupt_ce) {
-        ce_mem.write = ce_corrupt_write;     /* opaque: &s->gpu_mem */
+    if (s->corrupt_ce || s->corrupt_ce_data) {
+        /* opaque: &s->gpu_mem */
+        ce_mem.write = s->corrupt_ce ? ce_corrupt_write : ce_corrupt_data_write;
         env.ctx.mem = &ce_mem;
     }
     if (!ch->pb.error &&

@@ -144,6 +144,7 @@ struct NvGp107State {
 
     NvGp107Fifo *fifo;          /* fifo.c */
     bool corrupt_ce;            /* x-corrupt-ce: CE writes one page off */
+    bool corrupt_ce_data;       /* x-corrupt-ce-data: only data writes */
 };
 
 /* regs.c */
