@@ -11,7 +11,7 @@
 # BO's pattern.
 #
 #   gp107-accel.sh --qemu QEMU --gpuvm NVVB_GPUVM [--tap FILE] [--log FILE]
-#                  [--timeout S] [--vram MIB (64)] [--device-opts OPTS]
+#                  [--timeout S] [--vram MIB (32)] [--device-opts OPTS]
 #                  [--trace] [--corrupt-ce-data]
 #
 # NVVB_GPUVM   tools/nvvb-gpuvm of the build (the host check's GPUVM)
@@ -27,7 +27,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
-qemu= gpuvm= tap= logf= timeout=300 vram=64 devopts= trace=0 corrupt=0
+qemu= gpuvm= tap= logf= timeout=300 vram=32 devopts= trace=0 corrupt=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
