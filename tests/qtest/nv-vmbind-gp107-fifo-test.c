@@ -19,6 +19,7 @@
 #include "qobject/qdict.h"
 #include "libqos/qgraph.h"
 #include "libqos/pci.h"
+#include "hw/pci/pci_regs.h"
 #include "hw/display/nv-gp107.h"
 #include "hw/display/nv-gp107-fifo.h"
 #include "hw/display/nv-gmmu-ver2.h"
@@ -369,6 +370,40 @@ static void test_fifo_copy(void *obj, void *data, QGuestAllocator *alloc)
  * MSI (capability at 0x48, 64-bit): one message per rising edge of
  * PMC_INTR_0 & enables, another at each 0x088704 rearm while pending.
  */
+/* INTx (MSI off): the pin follows PMC_INTR & enables, level-triggered. */
+static bool intx(QGp107 *g)
+{
+    return qpci_config_readw(&g->dev, PCI_STATUS) & PCI_STATUS_INTERRUPT;
+}
+
+static void test_fifo_intx(void *obj, void *data, QGuestAllocator *alloc)
+{
+    Fifo f;
+    QGp107 *g = obj;
+    unsigned start;
+
+    fifo_setup(&f, g, alloc);
+    g_assert_false(qpci_config_readw(&g->dev, 0x4a) & 1);     /* MSI off */
+    g_assert_false(intx(g));
+    push_move(&f, SRC_VA, DST_VA, COPY_LEN, 0x32);
+    kick(&f, 0);
+    g_assert_true(intx(g));
+    /* Level: it stays up until PFIFO_INTR_0 is acknowledged (W1C). */
+    g_assert_true(intx(g));
+    wr(g, NV_PFIFO_INTR_0, NV_PFIFO_INTR_0_CHANNEL_INTR);
+    g_assert_false(intx(g));
+    /* The PMC leaf enable masks the pin, and unmasking raises it again. */
+    wr(g, NV_PMC_INTR_EN_CLEAR(0), NV_PMC_INTR_PFIFO);
+    start = f.npb;
+    push(&f, NV_PB_HDR(NV_PB_SEC_OP_IMMD, 0, NVC06F_NON_STALL_INTERRUPT, 0));
+    kick(&f, start);
+    g_assert_false(intx(g));
+    wr(g, NV_PMC_INTR_EN_SET(0), NV_PMC_INTR_PFIFO);
+    g_assert_true(intx(g));
+    wr(g, NV_PFIFO_INTR_0, NV_PFIFO_INTR_0_CHANNEL_INTR);
+    g_assert_false(intx(g));
+}
+
 static void test_fifo_msi(void *obj, void *data, QGuestAllocator *alloc)
 {
     Fifo f;
@@ -635,6 +670,7 @@ static void register_tests(void)
     qos_add_test("nv-vmbind/fifo/regs", TYPE_NV_GP107, test_fifo_regs, NULL);
     qos_add_test("nv-vmbind/fifo/copy", TYPE_NV_GP107, test_fifo_copy, NULL);
     qos_add_test("nv-vmbind/fifo/msi", TYPE_NV_GP107, test_fifo_msi, NULL);
+    qos_add_test("nv-vmbind/fifo/intx", TYPE_NV_GP107, test_fifo_intx, NULL);
     qos_add_test("nv-vmbind/fifo/schedule", TYPE_NV_GP107,
                  test_fifo_schedule, NULL);
     qos_add_test("nv-vmbind/fifo/bad-method", TYPE_NV_GP107,
