@@ -36,7 +36,7 @@ static void write_all(int fd, const char *buf, size_t len)
 }
 
 /* One "@nvvb ..." protocol line, written with one write(). */
-static void __attribute__((format(printf, 1, 2))) report(const char *fmt, ...)
+static void report(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
