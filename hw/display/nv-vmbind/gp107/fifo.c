@@ -38,7 +38,10 @@
 #include "../core/gmmu-fault.h"
 #include "../trace.h"
 
-/* Work of one run (one kick, one bottom half, one retry). */
+/*
+ * Work of one pass (one kick, one bottom half, one retry), shared by every
+ * channel the pass runs, so a pass is bounded whatever the channel count.
+ */
 #define FIFO_RUN_ENTRIES        1024
 #define FIFO_RUN_DWORDS         (1u << 20)
 #define FIFO_RUN_BYTES          (256ull << 20)
@@ -327,14 +330,21 @@ static const char *const status_name[] = {
     [NVVB_PBDMA_ERROR] = "error",
 };
 
-/* Run channel @chid if it can run; returns true if it has work left. */
-static bool chan_run(NvGp107State *s, unsigned chid)
+static void pass_budget(NvvbPbdmaBudget *b)
+{
+    *b = (NvvbPbdmaBudget) { FIFO_RUN_ENTRIES, FIFO_RUN_DWORDS,
+                             FIFO_RUN_BYTES };
+}
+
+/*
+ * Run channel @chid if it can run, within what is left of @budget; returns
+ * true if it has work left.  Out of budget, the bottom half goes on with
+ * the next channel first.
+ */
+static bool chan_run(NvGp107State *s, unsigned chid, NvvbPbdmaBudget *budget)
 {
     NvGp107Fifo *f = fifo(s);
     NvGp107Chan *ch = &f->chan[chid];
-    NvvbPbdmaBudget budget = {
-        FIFO_RUN_ENTRIES, FIFO_RUN_DWORDS, FIFO_RUN_BYTES
-    };
     NvGmmuMem ce_mem = s->gpu_mem.mem;
     RunCtx rc = { s, chid };
     NvvbPbdmaEnv env = {
@@ -369,7 +379,7 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     }
     f->busy = true;
     f->runs++;
-    st = nvvb_pbdma_run(&ch->pb, &env, gp_put, &budget);
+    st = nvvb_pbdma_run(&ch->pb, &env, gp_put, budget);
     f->busy = false;
     trace_nv_gp107_fifo_chan_run(chid, ch->pb.gp_get, gp_put,
                                  status_name[st]);
@@ -392,6 +402,7 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     ch->blocked = st == NVVB_PBDMA_BLOCKED;
     switch (st) {
     case NVVB_PBDMA_BUDGET:
+        f->next_chan = (chid + 1) % NV_GP107_CHANNELS;
         qemu_bh_schedule(f->bh);
         return true;
     case NVVB_PBDMA_BLOCKED:
@@ -407,44 +418,68 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     return false;
 }
 
-/* Run every runnable channel once (each run is bounded). */
-static void run_all(NvGp107State *s, bool only_blocked)
+static bool budget_left(const NvvbPbdmaBudget *b)
+{
+    return b->entries && b->dwords && b->bytes;
+}
+
+/*
+ * Run every runnable channel once, round robin from where the last pass
+ * ran out of budget, all within @budget.
+ */
+static void run_all(NvGp107State *s, bool only_blocked,
+                    NvvbPbdmaBudget *budget)
 {
     NvGp107Fifo *f = fifo(s);
-    unsigned c;
+    unsigned i, c, first = f->next_chan;
 
-    for (c = 0; c < NV_GP107_CHANNELS; c++) {
+    for (i = 0; i < NV_GP107_CHANNELS && budget_left(budget); i++) {
+        c = (first + i) % NV_GP107_CHANNELS;
         if (f->chan[c].in_runlist && (!only_blocked || f->chan[c].blocked)) {
-            chan_run(s, c);
+            chan_run(s, c, budget);
         }
     }
+    if (!budget_left(budget)) {
+        qemu_bh_schedule(f->bh);
+    }
+}
+
+/* A pass with a budget of its own. */
+static void run_pass(NvGp107State *s, bool only_blocked)
+{
+    NvvbPbdmaBudget budget;
+
+    pass_budget(&budget);
+    run_all(s, only_blocked, &budget);
 }
 
 static void fifo_bh(void *opaque)
 {
-    run_all(opaque, false);
+    run_pass(opaque, false);
 }
 
 static void fifo_retry(void *opaque)
 {
-    run_all(opaque, true);
+    run_pass(opaque, true);
 }
 
 static void chan_kick(NvGp107State *s, unsigned chid)
 {
     NvGp107Fifo *f = fifo(s);
+    NvvbPbdmaBudget budget;
     bool any_blocked = false;
     unsigned c;
 
     f->kicks++;
     trace_nv_gp107_fifo_kick(chid);
-    chan_run(s, chid);
+    pass_budget(&budget);
+    chan_run(s, chid, &budget);
     /* Its releases may satisfy another channel's acquire. */
     for (c = 0; c < NV_GP107_CHANNELS; c++) {
         any_blocked |= f->chan[c].blocked && c != chid;
     }
     if (any_blocked) {
-        run_all(s, true);
+        run_all(s, true, &budget);
     }
 }
 
@@ -499,8 +534,11 @@ static void ccsr_write(NvGp107State *s, unsigned chid, bool ctrl,
     ch->ctrl &= ~(val & (NV_PCCSR_CHANNEL_PBDMA_FAULTED |
                          NV_PCCSR_CHANNEL_ENG_FAULTED));
     if (val & NV_PCCSR_CHANNEL_ENABLE_SET) {
+        NvvbPbdmaBudget budget;
+
         ch->ctrl |= NV_PCCSR_CHANNEL_ENABLE;
-        chan_run(s, chid);
+        pass_budget(&budget);
+        chan_run(s, chid, &budget);
     }
 }
 
@@ -556,7 +594,7 @@ static void runlist_submit(NvGp107State *s, uint32_t val)
         f->chan[c].tsg = tsg;
     }
     f->runlist_len = len;
-    run_all(s, false);
+    run_pass(s, false);
 }
 
 static void preempt(NvGp107State *s, uint32_t val)
@@ -801,7 +839,7 @@ bool nv_gp107_fifo_write(NvGp107State *s, uint32_t addr, uint64_t val64,
 
         f->sched_disable = val;
         if (unblocked) {
-            run_all(s, false);
+            run_pass(s, false);
         }
         break;
     }
@@ -876,6 +914,7 @@ void nv_gp107_fifo_reset(NvGp107State *s)
     f->sched_disable = f->error_sched_disable = f->preempt = 0;
     f->chsw_error = f->runlist_intr = f->fb_timeout = 0;
     f->pmc_enable_pb = f->mmu_fault_id = 0;
+    f->next_chan = 0;
     memset(f->mmu_fault, 0, sizeof(f->mmu_fault));
     memset(f->pbdma, 0, sizeof(f->pbdma));
     memset(f->trigger_fault, 0, sizeof(f->trigger_fault));

@@ -46,6 +46,7 @@ struct NvGp107Fifo {
     bool irq_level;
     bool pmc_fifo_enabled;
     bool busy;                  /* a channel is running (no recursion) */
+    unsigned next_chan;         /* where the next pass starts (round robin) */
     unsigned nbound;            /* channels with CCSR BIND */
     Error *blocker;             /* migration blocker while nbound */
     uint64_t kicks, runs;
