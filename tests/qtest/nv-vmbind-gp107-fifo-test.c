@@ -467,6 +467,40 @@ static void test_fifo_schedule(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_true(dst_matches(&f, DST_PA));
 }
 
+/*
+ * A semaphore acquire blocks the channel; the retry timer runs it again
+ * 100 us after it blocked, then at twice the interval each time it finds
+ * it still blocked.
+ */
+static void test_fifo_acquire(void *obj, void *data, QGuestAllocator *alloc)
+{
+    Fifo f;
+    QGp107 *g = obj;
+
+    fifo_setup(&f, g, alloc);
+    vram_wr32(g, SEM_PA + 0x10, 0);
+    push(&f, NV_PB_HDR(NV_PB_SEC_OP_INC, 4, NVC06F_SET_OBJECT, 1));
+    push(&f, NV_CE_CLASS_B);
+    push(&f, NV_PB_HDR(NV_PB_SEC_OP_INC, 0, NVC06F_SEMAPHOREA, 4));
+    push(&f, (SEM_VA + 0x10) >> 32);
+    push(&f, (uint32_t)(SEM_VA + 0x10));
+    push(&f, 5);
+    push(&f, NVC06F_SEMAPHORED_OP_ACQ_GEQ);
+    push_move(&f, SRC_VA, DST_VA, COPY_LEN, 0x55);
+    kick(&f, 0);
+    g_assert_cmphex(vram_rd32(g, SEM_PA), ==, 0);         /* blocked */
+    qtest_clock_step(f.qts, 100 * 1000);    /* retry 1: next in 200 us */
+    g_assert_cmphex(vram_rd32(g, SEM_PA), ==, 0);
+    vram_wr32(g, SEM_PA + 0x10, 5);         /* released behind its back */
+    qtest_clock_step(f.qts, 100 * 1000);
+    g_assert_cmphex(vram_rd32(g, SEM_PA), ==, 0);         /* backed off */
+    qtest_clock_step(f.qts, 100 * 1000);    /* retry 2 */
+    g_assert_cmphex(vram_rd32(g, SEM_PA), ==, 0x55);
+    g_assert_true(dst_matches(&f, DST_PA));
+    g_assert_cmphex(rd(g, NV_PFIFO_INTR_0) & NV_PFIFO_INTR_0_PBDMA_INTR, ==,
+                    0);
+}
+
 /* An unknown host method: PBDMA METHOD interrupt, channel stopped. */
 static void test_fifo_bad_method(void *obj, void *data,
                                  QGuestAllocator *alloc)
@@ -673,6 +707,8 @@ static void register_tests(void)
     qos_add_test("nv-vmbind/fifo/intx", TYPE_NV_GP107, test_fifo_intx, NULL);
     qos_add_test("nv-vmbind/fifo/schedule", TYPE_NV_GP107,
                  test_fifo_schedule, NULL);
+    qos_add_test("nv-vmbind/fifo/acquire", TYPE_NV_GP107, test_fifo_acquire,
+                 NULL);
     qos_add_test("nv-vmbind/fifo/bad-method", TYPE_NV_GP107,
                  test_fifo_bad_method, NULL);
     qos_add_test("nv-vmbind/fifo/bad-gp", TYPE_NV_GP107, test_fifo_bad_gp,

@@ -45,8 +45,15 @@
 #define FIFO_RUN_ENTRIES        1024
 #define FIFO_RUN_DWORDS         (1u << 20)
 #define FIFO_RUN_BYTES          (256ull << 20)
-/* Blocked acquires are retried this often (virtual ns). */
+/*
+ * Blocked acquires are retried after FIFO_RETRY_NS (virtual), twice as
+ * long after each retry that found them still blocked, up to
+ * FIFO_RETRY_MAX_NS; a kick starts again at the shortest (its releases
+ * are what usually satisfies an acquire, and they rerun blocked channels
+ * at once anyway).
+ */
 #define FIFO_RETRY_NS           (100 * 1000)
+#define FIFO_RETRY_MAX_NS       (10 * 1000 * 1000)
 
 static NvGp107Fifo *fifo(NvGp107State *s)
 {
@@ -407,7 +414,7 @@ static bool chan_run(NvGp107State *s, unsigned chid, NvvbPbdmaBudget *budget)
         return true;
     case NVVB_PBDMA_BLOCKED:
         timer_mod(f->retry, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                  FIFO_RETRY_NS);
+                  f->retry_ns);
         return true;
     case NVVB_PBDMA_ERROR:
         chan_report(s, chid);
@@ -460,6 +467,9 @@ static void fifo_bh(void *opaque)
 
 static void fifo_retry(void *opaque)
 {
+    NvGp107Fifo *f = fifo(opaque);
+
+    f->retry_ns = MIN(f->retry_ns * 2, FIFO_RETRY_MAX_NS);
     run_pass(opaque, true);
 }
 
@@ -471,6 +481,7 @@ static void chan_kick(NvGp107State *s, unsigned chid)
     unsigned c;
 
     f->kicks++;
+    f->retry_ns = FIFO_RETRY_NS;
     trace_nv_gp107_fifo_kick(chid);
     pass_budget(&budget);
     chan_run(s, chid, &budget);
@@ -915,6 +926,7 @@ void nv_gp107_fifo_reset(NvGp107State *s)
     f->chsw_error = f->runlist_intr = f->fb_timeout = 0;
     f->pmc_enable_pb = f->mmu_fault_id = 0;
     f->next_chan = 0;
+    f->retry_ns = FIFO_RETRY_NS;
     memset(f->mmu_fault, 0, sizeof(f->mmu_fault));
     memset(f->pbdma, 0, sizeof(f->pbdma));
     memset(f->trigger_fault, 0, sizeof(f->trigger_fault));
@@ -934,6 +946,7 @@ void nv_gp107_fifo_realize(NvGp107State *s)
     f->bh = qemu_bh_new_guarded(fifo_bh, s,
                                 &DEVICE(s)->mem_reentrancy_guard);
     f->retry = timer_new_ns(QEMU_CLOCK_VIRTUAL, fifo_retry, s);
+    f->retry_ns = FIFO_RETRY_NS;
     f->pmc_fifo_enabled = true;
 }
 

@@ -47,6 +47,7 @@ struct NvGp107Fifo {
     bool pmc_fifo_enabled;
     bool busy;                  /* a channel is running (no recursion) */
     unsigned next_chan;         /* where the next pass starts (round robin) */
+    int64_t retry_ns;           /* next retry of blocked acquires, after */
     unsigned nbound;            /* channels with CCSR BIND */
     Error *blocker;             /* migration blocker while nbound */
     uint64_t kicks, runs;
