@@ -83,9 +83,18 @@ echo "nvvb-guest: nouveau log (dmesg | grep nouveau):"
 dmesg | grep -i nouveau | sed 's/^/  /'
 exit \$rc
 RUN
-opts="modeset=2 config=NvBios=PROM,MmuDebugBufferSize=4096,gr=0,ce1=0,ce2=0,ce3=0,disp=0,nvdec0=0,nvenc0=0,nvenc1=0,sec2=0,dma=0,sw=0"
+# GR and SEC2 stay enabled: GR is constructed from NVIDIA's GP107 images
+# (never run) so that nouveau creates its graphics channel, which user
+# channels and EXEC need; SEC2 without its firmware has no RTOS, so ACR
+# boots nothing (scripts/guest/firmware.sh).
+opts="modeset=2 config=NvBios=PROM,MmuDebugBufferSize=4096,ce1=0,ce2=0,ce3=0,disp=0,nvdec0=0,nvenc0=0,nvenc1=0,dma=0,sw=0"
+fwdir=$("$NVVB_TOP/scripts/guest/firmware.sh") || die "no GP107 firmware"
+fwargs=()
+for f in "$fwdir"/nvidia/gp107/*/*.bin; do
+	fwargs+=(-f "$f:/lib/firmware/${f#"$fwdir"/}")
+done
 initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
-	-f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
+	"${fwargs[@]}" -f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
 
 dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
 # The copy engine's launches and errors, counted by the host afterwards.

@@ -284,7 +284,38 @@ static void test_fifo_regs(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(0)), ==, NV_GP107_TOP_CE0_ENUM);
     g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(1)), ==, NV_GP107_TOP_CE0_DATA);
     g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(2)), ==, NV_GP107_TOP_CE0_TYPE);
-    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(3)), ==, 0);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(3)), ==, NV_GP107_TOP_GR_ENUM);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(4)), ==, NV_GP107_TOP_GR_DATA);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(5)), ==, NV_GP107_TOP_GR_TYPE);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(6)), ==, 0);
+    /*
+     * GR as gk104_top_parse decodes it: ENUM with engine, runlist, intr
+     * and reset valid; runlist 0 (the CE's: fences are signalled only on
+     * runlist 0), engine 0, PRI base 0x400000, type 0 = GR, chain closed.
+     */
+    g_assert_cmphex(NV_GP107_TOP_GR_ENUM & 3, ==, 2);
+    g_assert_cmphex(NV_GP107_TOP_GR_ENUM & 0x3c, ==, 0x3c);
+    g_assert_cmphex((NV_GP107_TOP_GR_ENUM >> 21) & 0xf, ==,
+                    (NV_GP107_TOP_CE0_ENUM >> 21) & 0xf);
+    g_assert_cmphex((NV_GP107_TOP_GR_ENUM >> 26) & 0xf, ==, 0);
+    g_assert_cmphex(NV_GP107_TOP_GR_DATA & 0xfff000, ==, 0x400000);
+    g_assert_cmphex((NV_GP107_TOP_GR_TYPE & 0x7ffffffc) >> 2, ==, 0);
+    g_assert_cmphex(NV_GP107_TOP_GR_TYPE >> 31, ==, 0);
+    /* GR's falcons: configuration only, read-only. */
+    g_assert_cmphex(rd(g, NV_PGRAPH_FECS_FALCON_HWCFG), ==,
+                    NV_GP107_FECS_HWCFG);
+    g_assert_cmphex(rd(g, NV_PGRAPH_FECS_FALCON_HWCFG1), ==,
+                    NV_GP107_FALCON_HWCFG1);
+    g_assert_cmphex(rd(g, NV_PGRAPH_GPCCS_FALCON_HWCFG), ==,
+                    NV_GP107_GPCCS_HWCFG);
+    g_assert_cmphex(rd(g, NV_PGRAPH_GPCCS_FALCON_HWCFG1), ==,
+                    NV_GP107_FALCON_HWCFG1);
+    wr(g, NV_PGRAPH_FECS_FALCON_HWCFG, 0);
+    g_assert_cmphex(rd(g, NV_PGRAPH_FECS_FALCON_HWCFG), ==,
+                    NV_GP107_FECS_HWCFG);
+    /* The images nouveau loads fit (fecs_inst 22879, gpccs_inst 12587). */
+    g_assert_cmpuint((NV_GP107_FECS_HWCFG & 0x1ff) << 8, >=, 22879);
+    g_assert_cmpuint((NV_GP107_GPCCS_HWCFG & 0x1ff) << 8, >=, 12587);
     g_assert_cmphex(rd(g, NV_FUSE_CE_DISABLE) & 1, ==, 0);
     /* CCSR: SET/CLR are triggers that read 0; ENABLE follows them. */
     wr(g, NV_PCCSR_CHANNEL(5), NV_PCCSR_CHANNEL_ENABLE_SET);

@@ -101,6 +101,15 @@
 #define NV_GP107_TOP_CE0_ENUM           0x84028c3eu
 #define NV_GP107_TOP_CE0_DATA           0x801040adu
 #define NV_GP107_TOP_CE0_TYPE           0x00000007u
+/*
+ * GR, engine 0, runlist 0, interrupt and reset bit 12, PRI base 0x400000,
+ * fault id 0.  Listed so that nouveau constructs GR and with it its
+ * graphics channel (drm->channel), which user channels require; GR itself
+ * is never initialised (docs/specs/nv-vmbind-gp107.rst, "GR").
+ */
+#define NV_GP107_TOP_GR_ENUM            0x8006183eu
+#define NV_GP107_TOP_GR_DATA            0x80400005u
+#define NV_GP107_TOP_GR_TYPE            0x00000003u
 
 /* ---- CCSR: channel c at 0x800000 + 8 c ---- */
 #define NV_PCCSR_CHANNEL_INST(c)        (0x800000 + (c) * 8)

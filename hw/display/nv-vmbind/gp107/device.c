@@ -325,9 +325,12 @@ static const VMStateDescription vmstate_gp107_pdbs = {
 
 static const VMStateDescription vmstate_nv_gp107 = {
     .name = TYPE_NV_GP107,
-    /* 2: every BAR0 register in regs[] (register API tables) */
-    .version_id = 2,
-    .minimum_version_id = 2,
+    /*
+     * 2: every BAR0 register in regs[] (register API tables);
+     * 3: regs[] holds GR's falcon configuration too
+     */
+    .version_id = 3,
+    .minimum_version_id = 3,
     .post_load = gp107_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, NvGp107State),

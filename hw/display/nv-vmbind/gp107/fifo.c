@@ -609,7 +609,8 @@ bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
     if (addr >= NV_PTOP_DEVICE_INFO(0) && addr < NV_PTOP_DEVICE_INFO(64)) {
         static const uint32_t top[] = {
             NV_GP107_TOP_CE0_ENUM, NV_GP107_TOP_CE0_DATA,
-            NV_GP107_TOP_CE0_TYPE,
+            NV_GP107_TOP_CE0_TYPE, NV_GP107_TOP_GR_ENUM,
+            NV_GP107_TOP_GR_DATA, NV_GP107_TOP_GR_TYPE,
         };
         unsigned i = (addr - NV_PTOP_DEVICE_INFO(0)) / 4;
 
