@@ -50,9 +50,13 @@ if [ -f "$kdir/uapi/linux/bits.h" ] &&
 	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
 	compat=(-idirafter "$work/compat")
 fi
-log "building the accel guest test (static, nouveau uAPI from $(cat "$kdir/version"))"
+log "building the accel guest tests (static, nouveau uAPI from $(cat "$kdir/version"))"
 gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$bin" "$src" ||
 	die "could not build $src"
+xsrc="$NVVB_TOP/tests/guest/nouveau/nouveau-exec-test.c"
+xbin="$work/nouveau-exec-test"
+gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$xbin" "$xsrc" ||
+	die "could not build $xsrc"
 
 cat > "$work/run-test" <<RUN
 #!/bin/sh
@@ -70,6 +74,8 @@ else
 fi
 /bin/nouveau-accel-test -v $vram
 rc=\$?
+# User channels and EXEC (tier 2): copies, syncobjs, extobjs, eviction.
+/bin/nouveau-exec-test -v $vram || rc=1
 # Channel errors, faults, idle or fence timeouts are failures.
 bad=\$(dmesg | grep -E 'nouveau.*(fifo: |fault|killed|failed to idle|timeout|INTR|errored|channel)' | grep -v 'ce channel' || true)
 if [ -z "\$bad" ]; then
@@ -77,6 +83,26 @@ if [ -z "\$bad" ]; then
 else
 	echo "not ok 90 - FIFO errors in the nouveau log:"
 	echo "\$bad" | sed 's/^/#   /'
+	rc=1
+fi
+# An EXEC touching an unmapped VA: nouveau logs the fault and kills that
+# channel, and nothing else goes wrong.
+nlog=\$(dmesg | wc -l)
+/bin/nouveau-exec-test -v $vram -F || rc=1
+after=\$(dmesg | tail -n +\$((nlog + 1)))
+if echo "\$after" | grep -q 'nouveau.*fifo: fault .*\\[WRITE\\] at 0000001000' &&
+   echo "\$after" | grep -q 'nouveau.*channel [0-9]* killed'; then
+	echo "ok 91 - nouveau logged the copy engine's write fault at the unmapped VA and killed the channel"
+else
+	echo "not ok 91 - no fault / channel-killed lines in the nouveau log after the fault case"
+	rc=1
+fi
+worse=\$(echo "\$after" | grep -E 'nouveau.*(timeout|INTR|failed to idle)' || true)
+if [ -z "\$worse" ]; then
+	echo "ok 92 - the fault left no timeout or stray interrupt"
+else
+	echo "not ok 92 - after the fault case:"
+	echo "\$worse" | sed 's/^/#   /'
 	rc=1
 fi
 echo "nvvb-guest: nouveau log (dmesg | grep nouveau):"
@@ -94,7 +120,8 @@ for f in "$fwdir"/nvidia/gp107/*/*.bin; do
 	fwargs+=(-f "$f:/lib/firmware/${f#"$fwdir"/}")
 done
 initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" -m "nouveau:$opts" \
-	"${fwargs[@]}" -f "$bin:/bin/nouveau-accel-test" -r "$work/run-test")
+	"${fwargs[@]}" -f "$bin:/bin/nouveau-accel-test" \
+	-f "$xbin:/bin/nouveau-exec-test" -r "$work/run-test")
 
 dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
 # The copy engine's launches and errors, counted by the host afterwards.
