@@ -17,6 +17,7 @@
 #include "libqtest.h"
 #include "qemu/module.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "libqos/qgraph.h"
 #include "libqos/pci.h"
 #include "hw/display/nv-gp107.h"
@@ -608,6 +609,48 @@ static void test_fifo_migration(void *obj, void *data, QGuestAllocator *alloc)
     qobject_unref(rsp);
 }
 
+/*
+ * x-nv-vmbind-ce-log after copy_and_check(): every recorded access of the
+ * copy's source and destination is where the VM's PTEs (vm_map above) put
+ * it, and the destination's pieces add up to the copy.
+ */
+static bool ce_log_matches(Fifo *f)
+{
+    QDict *rsp = qtest_qmp(f->qts, "{ 'execute': 'x-nv-vmbind-ce-log', "
+                           "'arguments': { 'id': 'gp0', 'channel': %u } }",
+                           CHID);
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    QList *l = qdict_get_qlist(ret, "accesses");
+    uint64_t src_bytes = 0, dst_bytes = 0;
+    bool ok = true;
+    QListEntry *e;
+
+    g_assert_cmpuint(qdict_get_int(ret, "next"), ==,
+                     qdict_get_int(ret, "total"));
+    g_assert_cmpuint(qdict_get_int(ret, "lost"), ==, 0);
+    QLIST_FOREACH_ENTRY(l, e) {
+        QDict *a = qobject_to(QDict, qlist_entry_obj(e));
+        uint64_t va = qdict_get_int(a, "va");
+        uint64_t pa = qdict_get_int(a, "address");
+        uint64_t size = qdict_get_int(a, "size");
+        const char *aper = qdict_get_str(a, "aperture");
+
+        g_assert_cmpuint(qdict_get_int(a, "channel"), ==, CHID);
+        g_assert_cmpuint(qdict_get_int(a, "pdb"), ==, CH_VM + 0x1000);
+        if (qdict_get_bool(a, "write") && va >= DST_VA &&
+            va + size <= DST_VA + COPY_LEN) {
+            ok &= !strcmp(aper, "vid") && pa == DST_PA + (va - DST_VA);
+            dst_bytes += size;
+        } else if (!qdict_get_bool(a, "write") && va >= SRC_VA &&
+                   va + size <= SRC_VA + COPY_LEN) {
+            ok &= !strcmp(aper, "sys") && pa == f->sys + (va - SRC_VA);
+            src_bytes += size;
+        }
+    }
+    qobject_unref(rsp);
+    return ok && src_bytes == COPY_LEN && dst_bytes == COPY_LEN;
+}
+
 /* Negative control: x-corrupt-ce moves the CE's writes; the check fails. */
 static void test_fifo_corrupt_ce(void *obj, void *data,
                                  QGuestAllocator *alloc)
@@ -626,6 +669,8 @@ static void test_fifo_corrupt_ce(void *obj, void *data,
     /* The bytes went one page off: the translation was not used. */
     g_assert_true(vram_rd32(f.g, DST_PA + 0x1000) ==
                   qtest_readl(f.qts, f.sys));
+    /* ... and the device's access record says so. */
+    g_assert_false(ce_log_matches(&f));
 }
 
 /* The same check passes on a healthy device. */
@@ -635,6 +680,7 @@ static void test_fifo_check(void *obj, void *data, QGuestAllocator *alloc)
 
     fifo_setup(&f, obj, alloc);
     g_assert_true(copy_and_check(&f));
+    g_assert_true(ce_log_matches(&f));
 }
 
 static void register_tests(void)

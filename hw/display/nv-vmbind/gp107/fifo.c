@@ -131,12 +131,17 @@ static uint64_t inst_addr(uint32_t inst)
 
 /*
  * x-corrupt-ce: the copy engine's (and PBDMA's) writes land one 4 KiB
- * page above their translation, as a broken translation would put them.
+ * page off their translation, as a broken translation would put them.
  */
+static uint64_t ce_corrupt_addr(uint64_t addr)
+{
+    return addr ^ 0x1000;
+}
+
 static bool ce_corrupt_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
                              const void *buf, size_t len)
 {
-    return nvvb_gpu_mem_write(opaque, aper, addr ^ 0x1000, buf, len);
+    return nvvb_gpu_mem_write(opaque, aper, ce_corrupt_addr(addr), buf, len);
 }
 
 /* ---- Channels ---- */
@@ -309,6 +314,37 @@ static void env_launch(void *opaque, const NvvbCeClass *c, uint32_t launch,
                                   res->bytes, res->semaphore);
 }
 
+/* The copy engine's observer: record where each piece's bytes went. */
+static void env_access(void *opaque, uint64_t va, NvGmmuAperture aper,
+                       uint64_t pa, uint64_t len, bool write)
+{
+    RunCtx *r = opaque;
+    NvGp107Fifo *f = fifo(r->s);
+    NvGp107CeRec *rec = &f->ce_log[f->ce_log_seq++ % NV_GP107_CE_LOG_SIZE];
+    const NvGmmuPdb *pdb = &f->chan[r->chid].pdb;
+
+    rec->chid = r->chid;
+    rec->pdb_aper = pdb->aperture;
+    rec->pdb = pdb->addr;
+    rec->va = va;
+    rec->aper = aper;
+    /* Where the bytes really go: x-corrupt-ce moves writes. */
+    rec->pa = write && r->s->corrupt_ce ? ce_corrupt_addr(pa) : pa;
+    rec->len = len;
+    rec->write = write;
+}
+
+const NvGp107CeRec *nv_gp107_fifo_ce_log(NvGp107State *s, uint64_t seq)
+{
+    NvGp107Fifo *f = fifo(s);
+
+    if (seq >= f->ce_log_seq ||
+        f->ce_log_seq - seq > NV_GP107_CE_LOG_SIZE) {
+        return NULL;
+    }
+    return &f->ce_log[seq % NV_GP107_CE_LOG_SIZE];
+}
+
 static const char *const status_name[] = {
     [NVVB_PBDMA_IDLE] = "idle",
     [NVVB_PBDMA_BUDGET] = "budget",
@@ -326,9 +362,10 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     };
     NvGmmuMem ce_mem = s->gpu_mem.mem;
     RunCtx rc = { s, chid };
+    NvvbCeObserver obs = { env_access, &rc };
     NvvbPbdmaEnv env = {
         .ce = f->ce,
-        .ctx = { &s->gpu_mem.mem, &ch->pdb, s->tlb, true },
+        .ctx = { &s->gpu_mem.mem, &ch->pdb, s->tlb, true, NULL, &obs },
         .timestamp = env_timestamp,
         .nonstall = env_nonstall,
         .tlb_invalidate = env_tlb_invalidate,
@@ -869,6 +906,7 @@ void nv_gp107_fifo_reset(NvGp107State *s)
     memset(f->pbdma, 0, sizeof(f->pbdma));
     memset(f->trigger_fault, 0, sizeof(f->trigger_fault));
     f->nbound = 0;
+    f->ce_log_seq = 0;
     f->pmc_fifo_enabled = true;
     blocker_update(s);
     timer_del(f->retry);
