@@ -75,7 +75,7 @@ fi
 /bin/nouveau-accel-test -v $vram
 rc=\$?
 # User channels and EXEC (tier 2): copies, syncobjs, extobjs, eviction.
-/bin/nouveau-exec-test -v $vram || rc=1
+/bin/nouveau-exec-test -v $vram -p /dev/ttyS1 || rc=1
 # Channel errors, faults, idle or fence timeouts are failures.
 bad=\$(dmesg | grep -E 'nouveau.*(fifo: |fault|killed|failed to idle|timeout|INTR|errored|channel)' | grep -v 'ce channel' || true)
 if [ -z "\$bad" ]; then
@@ -88,7 +88,7 @@ fi
 # An EXEC touching an unmapped VA: nouveau logs the fault and kills that
 # channel, and nothing else goes wrong.
 nlog=\$(dmesg | wc -l)
-/bin/nouveau-exec-test -v $vram -F || rc=1
+/bin/nouveau-exec-test -v $vram -F -p /dev/ttyS1 || rc=1
 after=\$(dmesg | tail -n +\$((nlog + 1)))
 if echo "\$after" | grep -q 'nouveau.*fifo: fault .*\\[WRITE\\] at 0000001000' &&
    echo "\$after" | grep -q 'nouveau.*channel [0-9]* killed'; then
@@ -134,9 +134,19 @@ qargs=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
 if [ $trace = 1 ]; then
 	qargs+=(-trace "nv_gp107_unhandled_*,file=$tfile")
 fi
+# The host's check of the copy engine's accesses (gp107-ce-check.py)
+# talks to the guest on its ttyS1, which the kernel never prints to.
+sock="$work/proto.sock"
+qargs+=(-chardev "socket,id=nvvbproto,path=$sock,server=on,wait=off"
+	-device isa-serial,chardev=nvvbproto,index=1)
+expect=ok
+case ",$devopts," in *,x-corrupt-ce=on,*) expect=corrupt ;; esac
 btap="$work/boot.tap"
 bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
-       --timeout "$timeout" --tap "$btap")
+       --timeout "$timeout" --tap "$btap"
+       --hook "$NVVB_TOP/scripts/guest/gp107-ce-check.py"
+       --hook-arg device=gpu0 --hook-arg "proto=$sock"
+       --hook-arg "expect=$expect")
 [ -n "$logf" ] && bargs+=(--log "$logf")
 log "booting $(cat "$kdir/version") with accelerated nouveau on nv-vmbind-gp107 ($dev)"
 rc=0
@@ -147,7 +157,11 @@ python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- "${qargs[@]}" || rc=$
 launches=$(grep -c 'nv_gp107_fifo_ce_launch' "$tfile" 2>/dev/null || true)
 bytes=$(sed -n 's/.*nv_gp107_fifo_ce_launch.*: \([0-9]*\) bytes.*/\1/p' "$tfile" 2>/dev/null |
 	awk '{ s += $1 } END { print s + 0 }')
-errors=$(grep -c 'nv_gp107_fifo_error' "$tfile" 2>/dev/null || true)
+# The one channel error expected: the fault case's write to the VA it
+# never mapped (nouveau-exec-test -F).
+fault_re='nv_gp107_fifo_error channel [0-9]* ce-fault .* fault 1 va 0x1000000000$'
+faults=$(grep -c -- "$fault_re" "$tfile" 2>/dev/null || true)
+errors=$(grep 'nv_gp107_fifo_error' "$tfile" 2>/dev/null | grep -c -v -- "$fault_re" || true)
 # Every launch translated through a PDB that nouveau invalidated as a
 # user VMM (live-PDB tag 0; not BAR1/BAR2): the copies went through the
 # page tables nouveau wrote for its client VMM, the CE channel's VM.
@@ -158,7 +172,7 @@ for p in $launch_pdbs; do
 	[[ " $chan_pdbs" == *" $p "* ]] || foreign="$foreign $p"
 done
 {
-	grep -E '^(ok|not ok) ' "$btap" 2>/dev/null || echo "not ok - boot wrote no TAP"
+	grep -E '^(ok |not ok |# )' "$btap" 2>/dev/null || echo "not ok - boot wrote no TAP"
 	if [ "${launches:-0}" -gt 0 ] && [ "${bytes:-0}" -gt 0 ]; then
 		echo "ok - host: the copy engine ran $launches launches, $bytes bytes"
 	else
@@ -172,10 +186,16 @@ done
 		rc=1
 	fi
 	if [ "${errors:-0}" = 0 ]; then
-		echo "ok - host: no channel error (nv_gp107_fifo_error)"
+		echo "ok - host: no channel error (nv_gp107_fifo_error) but the fault case's"
 	else
-		echo "not ok - host: $errors channel errors:"
-		grep 'nv_gp107_fifo_error' "$tfile" | head -5 | sed 's/^/#   /'
+		echo "not ok - host: $errors unexpected channel errors:"
+		grep 'nv_gp107_fifo_error' "$tfile" | grep -v -- "$fault_re" | head -5 | sed 's/^/#   /'
+		rc=1
+	fi
+	if [ "${faults:-0}" = 1 ]; then
+		echo "ok - host: the fault case's EXEC faulted once, on the write to VA 0x1000000000"
+	else
+		echo "not ok - host: the fault case's write fault was seen $faults times (want 1)"
 		rc=1
 	fi
 } | awk '/^(ok|not ok) / { n++; sub(/^(ok|not ok) [0-9]* *-? */, ($1 == "ok" ? "ok " : "not ok ") n " - ") } { print } END { print "1.." n }' > "$work/all.tap"

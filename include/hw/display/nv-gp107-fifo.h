@@ -136,6 +136,8 @@
 #define NV_RAMFC_PB_GET_HI              0x01c
 #define NV_RAMFC_GP_BASE                0x048
 #define NV_RAMFC_GP_BASE_HI             0x04c       /* HI[7:0], LIMIT2[20:16] */
+#define NV_RAMFC_HCE_CTRL               0x0e4       /* nouveau: 0x20 if priv */
+#define   NV_RAMFC_HCE_CTRL_HCE_PRIV            (1u << 5)
 #define NV_RAMFC_CHID                   0x0e8
 
 /* ---- USERD (0x200 bytes per channel) ---- */

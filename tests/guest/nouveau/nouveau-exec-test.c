@@ -5,7 +5,13 @@
  * ioctls through nouveau's own uAPI header; every push carries its own
  * SET_OBJECT (the kernel binds no subchannel on user channels).
  *
- *   nouveau-exec-test [-d /dev/dri/renderD128] [-v VRAM_MIB] [-F]
+ *   nouveau-exec-test [-d /dev/dri/renderD128] [-v VRAM_MIB] [-F] [-p PORT]
+ *
+ * -p PORT: after each EXEC waited for, while its BOs are still mapped,
+ *   write "@nvvb ce-check NAME chans=C,... bytes=N" to the serial port PORT
+ *   (raw) and wait for the host's answer line: the host compares every
+ *   access the device recorded for those channels with the VM's page
+ *   tables (scripts/guest/gp107-ce-check.py).
  *
  * exec: two copy-engine channels (CHANNEL_ALLOC, fb_ctxdma_handle ~0,
  *   tt_ctxdma_handle NOUVEAU_FIFO_ENGINE_CE) in one VM.  EXEC 1 on channel A
@@ -41,6 +47,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +102,7 @@ struct bo {
 
 static const char *dev_path = "/dev/dri/renderD128";
 static unsigned int ntest, nfail;
+static int proto_fd = -1;
 
 static bool ok(bool cond, const char *fmt, ...)
 {
@@ -109,6 +117,53 @@ static bool ok(bool cond, const char *fmt, ...)
 	printf("\n");
 	fflush(stdout);
 	return cond;
+}
+
+/* Use serial port @path for the host checks (raw, no echo). */
+static int proto_open(const char *path)
+{
+	struct termios t;
+	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		cfsetispeed(&t, B115200);
+		cfsetospeed(&t, B115200);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	tcflush(fd, TCIOFLUSH);
+	proto_fd = fd;
+	return 0;
+}
+
+/*
+ * Stop for the host's check of the copy engine's accesses of channels
+ * @chans (@n of them), which wrote at least @bytes; no-op without -p.
+ */
+static void ce_check(const char *name, const int *chans, unsigned int n,
+		     uint64_t bytes)
+{
+	char buf[256], c;
+	int len, i;
+	ssize_t r;
+
+	if (proto_fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "@nvvb ce-check %s chans=", name);
+	for (i = 0; i < (int)n && len < (int)sizeof(buf) - 48; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%d",
+				i ? "," : "", chans[i]);
+	len += snprintf(buf + len, sizeof(buf) - len, " bytes=%" PRIu64 "\n",
+			bytes);
+	if (write(proto_fd, buf, len) != len)
+		return;
+	do {
+		r = read(proto_fd, &c, 1);
+	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
 }
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -395,6 +450,11 @@ static void case_exec(struct vm *vm)
 	   "signals s2): %s", b, strerror(r));
 	r = r ?: syncobj_wait(vm, s2);
 	ok(r == 0, "exec: SYNCOBJ_WAIT s2: %s", strerror(r));
+	if (r == 0) {
+		int chans[] = {a, b};
+
+		ce_check("exec", chans, 2, 2 * MiB);
+	}
 	ok(bo_bad(&mid, 0x51, false, 0) == 0, "exec: mid holds src's pattern");
 	ok(bo_bad(&dst, 0x51, true, 0xc0ffee01) == 0,
 	   "exec: dst holds src's pattern and the marker word");
@@ -449,6 +509,11 @@ static void case_extobj(struct vm *vm1)
 	   "VM 1's syncobj) copies it out: %s", strerror(r));
 	r = r ?: syncobj_wait(&vm2, s2);
 	ok(r == 0, "extobj: SYNCOBJ_WAIT on VM 2's EXEC: %s", strerror(r));
+	if (r == 0) {
+		int chans[] = {c1, c2};
+
+		ce_check("extobj", chans, 2, 2 * MiB);
+	}
 	ok(bo_bad(&dst, 0x77, false, 0) == 0,
 	   "extobj: VM 2's BO holds VM 1's pattern");
 	close(vm2.fd);
@@ -475,6 +540,8 @@ static void case_evict(struct vm *vm, unsigned int vram_mib)
 	memset(b.cpu, 0, b.size);
 	r = exec_copy(vm, chan, &a, &b, 0, s, false, 0);
 	r = r ?: syncobj_wait(vm, s);
+	if (r == 0)
+		ce_check("evict-before", &chan, 1, 4 * MiB);
 	ok(r == 0 && bo_bad(&b, 0x99, false, 0) == 0,
 	   "evict: EXEC a -> b before the pressure (%s)", strerror(r));
 	/* Twice VRAM of other BOs, each filled: TTM evicts a and b. */
@@ -505,6 +572,8 @@ static void case_evict(struct vm *vm, unsigned int vram_mib)
 	memset(c.cpu, 0, c.size);
 	r = r ?: exec_copy(vm, chan, &b, &c, 0, s, true, 0xc0ffee02);
 	r = r ?: syncobj_wait(vm, s);
+	if (r == 0)
+		ce_check("evict-after", &chan, 1, 4 * MiB);
 	ok(r == 0, "evict: EXEC b -> c after the pressure (exec_lock + "
 	   "validate moved the evicted BOs back): %s", strerror(r));
 	ok(bo_bad(&c, 0x99, true, 0xc0ffee02) == 0,
@@ -556,6 +625,8 @@ static void case_fault(struct vm *vm)
 	r = chan_new(vm, &good);
 	r = r ?: exec_copy(vm, good, &src, &dst, 0, s, true, 0xc0ffee03);
 	r = r ?: syncobj_wait(vm, s);
+	if (r == 0)
+		ce_check("after-fault", &good, 1, MiB);
 	ok(r == 0 && bo_bad(&dst, 0x33, true, 0xc0ffee03) == 0,
 	   "fault: a new channel %d copies correctly afterwards (%s)", good,
 	   strerror(r));
@@ -568,7 +639,7 @@ int main(int argc, char **argv)
 	bool fault = false;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "d:v:F")) != -1) {
+	while ((c = getopt(argc, argv, "d:v:Fp:")) != -1) {
 		switch (c) {
 		case 'd':
 			dev_path = optarg;
@@ -579,8 +650,15 @@ int main(int argc, char **argv)
 		case 'F':
 			fault = true;
 			break;
+		case 'p':
+			r = proto_open(optarg);
+			if (r)
+				printf("# protocol port %s: %s; no host checks\n",
+				       optarg, strerror(r));
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-v VRAM_MIB] [-F]\n",
+			fprintf(stderr,
+				"usage: %s [-d DEV] [-v VRAM_MIB] [-F] [-p PORT]\n",
 				argv[0]);
 			return 2;
 		}

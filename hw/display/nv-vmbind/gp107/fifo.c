@@ -165,11 +165,11 @@ static void chan_load(NvGp107State *s, unsigned chid)
     NvGp107Chan *ch = &fifo(s)->chan[chid];
     NvGmmuAperture aper = inst_aperture(ch->inst);
     uint64_t inst = inst_addr(ch->inst);
-    uint32_t w[8] = { 0 };
-    static const unsigned off[8] = {
+    uint32_t w[9] = { 0 };
+    static const unsigned off[9] = {
         NV_RAMFC_USERD, NV_RAMFC_USERD_HI, NV_RAMFC_GP_GET, NV_RAMFC_PB_GET,
         NV_RAMFC_PB_GET_HI, NV_RAMFC_GP_BASE, NV_RAMFC_GP_BASE_HI,
-        NV_RAMFC_CHID,
+        NV_RAMFC_CHID, NV_RAMFC_HCE_CTRL,
     };
     bool ok = aper != NV_GMMU_APER_NONE;
     unsigned i;
@@ -182,6 +182,7 @@ static void chan_load(NvGp107State *s, unsigned chid)
     ch->blocked = false;
     ch->userd_aper = nv_gmmu_target_aperture(w[0] & 3);
     ch->userd = ((uint64_t)w[1] << 32) | (w[0] & ~0x1ffu);
+    ch->priv = w[8] & NV_RAMFC_HCE_CTRL_HCE_PRIV;
     if (!ok || !nv_gmmu_inst_decode(&s->gpu_mem.mem, aper, inst, &ch->pdb)) {
         /* No usable instance block: the channel cannot fetch anything. */
         nvvb_pbdma_bind(&ch->pb, 0, 0x1fu << 16, 0, 0);
@@ -365,7 +366,7 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     NvvbCeObserver obs = { env_access, &rc };
     NvvbPbdmaEnv env = {
         .ce = f->ce,
-        .ctx = { &s->gpu_mem.mem, &ch->pdb, s->tlb, true, NULL, &obs },
+        .ctx = { &s->gpu_mem.mem, &ch->pdb, s->tlb, true },
         .timestamp = env_timestamp,
         .nonstall = env_nonstall,
         .tlb_invalidate = env_tlb_invalidate,
@@ -381,6 +382,9 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     }
     if (!ch->loaded) {
         chan_load(s, chid);
+    }
+    if (!ch->priv) {
+        env.ctx.observe = &obs;         /* user channels are recorded */
     }
     if (s->corrupt_ce) {
         ce_mem.write = ce_corrupt_write;     /* opaque: &s->gpu_mem */

@@ -18,6 +18,7 @@ typedef struct NvGp107Chan {
     bool in_runlist;
     uint32_t tsg;               /* TSG id from the runlist */
     bool loaded;                /* RAMFC read since the bind */
+    bool priv;                  /* RAMFC HCE_CTRL HCE_PRIV: a kernel channel */
     NvGmmuPdb pdb;              /* the channel's VM */
     NvGmmuAperture userd_aper;
     uint64_t userd;             /* USERD address (RAMFC) */
@@ -26,9 +27,11 @@ typedef struct NvGp107Chan {
 } NvGp107Chan;
 
 /*
- * The copy engine's (and PBDMA's) memory accesses through channel VMs, the
- * latest NV_GP107_CE_LOG_SIZE of them: what x-nv-vmbind-ce-log returns, so
- * that a host check can compare each with the VM's page tables.
+ * The copy engine's (and PBDMA's) memory accesses through the VMs of
+ * unprivileged (user) channels, the latest NV_GP107_CE_LOG_SIZE of them:
+ * what x-nv-vmbind-ce-log returns, so that a host check can compare each
+ * with the VM's page tables.  Kernel channels (nouveau sets HCE_PRIV in
+ * their RAMFC) are left out: their TTM moves would flood the record.
  */
 #define NV_GP107_CE_LOG_SIZE    8192
 
