@@ -6,6 +6,7 @@ A hook for scripts/guest/boot.py, used by gp107-accel.sh.  The guest test
 each EXEC it waited for with
 
     @nvvb ce-check NAME chans=C1,C2,... bytes=N
+    @nvvb expect-unmapped NAME chan=C va=VA1,VA2,...
 
 while every BO those channels touched is still mapped, and waits for the
 host's answer ("go").  This hook then takes the accesses the device
@@ -18,6 +19,11 @@ aperture, at the recorded address.  The written bytes must reach N (the
 copies the guest asked for).  So a translation the copy engine got wrong
 (a stale TLB entry, a walker bug, x-corrupt-ce) is caught from outside,
 even where the data the guest compares happened to come out right.
+
+expect-unmapped asks that each VA translate to nothing (a fault) in
+channel C's VM now: BOs the guest made TTM evict, which nouveau unmaps
+when their page size differs from their new placement's, so that the
+next EXEC works only if drm_gpuvm_exec_validate moves them back.
 
 The protocol goes through a serial port of its own (ctx.args proto=PATH,
 a QEMU socket chardev on the guest's ttyS1), or through the console.
@@ -42,6 +48,7 @@ class Hook:
         self.dev = ctx.args.get('device', 'gpu0')
         self.expect = ctx.args.get('expect', 'ok')
         self.after = 0          # first access not yet checked
+        self.pdbs = {}          # channel -> (aperture, PDB) last seen
         self.res = []
         self.mismatches = 0
         self.checks = 0
@@ -91,16 +98,22 @@ class Hook:
             self.proto_line(text)
 
     def proto_line(self, text):
-        i = text.find('@nvvb ce-check ')
+        i = text.find('@nvvb ')
         if i < 0:
             return
-        words = text[i + len('@nvvb ce-check '):].split()
+        words = text[i + len('@nvvb '):].split()
+        if len(words) < 2 or words[0] not in ('ce-check', 'expect-unmapped'):
+            return
         try:
             with self.lock:
-                name = words[0]
-                f = dict(w.split('=', 1) for w in words[1:])
-                chans = [int(c, 0) for c in f['chans'].split(',')]
-                self.check(name, chans, int(f.get('bytes', '0'), 0))
+                name = words[1]
+                f = dict(w.split('=', 1) for w in words[2:])
+                if words[0] == 'ce-check':
+                    chans = [int(c, 0) for c in f['chans'].split(',')]
+                    self.check(name, chans, int(f.get('bytes', '0'), 0))
+                else:
+                    self.unmapped(name, int(f['chan'], 0),
+                                  [int(v, 0) for v in f['va'].split(',')])
         except Exception as e:  # noqa: BLE001 - reported as a failure
             self.res.append((False, 'host: ce-check raised %r\n# %s'
                              % (e, text)))
@@ -121,9 +134,29 @@ class Hook:
                 return out, lost
             seq = log['next']
 
+    def unmapped(self, name, chan, vas):
+        """The VAs translate to nothing in chan's VM (its PDB as the
+        last checkpoint's accesses recorded it)."""
+        pdb = self.pdbs.get(chan)
+        if pdb is None:
+            self.res.append((False, 'host: %s: no recorded access tells '
+                             'channel %d\'s page directory' % (name, chan)))
+            return
+        got = []
+        for va in vas:
+            t = self.qmp.cmd('x-nv-vmbind-translate', id=self.dev,
+                             pdb=pdb[1], va=va, pdb_aperture=pdb[0])
+            got.append('0x%x %s' % (va, t['status']))
+        ok = all(g.endswith(' fault') for g in got)
+        self.res.append((ok, 'host: %s: the evicted BOs\' VAs are unmapped '
+                         'in channel %d\'s VM (%s)' % (name, chan,
+                                                      ', '.join(got))))
+
     def check(self, name, chans, want_bytes):
         self.checks += 1
         acc, lost = self.accesses(chans)
+        for a in acc:
+            self.pdbs[a['channel']] = (a['pdb-aperture'], a['pdb'])
         rd = sum(a['size'] for a in acc if not a['write'])
         wr = sum(a['size'] for a in acc if a['write'])
         bad, pages, cut = [], 0, False

@@ -166,6 +166,32 @@ static void ce_check(const char *name, const int *chans, unsigned int n,
 	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
 }
 
+/*
+ * Stop for the host to check that @va (@n of them) translate to nothing in
+ * channel @chan's VM right now (evicted BOs whose PTEs nouveau removed).
+ */
+static void expect_unmapped(const char *name, int chan, const uint64_t *va,
+			    unsigned int n)
+{
+	char buf[256], c;
+	int len, i;
+	ssize_t r;
+
+	if (proto_fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "@nvvb expect-unmapped %s chan=%d va=",
+		       name, chan);
+	for (i = 0; i < (int)n && len < (int)sizeof(buf) - 24; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s0x%" PRIx64,
+				i ? "," : "", va[i]);
+	len += snprintf(buf + len, sizeof(buf) - len, "\n");
+	if (write(proto_fd, buf, len) != len)
+		return;
+	do {
+		r = read(proto_fd, &c, 1);
+	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
+}
+
 static int xioctl(int fd, unsigned long req, void *arg)
 {
 	int r;
@@ -522,7 +548,7 @@ static void case_extobj(struct vm *vm1)
 static void case_evict(struct vm *vm, unsigned int vram_mib)
 {
 	struct bo a = {0}, b = {0}, c = {0};
-	struct bo fill[64];
+	uint32_t fill[64];
 	unsigned int want = vram_mib * 2 / 4, n = 0, i;
 	int chan = -1, r;
 	uint32_t s = 0;
@@ -544,7 +570,12 @@ static void case_evict(struct vm *vm, unsigned int vram_mib)
 		ce_check("evict-before", &chan, 1, 4 * MiB);
 	ok(r == 0 && bo_bad(&b, 0x99, false, 0) == 0,
 	   "evict: EXEC a -> b before the pressure (%s)", strerror(r));
-	/* Twice VRAM of other BOs, each filled: TTM evicts a and b. */
+	/*
+	 * Twice VRAM of other VRAM BOs: each is placed in VRAM when created,
+	 * so TTM evicts the least recently used, a and b among them, to GART.
+	 * Their 2 MiB-page placement differs from GART's 4 KiB pages, so
+	 * nouveau_bo_move_ntfy unmaps them from the VM (the host checks that).
+	 */
 	for (i = 0; i < want; i++) {
 		struct drm_nouveau_gem_new req = {
 			.info = {.size = 4 * MiB,
@@ -553,19 +584,18 @@ static void case_evict(struct vm *vm, unsigned int vram_mib)
 
 		if (xioctl(vm->fd, DRM_IOCTL_NOUVEAU_GEM_NEW, &req))
 			break;
-		fill[n].handle = req.info.handle;
-		fill[n].size = 4 * MiB;
-		if (bo_mmap(vm, &fill[n], req.info.map_handle))
-			break;
-		memset(fill[n].cpu, 0x5a, fill[n].size);
-		n++;
+		fill[n++] = req.info.handle;
 	}
-	ok(n == want, "evict: %u of %u pressure BOs of 4 MiB filled", n, want);
+	ok(n == want, "evict: %u of %u pressure BOs of 4 MiB created", n, want);
 	for (i = 0; i < n; i++) {
-		struct drm_gem_close cl = {.handle = fill[i].handle};
+		struct drm_gem_close cl = {.handle = fill[i]};
 
-		munmap(fill[i].cpu, fill[i].size);
 		xioctl(vm->fd, DRM_IOCTL_GEM_CLOSE, &cl);
+	}
+	{
+		uint64_t vas[] = {a.va, b.va};
+
+		expect_unmapped("evict", chan, vas, 2);
 	}
 	/* c: new, so validation of a and b must make room again. */
 	r = bo_new(vm, &c, 4 * MiB, NOUVEAU_GEM_DOMAIN_VRAM);
