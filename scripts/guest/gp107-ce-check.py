@@ -7,6 +7,7 @@ each EXEC it waited for with
 
     @nvvb ce-check NAME chans=C1,C2,... bytes=N
     @nvvb expect-unmapped NAME chan=C va=VA1,VA2,...
+    @nvvb ce-mark
 
 while every BO those channels touched is still mapped, and waits for the
 host's answer ("go").  This hook then takes the accesses the device
@@ -20,7 +21,10 @@ copies the guest asked for).  So a translation the copy engine got wrong
 (a stale TLB entry, a walker bug, x-corrupt-ce) is caught from outside,
 even where the data the guest compares happened to come out right.
 
-expect-unmapped asks that each VA translate to nothing (a fault) in
+ce-mark starts a new window without a check: channel ids and page
+directories are reused, and a channel's teardown (7.x emits a last fence)
+would otherwise be compared with the tables of a later VM at the same
+address.  expect-unmapped asks that each VA translate to nothing (a fault) in
 channel C's VM now: BOs the guest made TTM evict, which nouveau unmaps
 when their page size differs from their new placement's, so that the
 next EXEC works only if drm_gpuvm_exec_validate moves them back.
@@ -102,6 +106,15 @@ class Hook:
         if i < 0:
             return
         words = text[i + len('@nvvb '):].split()
+        if words == ['ce-mark']:
+            with self.lock:
+                try:
+                    self.after = self.qmp.cmd('x-nv-vmbind-ce-log',
+                                              id=self.dev,
+                                              after=2 ** 63)['total']
+                finally:
+                    self.send('go\n')
+            return
         if len(words) < 2 or words[0] not in ('ce-check', 'expect-unmapped'):
             return
         try:

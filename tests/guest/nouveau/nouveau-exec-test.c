@@ -167,6 +167,26 @@ static void ce_check(const char *name, const int *chans, unsigned int n,
 }
 
 /*
+ * Tell the host that what channels did so far is not to be checked: their
+ * ids (and page directories) may be reused from a previous process, whose
+ * teardown still ran fences in VMs that no longer exist.
+ */
+static void ce_mark(void)
+{
+	static const char line[] = "@nvvb ce-mark\n";
+	char c;
+	ssize_t r;
+
+	if (proto_fd < 0)
+		return;
+	if (write(proto_fd, line, sizeof(line) - 1) != sizeof(line) - 1)
+		return;
+	do {
+		r = read(proto_fd, &c, 1);
+	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
+}
+
+/*
  * Stop for the host to check that @va (@n of them) translate to nothing in
  * channel @chan's VM right now (evicted BOs whose PTEs nouveau removed).
  */
@@ -653,6 +673,7 @@ static void case_fault(struct vm *vm)
 	   "(%s)", strerror(r));
 	/* The device is healthy: a new channel in the same VM works. */
 	r = chan_new(vm, &good);
+	ce_mark();
 	r = r ?: exec_copy(vm, good, &src, &dst, 0, s, true, 0xc0ffee03);
 	r = r ?: syncobj_wait(vm, s);
 	if (r == 0)
@@ -702,6 +723,7 @@ int main(int argc, char **argv)
 		       nfail);
 		return 1;
 	}
+	ce_mark();
 	if (fault) {
 		case_fault(&vm);
 	} else {
