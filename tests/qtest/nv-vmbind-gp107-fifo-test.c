@@ -126,7 +126,8 @@ static uint64_t userd(unsigned chid)
  * What nouveau does from FIFO init to a running channel (map 1.4 B, 2.1,
  * 2.4): VMs, RAMFC, USERD window, interrupts, CCSR bind + enable, runlist.
  */
-static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
+static void fifo_setup_chan(Fifo *f, QGp107 *g, QGuestAllocator *alloc,
+                            bool priv)
 {
     uint64_t inst = CH_VM;
     unsigned i;
@@ -179,6 +180,9 @@ static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
     vram_wr32(g, inst + NV_RAMFC_GP_BASE, GP_VA);
     vram_wr32(g, inst + NV_RAMFC_GP_BASE_HI, 9u << 16);
     vram_wr32(g, inst + NV_RAMFC_CHID, CHID);
+    /* nouveau's kernel channels are privileged */
+    vram_wr32(g, inst + NV_RAMFC_HCE_CTRL,
+              priv ? NV_RAMFC_HCE_CTRL_HCE_PRIV : 0);
 
     /* gk104_fifo_init */
     wr(g, NV_PMC_ENABLE_PB, 1);
@@ -201,6 +205,12 @@ static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
     wr(g, NV_PFIFO_RUNLIST_BASE, RL_PA >> 12);
     wr(g, NV_PFIFO_RUNLIST, 0 << NV_PFIFO_RUNLIST_ID_SHIFT | 2);
     g_assert_cmphex(rd(g, NV_PFIFO_ENG_RUNLIST(0)), ==, 2);
+}
+
+/* A user channel, as most tests want. */
+static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
+{
+    fifo_setup_chan(f, g, alloc, false);
 }
 
 static void push(Fifo *f, uint32_t d)
@@ -673,6 +683,44 @@ static void test_fifo_corrupt_ce(void *obj, void *data,
     g_assert_false(ce_log_matches(&f));
 }
 
+/* Accesses of channel CHID the device recorded. */
+static int64_t ce_log_count(Fifo *f)
+{
+    QDict *rsp = qtest_qmp(f->qts, "{ 'execute': 'x-nv-vmbind-ce-log', "
+                           "'arguments': { 'id': 'gp0', 'channel': %u } }",
+                           CHID);
+    QList *l = qdict_get_qlist(qdict_get_qdict(rsp, "return"), "accesses");
+    int64_t n = qlist_size(l);
+
+    qobject_unref(rsp);
+    return n;
+}
+
+/* x-corrupt-user-ce: a user channel's writes go astray, recorded so. */
+static void test_fifo_corrupt_user_ce(void *obj, void *data,
+                                      QGuestAllocator *alloc)
+{
+    Fifo f;
+
+    fifo_setup(&f, obj, alloc);
+    g_assert_false(copy_and_check(&f));
+    g_assert_false(ce_log_matches(&f));
+}
+
+/*
+ * ... but a privileged (kernel) channel's copy is right, and kernel
+ * channels are not recorded.
+ */
+static void test_fifo_corrupt_user_ce_priv(void *obj, void *data,
+                                           QGuestAllocator *alloc)
+{
+    Fifo f;
+
+    fifo_setup_chan(&f, obj, alloc, true);
+    g_assert_true(copy_and_check(&f));
+    g_assert_cmpint(ce_log_count(&f), ==, 0);
+}
+
 /* The same check passes on a healthy device. */
 static void test_fifo_check(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -687,6 +735,9 @@ static void register_tests(void)
 {
     static QOSGraphTestOptions corrupt = {
         .edge.extra_device_opts = "x-corrupt-ce=on",
+    };
+    static QOSGraphTestOptions corrupt_user = {
+        .edge.extra_device_opts = "x-corrupt-user-ce=on",
     };
 
     qos_add_test("nv-vmbind/fifo/regs", TYPE_NV_GP107, test_fifo_regs, NULL);
@@ -706,5 +757,9 @@ static void register_tests(void)
                  NULL);
     qos_add_test("nv-vmbind/fifo/corrupt-ce", TYPE_NV_GP107,
                  test_fifo_corrupt_ce, &corrupt);
+    qos_add_test("nv-vmbind/fifo/corrupt-user-ce", TYPE_NV_GP107,
+                 test_fifo_corrupt_user_ce, &corrupt_user);
+    qos_add_test("nv-vmbind/fifo/corrupt-user-ce-priv", TYPE_NV_GP107,
+                 test_fifo_corrupt_user_ce_priv, &corrupt_user);
 }
 libqos_init(register_tests);

@@ -360,6 +360,9 @@ static const Property gp107_properties[] = {
     DEFINE_PROP_UINT32("x-corrupt-pte", NvGp107State, corrupt_pte, 0),
     /* Test mode: copy-engine writes land one 4 KiB page off. */
     DEFINE_PROP_BOOL("x-corrupt-ce", NvGp107State, corrupt_ce, false),
+    /* Test mode: the same for unprivileged (user) channels only. */
+    DEFINE_PROP_BOOL("x-corrupt-user-ce", NvGp107State, corrupt_user_ce,
+                     false),
     /* Ranges one x-nv-vmbind-query-pdbs answer holds, over all PDBs. */
     DEFINE_PROP_UINT32("max-qmp-entries", NvGp107State, qmp_max_entries,
                        NVVB_QMP_ENTRIES_DEFAULT),

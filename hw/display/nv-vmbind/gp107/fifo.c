@@ -131,7 +131,9 @@ static uint64_t inst_addr(uint32_t inst)
 
 /*
  * x-corrupt-ce: the copy engine's (and PBDMA's) writes land one 4 KiB
- * page off their translation, as a broken translation would put them.
+ * page off their translation, as a broken translation would put them;
+ * x-corrupt-user-ce: only in unprivileged (user) channels, so that the
+ * kernel's own moves and fences keep working.
  */
 static uint64_t ce_corrupt_addr(uint64_t addr)
 {
@@ -276,6 +278,7 @@ static void chan_report(NvGp107State *s, unsigned chid)
 typedef struct RunCtx {
     NvGp107State *s;
     unsigned chid;
+    bool corrupt;               /* x-corrupt-ce / x-corrupt-user-ce apply */
 } RunCtx;
 
 static uint64_t env_timestamp(void *opaque)
@@ -330,7 +333,7 @@ static void env_access(void *opaque, uint64_t va, NvGmmuAperture aper,
     rec->va = va;
     rec->aper = aper;
     /* Where the bytes really go: x-corrupt-ce moves writes. */
-    rec->pa = write && r->s->corrupt_ce ? ce_corrupt_addr(pa) : pa;
+    rec->pa = write && r->corrupt ? ce_corrupt_addr(pa) : pa;
     rec->len = len;
     rec->write = write;
 }
@@ -386,7 +389,8 @@ static bool chan_run(NvGp107State *s, unsigned chid)
     if (!ch->priv) {
         env.ctx.observe = &obs;         /* user channels are recorded */
     }
-    if (s->corrupt_ce) {
+    rc.corrupt = s->corrupt_ce || (s->corrupt_user_ce && !ch->priv);
+    if (rc.corrupt) {
         ce_mem.write = ce_corrupt_write;     /* opaque: &s->gpu_mem */
         env.ctx.mem = &ce_mem;
     }

@@ -144,6 +144,7 @@ struct NvGp107State {
 
     NvGp107Fifo *fifo;          /* fifo.c */
     bool corrupt_ce;            /* x-corrupt-ce: CE writes one page off */
+    bool corrupt_user_ce;       /* x-corrupt-user-ce: user channels' only */
 };
 
 /* regs.c */
