@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Boot Debian's unmodified kernel with nouveau on nv-vmbind-gp107 WITH
-# acceleration (fifo + ce0, gr=0: the kernel's copy-engine channel) and
-# run the buffer-move test through the emulated copy engine
-# (tests/guest/nouveau/nouveau-accel-test.c).
+# acceleration (fifo + ce0, and gr constructed from NVIDIA's GP107 images
+# but never run, scripts/guest/firmware.sh) and run, through the emulated
+# copy engine, the buffer-move test of the kernel's copy-engine channel
+# (tests/guest/nouveau/nouveau-accel-test.c) and the user-channel EXEC test
+# (tests/guest/nouveau/nouveau-exec-test.c), whose accesses the host
+# compares with the VM's page tables (gp107-ce-check.py).
 #
 #   gp107-accel.sh --qemu QEMU [--tap FILE] [--log FILE] [--timeout S]
 #                  [--vram MIB (64)] [--device-opts OPTS] [--trace]
 #
-# --device-opts OPTS  extra -device properties (e.g. x-corrupt-ce=on: the
-#              data checks must then fail)
+# --device-opts OPTS  extra -device properties (e.g. x-corrupt-user-ce=on:
+#              the EXEC data checks and the host check must then fail;
+#              x-corrupt-ce=on breaks the kernel's fences too: it hangs)
 # --trace      log the device's nv_gp107_fifo_* trace points to FILE.trace
 #              (with --log FILE)
 # Own kernel: NVVB_KERNEL_DIR, as for gp107.sh.

@@ -475,16 +475,18 @@ static void case_exec(struct vm *vm)
 			NOUVEAU_GEM_DOMAIN_GART | NOUVEAU_GEM_DOMAIN_NO_SHARE);
 	r = r ?: bo_new(vm, &dst, MiB,
 			NOUVEAU_GEM_DOMAIN_VRAM | NOUVEAU_GEM_DOMAIN_NO_SHARE);
-	if (!ok(r == 0, "exec: src (VRAM), mid (GART), dst (VRAM) created and "
-		"mapped (%s)", strerror(r)))
+	if (!ok(r == 0,
+		"exec: src (VRAM), mid (GART), dst (VRAM) created and mapped (%s)",
+		strerror(r)))
 		return;
 	bo_fill(&src, 0x51);
 	memset(mid.cpu, 0, mid.size);
 	memset(dst.cpu, 0, dst.size);
 	r = chan_new(vm, &a);
 	r = r ?: chan_new(vm, &b);
-	if (!ok(r == 0, "exec: CHANNEL_ALLOC on the copy engine: channels "
-		"%d, %d (%s)", a, b, strerror(r)))
+	if (!ok(r == 0,
+		"exec: CHANNEL_ALLOC on the copy engine: channels %d, %d (%s)",
+		a, b, strerror(r)))
 		return;
 	r = syncobj_new(vm, &s1);
 	r = r ?: syncobj_new(vm, &s2);
@@ -492,8 +494,9 @@ static void case_exec(struct vm *vm)
 	ok(r == 0, "exec: EXEC 1 (channel %d: src -> mid, signals s1): %s", a,
 	   strerror(r));
 	r = r ?: exec_copy(vm, b, &mid, &dst, s1, s2, true, 0xc0ffee01);
-	ok(r == 0, "exec: EXEC 2 (channel %d: waits s1, mid -> dst + marker, "
-	   "signals s2): %s", b, strerror(r));
+	ok(r == 0,
+	   "exec: EXEC 2 (channel %d: waits s1, mid -> dst + marker, signals s2): %s",
+	   b, strerror(r));
 	r = r ?: syncobj_wait(vm, s2);
 	ok(r == 0, "exec: SYNCOBJ_WAIT s2: %s", strerror(r));
 	if (r == 0) {
@@ -551,8 +554,9 @@ static void case_extobj(struct vm *vm1)
 	r = r ?: syncobj_share(vm1, s1, &vm2, &s1_in2);
 	r = r ?: exec_copy(vm1, c1, &src, &shared1, 0, s1, false, 0);
 	r = r ?: exec_copy(&vm2, c2, &shared2, &dst, s1_in2, s2, false, 0);
-	ok(r == 0, "extobj: VM 1 copies into the shared BO, VM 2 (waiting on "
-	   "VM 1's syncobj) copies it out: %s", strerror(r));
+	ok(r == 0,
+	   "extobj: VM 1 copies into the shared BO, VM 2 (waiting on VM 1's syncobj) copies it out: %s",
+	   strerror(r));
 	r = r ?: syncobj_wait(&vm2, s2);
 	ok(r == 0, "extobj: SYNCOBJ_WAIT on VM 2's EXEC: %s", strerror(r));
 	if (r == 0) {
@@ -624,8 +628,9 @@ static void case_evict(struct vm *vm, unsigned int vram_mib)
 	r = r ?: syncobj_wait(vm, s);
 	if (r == 0)
 		ce_check("evict-after", &chan, 1, 4 * MiB);
-	ok(r == 0, "evict: EXEC b -> c after the pressure (exec_lock + "
-	   "validate moved the evicted BOs back): %s", strerror(r));
+	ok(r == 0,
+	   "evict: EXEC b -> c after the pressure (exec_lock + validate moved the evicted BOs back): %s",
+	   strerror(r));
 	ok(bo_bad(&c, 0x99, true, 0xc0ffee02) == 0,
 	   "evict: c holds a's pattern and the marker");
 	ok(bo_bad(&a, 0x99, false, 0) == 0, "evict: a still holds its pattern");
@@ -658,8 +663,9 @@ static void case_fault(struct vm *vm)
 	ok(r == 0, "fault: EXEC of a copy to an unmapped VA accepted (%s)",
 	   strerror(r));
 	r = r ?: syncobj_wait(vm, s);
-	ok(r == 0, "fault: its syncobj signals (the channel was killed, not "
-	   "hung): %s", strerror(r));
+	ok(r == 0,
+	   "fault: its syncobj signals (the channel was killed, not hung): %s",
+	   strerror(r));
 	/* nouveau marks the channel killed from a work item: give it time. */
 	for (int i = 0; i < 50; i++) {
 		p = push_begin(vm, &va);
@@ -669,8 +675,7 @@ static void case_fault(struct vm *vm)
 			break;
 		usleep(100 * 1000);
 	}
-	ok(r == ENODEV, "fault: a later EXEC on the killed channel is refused "
-	   "(%s)", strerror(r));
+	ok(r == ENODEV, "fault: a later EXEC on the killed channel is refused (%s)", strerror(r));
 	/* The device is healthy: a new channel in the same VM works. */
 	r = chan_new(vm, &good);
 	ce_mark();
