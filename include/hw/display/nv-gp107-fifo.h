@@ -257,9 +257,21 @@
 #define NVC0B5_PITCH_OUT                0x414
 #define NVC0B5_LINE_LENGTH_IN           0x418
 #define NVC0B5_LINE_COUNT               0x41c
-/* Remap and block-linear geometry: stored, rejected at LAUNCH_DMA. */
+/*
+ * Remap and block-linear geometry: 0x700..0x750.  The remap of constants
+ * (a fill) is supported; the rest is accepted and refused at LAUNCH_DMA.
+ */
 #define NVC0B5_GEOMETRY_FIRST           0x700
 #define NVC0B5_GEOMETRY_LAST            0x750
+#define NVC0B5_SET_REMAP_CONST_A        0x700
+#define NVC0B5_SET_REMAP_CONST_B        0x704
+#define NVC0B5_SET_REMAP_COMPONENTS     0x708
+#define   NVC0B5_REMAP_DST_X_MASK               0x7u        /* [2:0] */
+#define   NVC0B5_REMAP_DST_CONST_A              4
+#define   NVC0B5_REMAP_DST_CONST_B              5
+#define   NVC0B5_REMAP_DST_NO_WRITE             6
+#define   NVC0B5_REMAP_COMPONENT_SIZE_SHIFT     16          /* bytes - 1 */
+#define   NVC0B5_REMAP_NUM_DST_COMPONENTS_SHIFT 24          /* count - 1 */
 #define NVC0B5_OFFSET_UPPER_MASK        0x1ffffu
 
 #endif /* HW_DISPLAY_NV_GP107_FIFO_H */
