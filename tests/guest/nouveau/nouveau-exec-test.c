@@ -16,9 +16,11 @@
  * exec: two copy-engine channels (CHANNEL_ALLOC, fb_ctxdma_handle ~0,
  *   tt_ctxdma_handle NOUVEAU_FIFO_ENGINE_CE) in one VM.  EXEC 1 on channel A
  *   copies src (VRAM) to mid (GART) and signals syncobj s1; EXEC 2 on
- *   channel B waits for s1, copies mid to dst (VRAM) and writes a marker
- *   word (the copy engine's semaphore) over dst's last word, signalling
- *   s2.  After SYNCOBJ_WAIT(s2) dst must be src's pattern with the marker.
+ *   channel B waits for s1, copies mid to dst (VRAM), writes a marker
+ *   word (the copy engine's semaphore) over dst's last word and fills a
+ *   64 KiB BO with a constant (the copy engine's remap of CONST_A),
+ *   signalling s2.  After SYNCOBJ_WAIT(s2) dst must be src's pattern with
+ *   the marker, and the fill BO the constant.
  * extobj: a BO exported (PRIME) from this VM and imported into a second
  *   VM (second open file, second VM_INIT); each VM maps it at its own VA.
  *   VM 1 copies its src into it, VM 2 copies it into a BO of its own
@@ -83,6 +85,12 @@
 #define CE_LAUNCH_COPY 0x386u
 /* LAUNCH_DMA: no transfer, flush, one-word semaphore release */
 #define CE_LAUNCH_SEM 0x00cu
+/* LAUNCH_DMA: CE_LAUNCH_COPY + remap (components from SET_REMAP_*) */
+#define CE_LAUNCH_REMAP 0x786u
+#define CE_SET_REMAP_CONST_A 0x700
+/* SET_REMAP_COMPONENTS: DST_X = CONST_A, 4-byte components, 1 src, 1 dst */
+#define CE_REMAP_FILL32 (4u | 3u << 16)
+#define FILL_WORD 0x5eedf111u
 
 struct vm {
 	int fd;
@@ -429,6 +437,35 @@ static uint32_t push_copy(uint32_t *p, uint64_t src, uint64_t dst,
 	return (uint32_t)((p - s) * 4);
 }
 
+/*
+ * Append to the push at @p (@len bytes so far) a fill of @bytes (a
+ * multiple of 4) at @dst with FILL_WORD: the copy engine's remap of a
+ * constant.  Returns the new length.
+ */
+static uint32_t push_fill(uint32_t *p, uint32_t len, uint64_t dst,
+			  uint64_t bytes)
+{
+	uint32_t *s = p;
+
+	p += len / 4;
+	*p++ = PUSH_INC(3, SUBC_CE, CE_SET_REMAP_CONST_A);
+	*p++ = FILL_WORD;
+	*p++ = 0;
+	*p++ = CE_REMAP_FILL32;
+	*p++ = PUSH_INC(8, SUBC_CE, CE_OFFSET_IN_UPPER);
+	*p++ = 0;
+	*p++ = 0;
+	*p++ = dst >> 32;
+	*p++ = (uint32_t)dst;
+	*p++ = 0;
+	*p++ = (uint32_t)bytes;
+	*p++ = (uint32_t)(bytes / 4);	/* components */
+	*p++ = 1;
+	*p++ = PUSH_IMM(CE_LAUNCH_REMAP, SUBC_CE, CE_LAUNCH_DMA);
+	__sync_synchronize();
+	return (uint32_t)((p - s) * 4);
+}
+
 /* EXEC one push on @chan; @wait / @sig are syncobjs (0: none). */
 static int exec_push(struct vm *vm, int chan, uint64_t va, uint32_t len,
 		     uint32_t wait, uint32_t sig)
@@ -465,7 +502,9 @@ static int exec_copy(struct vm *vm, int chan, struct bo *src, struct bo *dst,
 
 static void case_exec(struct vm *vm)
 {
-	struct bo src = {0}, mid = {0}, dst = {0};
+	struct bo src = {0}, mid = {0}, dst = {0}, fill = {0};
+	uint64_t i, bad_fill = 0, va;
+	uint32_t *p, len;
 	int a = -1, b = -1, r;
 	uint32_t s1 = 0, s2 = 0;
 
@@ -475,13 +514,16 @@ static void case_exec(struct vm *vm)
 			NOUVEAU_GEM_DOMAIN_GART | NOUVEAU_GEM_DOMAIN_NO_SHARE);
 	r = r ?: bo_new(vm, &dst, MiB,
 			NOUVEAU_GEM_DOMAIN_VRAM | NOUVEAU_GEM_DOMAIN_NO_SHARE);
+	r = r ?: bo_new(vm, &fill, 64 * KiB,
+			NOUVEAU_GEM_DOMAIN_GART | NOUVEAU_GEM_DOMAIN_NO_SHARE);
 	if (!ok(r == 0,
-		"exec: src (VRAM), mid (GART), dst (VRAM) created and mapped (%s)",
+		"exec: src (VRAM), mid (GART), dst (VRAM), fill (GART) created and mapped (%s)",
 		strerror(r)))
 		return;
 	bo_fill(&src, 0x51);
 	memset(mid.cpu, 0, mid.size);
 	memset(dst.cpu, 0, dst.size);
+	memset(fill.cpu, 0, fill.size);
 	r = chan_new(vm, &a);
 	r = r ?: chan_new(vm, &b);
 	if (!ok(r == 0,
@@ -493,20 +535,31 @@ static void case_exec(struct vm *vm)
 	r = r ?: exec_copy(vm, a, &src, &mid, 0, s1, false, 0);
 	ok(r == 0, "exec: EXEC 1 (channel %d: src -> mid, signals s1): %s", a,
 	   strerror(r));
-	r = r ?: exec_copy(vm, b, &mid, &dst, s1, s2, true, 0xc0ffee01);
+	if (r == 0) {
+		p = push_begin(vm, &va);
+		len = push_copy(p, mid.va, dst.va, dst.size,
+				dst.va + dst.size - 4, 0xc0ffee01);
+		len = push_fill(p, len, fill.va, fill.size);
+		r = exec_push(vm, b, va, len, s1, s2);
+	}
 	ok(r == 0,
-	   "exec: EXEC 2 (channel %d: waits s1, mid -> dst + marker, signals s2): %s",
+	   "exec: EXEC 2 (channel %d: waits s1, mid -> dst + marker, fill, signals s2): %s",
 	   b, strerror(r));
 	r = r ?: syncobj_wait(vm, s2);
 	ok(r == 0, "exec: SYNCOBJ_WAIT s2: %s", strerror(r));
 	if (r == 0) {
 		int chans[] = {a, b};
 
-		ce_check("exec", chans, 2, 2 * MiB);
+		ce_check("exec", chans, 2, 2 * MiB + 64 * KiB);
 	}
 	ok(bo_bad(&mid, 0x51, false, 0) == 0, "exec: mid holds src's pattern");
 	ok(bo_bad(&dst, 0x51, true, 0xc0ffee01) == 0,
 	   "exec: dst holds src's pattern and the marker word");
+	for (i = 0; i < fill.size / 4; i++)
+		bad_fill += fill.cpu[i] != FILL_WORD;
+	ok(bad_fill == 0,
+	   "exec: the copy engine's remap of a constant filled 64 KiB with %08x (%llu words differ)",
+	   FILL_WORD, (unsigned long long)bad_fill);
 }
 
 static void case_extobj(struct vm *vm1)
