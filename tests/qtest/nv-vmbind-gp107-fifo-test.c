@@ -17,6 +17,7 @@
 #include "libqtest.h"
 #include "qemu/module.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "libqos/qgraph.h"
 #include "libqos/pci.h"
 #include "hw/pci/pci_regs.h"
@@ -126,7 +127,8 @@ static uint64_t userd(unsigned chid)
  * What nouveau does from FIFO init to a running channel (map 1.4 B, 2.1,
  * 2.4): VMs, RAMFC, USERD window, interrupts, CCSR bind + enable, runlist.
  */
-static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
+static void fifo_setup_chan(Fifo *f, QGp107 *g, QGuestAllocator *alloc,
+                            bool priv)
 {
     uint64_t inst = CH_VM;
     unsigned i;
@@ -179,6 +181,9 @@ static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
     vram_wr32(g, inst + NV_RAMFC_GP_BASE, GP_VA);
     vram_wr32(g, inst + NV_RAMFC_GP_BASE_HI, 9u << 16);
     vram_wr32(g, inst + NV_RAMFC_CHID, CHID);
+    /* nouveau's kernel channels are privileged */
+    vram_wr32(g, inst + NV_RAMFC_HCE_CTRL,
+              priv ? NV_RAMFC_HCE_CTRL_HCE_PRIV : 0);
 
     /* gk104_fifo_init */
     wr(g, NV_PMC_ENABLE_PB, 1);
@@ -201,6 +206,12 @@ static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
     wr(g, NV_PFIFO_RUNLIST_BASE, RL_PA >> 12);
     wr(g, NV_PFIFO_RUNLIST, 0 << NV_PFIFO_RUNLIST_ID_SHIFT | 2);
     g_assert_cmphex(rd(g, NV_PFIFO_ENG_RUNLIST(0)), ==, 2);
+}
+
+/* A user channel, as most tests want. */
+static void fifo_setup(Fifo *f, QGp107 *g, QGuestAllocator *alloc)
+{
+    fifo_setup_chan(f, g, alloc, false);
 }
 
 static void push(Fifo *f, uint32_t d)
@@ -285,7 +296,38 @@ static void test_fifo_regs(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(0)), ==, NV_GP107_TOP_CE0_ENUM);
     g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(1)), ==, NV_GP107_TOP_CE0_DATA);
     g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(2)), ==, NV_GP107_TOP_CE0_TYPE);
-    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(3)), ==, 0);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(3)), ==, NV_GP107_TOP_GR_ENUM);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(4)), ==, NV_GP107_TOP_GR_DATA);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(5)), ==, NV_GP107_TOP_GR_TYPE);
+    g_assert_cmphex(rd(g, NV_PTOP_DEVICE_INFO(6)), ==, 0);
+    /*
+     * GR as gk104_top_parse decodes it: ENUM with engine, runlist, intr
+     * and reset valid; runlist 0 (the CE's: fences are signalled only on
+     * runlist 0), engine 0, PRI base 0x400000, type 0 = GR, chain closed.
+     */
+    g_assert_cmphex(NV_GP107_TOP_GR_ENUM & 3, ==, 2);
+    g_assert_cmphex(NV_GP107_TOP_GR_ENUM & 0x3c, ==, 0x3c);
+    g_assert_cmphex((NV_GP107_TOP_GR_ENUM >> 21) & 0xf, ==,
+                    (NV_GP107_TOP_CE0_ENUM >> 21) & 0xf);
+    g_assert_cmphex((NV_GP107_TOP_GR_ENUM >> 26) & 0xf, ==, 0);
+    g_assert_cmphex(NV_GP107_TOP_GR_DATA & 0xfff000, ==, 0x400000);
+    g_assert_cmphex((NV_GP107_TOP_GR_TYPE & 0x7ffffffc) >> 2, ==, 0);
+    g_assert_cmphex(NV_GP107_TOP_GR_TYPE >> 31, ==, 0);
+    /* GR's falcons: configuration only, read-only. */
+    g_assert_cmphex(rd(g, NV_PGRAPH_FECS_FALCON_HWCFG), ==,
+                    NV_GP107_FECS_HWCFG);
+    g_assert_cmphex(rd(g, NV_PGRAPH_FECS_FALCON_HWCFG1), ==,
+                    NV_GP107_FALCON_HWCFG1);
+    g_assert_cmphex(rd(g, NV_PGRAPH_GPCCS_FALCON_HWCFG), ==,
+                    NV_GP107_GPCCS_HWCFG);
+    g_assert_cmphex(rd(g, NV_PGRAPH_GPCCS_FALCON_HWCFG1), ==,
+                    NV_GP107_FALCON_HWCFG1);
+    wr(g, NV_PGRAPH_FECS_FALCON_HWCFG, 0);
+    g_assert_cmphex(rd(g, NV_PGRAPH_FECS_FALCON_HWCFG), ==,
+                    NV_GP107_FECS_HWCFG);
+    /* The images nouveau loads fit (fecs_inst 22879, gpccs_inst 12587). */
+    g_assert_cmpuint((NV_GP107_FECS_HWCFG & 0x1ff) << 8, >=, 22879);
+    g_assert_cmpuint((NV_GP107_GPCCS_HWCFG & 0x1ff) << 8, >=, 12587);
     g_assert_cmphex(rd(g, NV_FUSE_CE_DISABLE) & 1, ==, 0);
     /* CCSR: SET/CLR are triggers that read 0; ENABLE follows them. */
     wr(g, NV_PCCSR_CHANNEL(5), NV_PCCSR_CHANNEL_ENABLE_SET);
@@ -646,6 +688,48 @@ static void test_fifo_migration(void *obj, void *data, QGuestAllocator *alloc)
     qobject_unref(rsp);
 }
 
+/*
+ * x-nv-vmbind-ce-log after copy_and_check(): every recorded access of the
+ * copy's source and destination is where the VM's PTEs (vm_map above) put
+ * it, and the destination's pieces add up to the copy.
+ */
+static bool ce_log_matches(Fifo *f)
+{
+    QDict *rsp = qtest_qmp(f->qts, "{ 'execute': 'x-nv-vmbind-ce-log', "
+                           "'arguments': { 'id': 'gp0', 'channel': %u } }",
+                           CHID);
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    QList *l = qdict_get_qlist(ret, "accesses");
+    uint64_t src_bytes = 0, dst_bytes = 0;
+    bool ok = true;
+    QListEntry *e;
+
+    g_assert_cmpuint(qdict_get_int(ret, "next"), ==,
+                     qdict_get_int(ret, "total"));
+    g_assert_cmpuint(qdict_get_int(ret, "lost"), ==, 0);
+    QLIST_FOREACH_ENTRY(l, e) {
+        QDict *a = qobject_to(QDict, qlist_entry_obj(e));
+        uint64_t va = qdict_get_int(a, "va");
+        uint64_t pa = qdict_get_int(a, "address");
+        uint64_t size = qdict_get_int(a, "size");
+        const char *aper = qdict_get_str(a, "aperture");
+
+        g_assert_cmpuint(qdict_get_int(a, "channel"), ==, CHID);
+        g_assert_cmpuint(qdict_get_int(a, "pdb"), ==, CH_VM + 0x1000);
+        if (qdict_get_bool(a, "write") && va >= DST_VA &&
+            va + size <= DST_VA + COPY_LEN) {
+            ok &= !strcmp(aper, "vid") && pa == DST_PA + (va - DST_VA);
+            dst_bytes += size;
+        } else if (!qdict_get_bool(a, "write") && va >= SRC_VA &&
+                   va + size <= SRC_VA + COPY_LEN) {
+            ok &= !strcmp(aper, "sys") && pa == f->sys + (va - SRC_VA);
+            src_bytes += size;
+        }
+    }
+    qobject_unref(rsp);
+    return ok && src_bytes == COPY_LEN && dst_bytes == COPY_LEN;
+}
+
 /* Negative control: x-corrupt-ce moves the CE's writes; the check fails. */
 static void test_fifo_corrupt_ce(void *obj, void *data,
                                  QGuestAllocator *alloc)
@@ -664,6 +748,46 @@ static void test_fifo_corrupt_ce(void *obj, void *data,
     /* The bytes went one page off: the translation was not used. */
     g_assert_true(vram_rd32(f.g, DST_PA + 0x1000) ==
                   qtest_readl(f.qts, f.sys));
+    /* ... and the device's access record says so. */
+    g_assert_false(ce_log_matches(&f));
+}
+
+/* Accesses of channel CHID the device recorded. */
+static int64_t ce_log_count(Fifo *f)
+{
+    QDict *rsp = qtest_qmp(f->qts, "{ 'execute': 'x-nv-vmbind-ce-log', "
+                           "'arguments': { 'id': 'gp0', 'channel': %u } }",
+                           CHID);
+    QList *l = qdict_get_qlist(qdict_get_qdict(rsp, "return"), "accesses");
+    int64_t n = qlist_size(l);
+
+    qobject_unref(rsp);
+    return n;
+}
+
+/* x-corrupt-user-ce: a user channel's writes go astray, recorded so. */
+static void test_fifo_corrupt_user_ce(void *obj, void *data,
+                                      QGuestAllocator *alloc)
+{
+    Fifo f;
+
+    fifo_setup(&f, obj, alloc);
+    g_assert_false(copy_and_check(&f));
+    g_assert_false(ce_log_matches(&f));
+}
+
+/*
+ * ... but a privileged (kernel) channel's copy is right, and kernel
+ * channels are not recorded.
+ */
+static void test_fifo_corrupt_user_ce_priv(void *obj, void *data,
+                                           QGuestAllocator *alloc)
+{
+    Fifo f;
+
+    fifo_setup_chan(&f, obj, alloc, true);
+    g_assert_true(copy_and_check(&f));
+    g_assert_cmpint(ce_log_count(&f), ==, 0);
 }
 
 /*
@@ -690,6 +814,7 @@ static void test_fifo_check(void *obj, void *data, QGuestAllocator *alloc)
 
     fifo_setup(&f, obj, alloc);
     g_assert_true(copy_and_check(&f));
+    g_assert_true(ce_log_matches(&f));
 }
 
 static void register_tests(void)
@@ -699,6 +824,9 @@ static void register_tests(void)
     };
     static QOSGraphTestOptions corrupt_data = {
         .edge.extra_device_opts = "x-corrupt-ce-data=on",
+    };
+    static QOSGraphTestOptions corrupt_user = {
+        .edge.extra_device_opts = "x-corrupt-user-ce=on",
     };
 
     qos_add_test("nv-vmbind/fifo/regs", TYPE_NV_GP107, test_fifo_regs, NULL);
@@ -723,5 +851,9 @@ static void register_tests(void)
                  test_fifo_corrupt_ce, &corrupt);
     qos_add_test("nv-vmbind/fifo/corrupt-ce-data", TYPE_NV_GP107,
                  test_fifo_corrupt_ce_data, &corrupt_data);
+    qos_add_test("nv-vmbind/fifo/corrupt-user-ce", TYPE_NV_GP107,
+                 test_fifo_corrupt_user_ce, &corrupt_user);
+    qos_add_test("nv-vmbind/fifo/corrupt-user-ce-priv", TYPE_NV_GP107,
+                 test_fifo_corrupt_user_ce_priv, &corrupt_user);
 }
 libqos_init(register_tests);

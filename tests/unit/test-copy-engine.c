@@ -558,6 +558,83 @@ static void test_alias(void)
     run_env(do_alias);
 }
 
+/* ---- the access observer ---- */
+
+typedef struct Seen {
+    uint64_t bytes[2];          /* read, written */
+    uint64_t lo[2], hi[2];      /* VA span of each kind */
+    unsigned calls;
+    bool mismatch;
+} Seen;
+
+/* Each piece must translate as maps[] says, inside one mapping. */
+static void seen_access(void *opaque, uint64_t va, NvGmmuAperture aper,
+                        uint64_t pa, uint64_t len, bool write)
+{
+    Seen *s = opaque;
+    bool found = false;
+    unsigned k;
+
+    for (k = 0; k < G_N_ELEMENTS(maps); k++) {
+        const Map *m = &maps[k];
+
+        if (va >= m->va && va + len <= m->va + m->len) {
+            found = aper == m->aper && pa == m->pa + (va - m->va);
+            break;
+        }
+    }
+    s->mismatch |= !found;
+    s->calls++;
+    s->bytes[write] += len;
+    s->lo[write] = MIN(s->lo[write], va);
+    s->hi[write] = MAX(s->hi[write], va + len);
+}
+
+static void do_observe(Env *e)
+{
+    Seen seen = { .lo = { UINT64_MAX, UINT64_MAX } };
+    NvvbCeObserver obs = { seen_access, &seen };
+    NvvbCeResult res;
+    uint8_t buf[64];    /* the DMA's length */
+
+    e->ctx.observe = &obs;
+    /* Across 2M / 64K / 4K VRAM and sysmem pages on both sides. */
+    g_assert_cmpint(nvvb_ce_copy(e->ce, &e->ctx, SRC + 123, DST + 4567,
+                                 7 * MiB + 12345, &res), ==, 0);
+    model_copy(e, SRC + 123, DST + 4567, 7 * MiB + 12345);
+    g_assert_false(seen.mismatch);
+    g_assert_cmpuint(seen.bytes[0], ==, 7 * MiB + 12345);
+    g_assert_cmpuint(seen.bytes[1], ==, 7 * MiB + 12345);
+    g_assert_cmpuint(seen.lo[0], ==, SRC + 123);
+    g_assert_cmpuint(seen.hi[0], ==, SRC + 123 + 7 * MiB + 12345);
+    g_assert_cmpuint(seen.lo[1], ==, DST + 4567);
+    g_assert_cmpuint(seen.hi[1], ==, DST + 4567 + 7 * MiB + 12345);
+    g_assert_cmpuint(seen.calls, >=, 2 * 5);    /* 5 mappings per side */
+    /* Sparse pages and the physical side of a DMA are not accesses. */
+    memset(&seen, 0, sizeof(seen));
+    seen.lo[0] = seen.lo[1] = UINT64_MAX;
+    g_assert_cmpint(nvvb_ce_fill(e->ce, &e->ctx, SPARSE_VA, K64, 0x1234,
+                                 &res), ==, 0);
+    g_assert_cmpuint(seen.calls, ==, 0);
+    g_assert_cmpint(nvvb_ce_dma(e->ce, &e->ctx, SRC,
+                                NV_GMMU_ACCESS_TYPE_VIRT_READ, SYS, 0,
+                                sizeof(buf), false, &res, NULL), ==, 0);
+    for (unsigned i = 0; i < sizeof(buf); i++) {
+        e->exp_sys[i] = *model_byte(e, SRC + i);
+    }
+    g_assert_false(seen.mismatch);
+    g_assert_cmpuint(seen.calls, ==, 1);
+    g_assert_cmpuint(seen.bytes[0], ==, sizeof(buf));
+    g_assert_cmpuint(seen.bytes[1], ==, 0);
+    e->ctx.observe = NULL;
+    check_mem(e);
+}
+
+static void test_observe(void)
+{
+    run_env(do_observe);
+}
+
 /* A PEER PTE (the manager never writes one) faults UNSUPPORTED_APERTURE. */
 static void test_peer(void)
 {
@@ -593,5 +670,6 @@ int main(int argc, char **argv)
     g_test_add_func("/copy-engine/copy/alias", test_alias);
     g_test_add_func("/copy-engine/limits", test_limits);
     g_test_add_func("/copy-engine/peer", test_peer);
+    g_test_add_func("/copy-engine/observe", test_observe);
     return g_test_run();
 }

@@ -281,6 +281,61 @@ static void test_pitch_lines(void)
     env_free(&e);
 }
 
+/*
+ * REMAP of a constant: lines of LINE_LENGTH_IN components filled with
+ * CONST_A (4 bytes) or CONST_B (1 byte), nothing read; NO_WRITE writes
+ * nothing.
+ */
+static void test_remap_fill(void)
+{
+    static const struct {
+        uint32_t components;
+        unsigned size;
+        uint8_t pat[4];
+    } c[] = {
+        { 4 | 3 << 16, 4, { 0xef, 0xbe, 0xad, 0xde } },     /* CONST_A */
+        { 5 | 0 << 16, 1, { 0x42, 0x42, 0x42, 0x42 } },     /* CONST_B */
+        { 5 | 1 << 16, 2, { 0x42, 0x11, 0x42, 0x11 } },
+        { 6 | 3 << 16, 4, { 0 } },                          /* NO_WRITE */
+    };
+    Env e;
+    unsigned k, i, j;
+
+    for (k = 0; k < G_N_ELEMENTS(c); k++) {
+        env_init(&e);
+        memset(e.fm.vram + e.dst_pa, 0x5a, COPY_LEN);
+        push(&e, NV_PB_HDR(NV_PB_SEC_OP_INC, 4, NVC0B5_SET_REMAP_CONST_A, 3));
+        push(&e, 0xdeadbeef);
+        push(&e, 0x77661142);
+        push(&e, c[k].components);
+        /* 3 lines of 100 components, 4 KiB apart, from DST_VA + 4 */
+        push(&e, NV_PB_HDR(NV_PB_SEC_OP_INC, 4, NVC0B5_OFFSET_IN_UPPER, 8));
+        push(&e, HOLE_VA >> 32);        /* never read */
+        push(&e, (uint32_t)HOLE_VA);
+        push(&e, DST_VA >> 32);
+        push(&e, (uint32_t)DST_VA + 4);
+        push(&e, 0);
+        push(&e, 0x1000);
+        push(&e, 100);
+        push(&e, 3);
+        push(&e, NV_PB_HDR(NV_PB_SEC_OP_IMMD, 4, NVC0B5_LAUNCH_DMA, 0x786));
+        gp_entry(&e, 0);
+        g_assert_cmpint(run(&e), ==, NVVB_PBDMA_IDLE);
+        for (i = 0; i < 4; i++) {
+            const uint8_t *line = e.fm.vram + e.dst_pa + i * 0x1000ull;
+            bool filled = i < 3 && c[k].components != (6 | 3 << 16);
+
+            g_assert_cmphex(line[3], ==, 0x5a);
+            for (j = 0; j < 100 * c[k].size; j++) {
+                g_assert_cmphex(line[4 + j], ==,
+                                filled ? c[k].pat[j % 4] : 0x5a);
+            }
+            g_assert_cmphex(line[4 + j], ==, 0x5a);
+        }
+        env_free(&e);
+    }
+}
+
 /* INC, NON_INC, ONE_INC, IMMD, GRP0 NOPs, END_PB_SEGMENT. */
 static void test_headers(void)
 {
@@ -467,6 +522,18 @@ static const BadCase bad_cases[] = {
     { "ce-remap", { NV_PB_HDR(NV_PB_SEC_OP_IMMD, 4, NVC0B5_LAUNCH_DMA,
                               0x786) }, 1,
       NVVB_PBDMA_ERR_CE_LAUNCH, NVC0B5_LAUNCH_DMA },
+    { "ce-remap-3-byte", { NV_PB_HDR(NV_PB_SEC_OP_INC, 4,
+                                     NVC0B5_SET_REMAP_COMPONENTS, 1),
+                           4 | 2 << 16,
+                           NV_PB_HDR(NV_PB_SEC_OP_IMMD, 4, NVC0B5_LAUNCH_DMA,
+                                     0x786) }, 3,
+      NVVB_PBDMA_ERR_CE_LAUNCH, NVC0B5_LAUNCH_DMA },
+    { "ce-remap-two-dst", { NV_PB_HDR(NV_PB_SEC_OP_INC, 4,
+                                      NVC0B5_SET_REMAP_COMPONENTS, 1),
+                            4 | 3 << 16 | 1 << 24,
+                            NV_PB_HDR(NV_PB_SEC_OP_IMMD, 4, NVC0B5_LAUNCH_DMA,
+                                      0x786) }, 3,
+      NVVB_PBDMA_ERR_CE_LAUNCH, NVC0B5_LAUNCH_DMA },
     { "ce-too-many-lines", { NV_PB_HDR(NV_PB_SEC_OP_INC, 4,
                                        NVC0B5_LINE_COUNT, 1),
                              NVVB_CE_LINE_COUNT_MAX + 1,
@@ -617,6 +684,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/pbdma/ttm-copy", test_ttm_copy);
     g_test_add_func("/pbdma/pitch-lines", test_pitch_lines);
+    g_test_add_func("/pbdma/remap-fill", test_remap_fill);
     g_test_add_func("/pbdma/headers", test_headers);
     g_test_add_func("/pbdma/span-segments", test_span_segments);
     g_test_add_func("/pbdma/budget", test_budget);

@@ -101,6 +101,15 @@
 #define NV_GP107_TOP_CE0_ENUM           0x84028c3eu
 #define NV_GP107_TOP_CE0_DATA           0x801040adu
 #define NV_GP107_TOP_CE0_TYPE           0x00000007u
+/*
+ * GR, engine 0, runlist 0, interrupt and reset bit 12, PRI base 0x400000,
+ * fault id 0.  Listed so that nouveau constructs GR and with it its
+ * graphics channel (drm->channel), which user channels require; GR itself
+ * is never initialised (docs/specs/nv-vmbind-gp107.rst, "GR").
+ */
+#define NV_GP107_TOP_GR_ENUM            0x8006183eu
+#define NV_GP107_TOP_GR_DATA            0x80400005u
+#define NV_GP107_TOP_GR_TYPE            0x00000003u
 
 /* ---- CCSR: channel c at 0x800000 + 8 c ---- */
 #define NV_PCCSR_CHANNEL_INST(c)        (0x800000 + (c) * 8)
@@ -127,6 +136,8 @@
 #define NV_RAMFC_PB_GET_HI              0x01c
 #define NV_RAMFC_GP_BASE                0x048
 #define NV_RAMFC_GP_BASE_HI             0x04c       /* HI[7:0], LIMIT2[20:16] */
+#define NV_RAMFC_HCE_CTRL               0x0e4       /* nouveau: 0x20 if priv */
+#define   NV_RAMFC_HCE_CTRL_HCE_PRIV            (1u << 5)
 #define NV_RAMFC_CHID                   0x0e8
 
 /* ---- USERD (0x200 bytes per channel) ---- */
@@ -246,9 +257,21 @@
 #define NVC0B5_PITCH_OUT                0x414
 #define NVC0B5_LINE_LENGTH_IN           0x418
 #define NVC0B5_LINE_COUNT               0x41c
-/* Remap and block-linear geometry: stored, rejected at LAUNCH_DMA. */
+/*
+ * Remap and block-linear geometry: 0x700..0x750.  The remap of constants
+ * (a fill) is supported; the rest is accepted and refused at LAUNCH_DMA.
+ */
 #define NVC0B5_GEOMETRY_FIRST           0x700
 #define NVC0B5_GEOMETRY_LAST            0x750
+#define NVC0B5_SET_REMAP_CONST_A        0x700
+#define NVC0B5_SET_REMAP_CONST_B        0x704
+#define NVC0B5_SET_REMAP_COMPONENTS     0x708
+#define   NVC0B5_REMAP_DST_X_MASK               0x7u        /* [2:0] */
+#define   NVC0B5_REMAP_DST_CONST_A              4
+#define   NVC0B5_REMAP_DST_CONST_B              5
+#define   NVC0B5_REMAP_DST_NO_WRITE             6
+#define   NVC0B5_REMAP_COMPONENT_SIZE_SHIFT     16          /* bytes - 1 */
+#define   NVC0B5_REMAP_NUM_DST_COMPONENTS_SHIFT 24          /* count - 1 */
 #define NVC0B5_OFFSET_UPPER_MASK        0x1ffffu
 
 #endif /* HW_DISPLAY_NV_GP107_FIFO_H */

@@ -127,6 +127,22 @@
 #define NV_PLTCG_LTCS_ZBC_COLOR_CLEAR_3 0x17e348
 #define NV_PLTCG_LTCS_ZBC_DEPTH_CLEAR   0x17e34c
 
+/*
+ * ---- GR's falcons, FECS and GPCCS: configuration read by ACR ----
+ * nvkm_falcon_oneinit (through nvkm_acr_oneinit) reads their sizes and
+ * version once; nothing is ever loaded into them.
+ */
+#define NV_PGRAPH_FECS_FALCON_HWCFG     0x409108    /* IMEM[8:0] DMEM[17:9] */
+#define NV_PGRAPH_FECS_FALCON_HWCFG1    0x40912c    /* version[3:0] ports */
+#define NV_PGRAPH_GPCCS_FALCON_HWCFG    0x41a108
+#define NV_PGRAPH_GPCCS_FALCON_HWCFG1   0x41a12c
+/* HWCFG: sizes in 256-byte blocks; FECS 32 KiB code, 8 KiB data */
+#define NV_GP107_FECS_HWCFG             ((0x8000 >> 8) | ((0x2000 >> 8) << 9))
+/* GPCCS 16 KiB code, 4 KiB data */
+#define NV_GP107_GPCCS_HWCFG            ((0x4000 >> 8) | ((0x1000 >> 8) << 9))
+/* HWCFG1: falcon version 5, no secret level, 1 code and 1 data port */
+#define NV_GP107_FALCON_HWCFG1          0x00001105
+
 /* ---- DISP leftovers (DISP is fused off) ---- */
 #define NV_PDISP_UNK_6100B0         0x6100b0    /* gf119_disp_fini */
 #define NV_PDISP_UNK_619F04         0x619f04    /* bios pramin_init */

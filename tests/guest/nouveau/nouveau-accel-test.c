@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nouveau-accel-test: buffer moves through the copy engine, on nouveau
- * with acceleration (fifo + ce0, gr=0: the kernel's copy-engine channel
- * only).  Raw ioctls through nouveau's own uAPI header; no channel of its
- * own (a user channel needs GR).
+ * with acceleration: the kernel's copy-engine channel only.  Raw ioctls
+ * through nouveau's own uAPI header; no channel of its own (user channels
+ * and EXEC: nouveau-exec-test.c).
  *
  *   nouveau-accel-test [-d /dev/dri/renderD128] [-v VRAM_MIB] [-c] [-p PORT]
  *

@@ -76,6 +76,13 @@ NvvbCeMethodStatus nvvb_ce_class_method(NvvbCeClass *c, uint32_t mthd,
     case NVC0B5_LINE_COUNT:
         c->line_count = data;
         return NVVB_CE_METHOD_OK;
+    case NVC0B5_SET_REMAP_CONST_A:
+    case NVC0B5_SET_REMAP_CONST_B:
+        c->remap_const[(mthd - NVC0B5_SET_REMAP_CONST_A) / 4] = data;
+        return NVVB_CE_METHOD_OK;
+    case NVC0B5_SET_REMAP_COMPONENTS:
+        c->remap_components = data;
+        return NVVB_CE_METHOD_OK;
     }
     if (mthd >= NVC0B5_GEOMETRY_FIRST && mthd <= NVC0B5_GEOMETRY_LAST &&
         !(mthd & 3)) {
@@ -130,6 +137,64 @@ static bool launch_copy(NvvbCeClass *c, NvvbCe *ce, const NvvbCeCtx *ctx,
     return true;
 }
 
+/*
+ * REMAP with one destination component that is a constant: the 4-byte
+ * pattern of its @size-byte value in *@pat; *@write false for NO_WRITE.
+ * False if the remap is not one of these (it would read the source).
+ */
+static bool remap_fill(const NvvbCeClass *c, unsigned *size, uint32_t *pat,
+                       bool *write)
+{
+    uint32_t r = c->remap_components;
+    unsigned dst = r & NVC0B5_REMAP_DST_X_MASK;
+    uint32_t v;
+
+    *size = ((r >> NVC0B5_REMAP_COMPONENT_SIZE_SHIFT) & 3) + 1;
+    if ((r >> NVC0B5_REMAP_NUM_DST_COMPONENTS_SHIFT) & 3) {
+        return false;           /* more than one destination component */
+    }
+    *write = dst != NVC0B5_REMAP_DST_NO_WRITE;
+    if (!*write) {
+        return true;
+    }
+    if (dst != NVC0B5_REMAP_DST_CONST_A && dst != NVC0B5_REMAP_DST_CONST_B) {
+        return false;           /* a source component */
+    }
+    v = c->remap_const[dst - NVC0B5_REMAP_DST_CONST_A];
+    switch (*size) {
+    case 1:
+        *pat = (v & 0xff) * 0x01010101u;
+        return true;
+    case 2:
+        *pat = (v & 0xffff) * 0x00010001u;
+        return true;
+    case 4:
+        *pat = v;
+        return true;
+    default:
+        return false;           /* 3-byte components: no 4-byte pattern */
+    }
+}
+
+/* Fill the lines with @pat; false on a fault (res->ce says where). */
+static bool launch_fill(NvvbCeClass *c, NvvbCe *ce, const NvvbCeCtx *ctx,
+                        uint64_t len, uint32_t lines, uint32_t pat,
+                        NvvbCeLaunchResult *res)
+{
+    uint32_t i;
+
+    for (i = 0; i < lines; i++) {
+        res->lines = i + 1;
+        if (nvvb_ce_fill(ce, ctx, c->offset_out + (uint64_t)i * c->pitch_out,
+                         len, pat, &res->ce)) {
+            res->bytes += res->ce.done;
+            return false;
+        }
+        res->bytes += len;
+    }
+    return true;
+}
+
 NvvbCeLaunchStatus nvvb_ce_class_launch(NvvbCeClass *c, NvvbCe *ce,
                                         const NvvbCeCtx *ctx, uint32_t launch,
                                         uint64_t timestamp,
@@ -143,12 +208,35 @@ NvvbCeLaunchStatus nvvb_ce_class_launch(NvvbCeClass *c, NvvbCe *ce,
 
     memset(res, 0, sizeof(*res));
     if (xfer == 3 || sem == 3 ||
-        (launch & (NVC0B5_LAUNCH_DMA_REMAP | NVC0B5_LAUNCH_DMA_SRC_PHYSICAL |
+        (launch & (NVC0B5_LAUNCH_DMA_SRC_PHYSICAL |
                    NVC0B5_LAUNCH_DMA_DST_PHYSICAL |
                    NVC0B5_LAUNCH_DMA_REDUCTION_ENABLE))) {
         return NVVB_CE_LAUNCH_INVALID;
     }
-    if (xfer) {
+    if (xfer && (launch & NVC0B5_LAUNCH_DMA_REMAP)) {
+        unsigned size;
+        uint32_t pat = 0;
+        bool write;
+        uint64_t len;
+
+        if (!remap_fill(c, &size, &pat, &write) ||
+            !(launch & NVC0B5_LAUNCH_DMA_DST_PITCH) ||
+            lines > NVVB_CE_LINE_COUNT_MAX) {
+            return NVVB_CE_LAUNCH_INVALID;
+        }
+        /* LINE_LENGTH_IN counts components in remap mode. */
+        len = (uint64_t)c->line_length * size;
+        if (len > NVVB_CE_LENGTH_MAX ||
+            len * lines > NVVB_CE_LAUNCH_BYTES_MAX) {
+            return NVVB_CE_LAUNCH_INVALID;
+        }
+        if (write && len && lines &&
+            !launch_fill(c, ce, ctx, len, lines, pat, res)) {
+            return NVVB_CE_LAUNCH_FAULT;
+        }
+    } else if (launch & NVC0B5_LAUNCH_DMA_REMAP) {
+        return NVVB_CE_LAUNCH_INVALID;
+    } else if (xfer) {
         if (!(launch & NVC0B5_LAUNCH_DMA_SRC_PITCH) ||
             !(launch & NVC0B5_LAUNCH_DMA_DST_PITCH) ||
             lines > NVVB_CE_LINE_COUNT_MAX ||

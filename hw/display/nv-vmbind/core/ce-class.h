@@ -9,9 +9,11 @@
  * engine"): DATA_TRANSFER_TYPE none / pipelined / non-pipelined, virtual
  * source and destination, pitch layout, single or multi-line, semaphore
  * none / one word / four words; FLUSH and INTERRUPT_TYPE are accepted and
- * have nothing to do.  Physical addressing, block-linear layout, remap and
- * reduction are refused (NVVB_CE_LAUNCH_INVALID, nothing is done), and so
- * are launches beyond the bounds below.
+ * have nothing to do.  REMAP is supported for one destination component
+ * that is CONST_A or CONST_B (of 1, 2 or 4 bytes: a fill, as Vulkan
+ * drivers clear buffers) or NO_WRITE; other remaps, physical addressing,
+ * block-linear layout and reduction are refused (NVVB_CE_LAUNCH_INVALID,
+ * nothing is done), and so are launches beyond the bounds below.
  *
  * QEMU-independent core (C11 + GLib).
  */
@@ -35,6 +37,8 @@ typedef struct NvvbCeClass {
     uint64_t sem_va;
     uint32_t sem_payload;
     uint32_t src_phys, dst_phys;        /* SET_*_PHYS_MODE, unused */
+    uint32_t remap_const[2];            /* SET_REMAP_CONST_A/B */
+    uint32_t remap_components;          /* SET_REMAP_COMPONENTS */
 } NvvbCeClass;
 
 typedef enum NvvbCeMethodStatus {
@@ -85,7 +89,9 @@ NvvbCeMethodStatus nvvb_ce_class_method(NvvbCeClass *c, uint32_t mthd,
  * @res: filled (always)
  *
  * Copies LINE_COUNT lines (1 without MULTI_LINE) of LINE_LENGTH_IN bytes
- * from OFFSET_IN + i * PITCH_IN to OFFSET_OUT + i * PITCH_OUT, then
+ * from OFFSET_IN + i * PITCH_IN to OFFSET_OUT + i * PITCH_OUT (with REMAP
+ * of a constant: fills lines of LINE_LENGTH_IN components at OFFSET_OUT +
+ * i * PITCH_OUT with it, reading nothing), then
  * releases the semaphore: one word writes PAYLOAD at the semaphore VA;
  * four words write the 64-bit @timestamp at VA + 8, then zero at VA + 4,
  * then PAYLOAD at VA.  The first fault stops the launch (no semaphore).

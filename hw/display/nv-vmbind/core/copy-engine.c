@@ -48,6 +48,7 @@ typedef struct CeSide {
     bool valid;
     bool sparse;
     bool pending;           /* w is the translation of pend_va */
+    bool physical;          /* nvvb_ce_dma()'s untranslated side */
     uint8_t shift;          /* log2 of the run's page size (64: no end) */
     NvGmmuAperture aper;
     uint64_t lo, hi;
@@ -338,7 +339,22 @@ static bool move(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
 {
     bool back = dst_side->backward;
     uint64_t left = n;
+    const NvvbCeObserver *o = ctx->observe;
 
+    /* The observer sees translated accesses only. */
+    if (o && kind == CE_DATA_SOURCE && !src_side->sparse &&
+        !src_side->physical) {
+        uint64_t lo = back ? src + 1 - n : src;
+
+        o->access(o->opaque, lo, src_side->aper, side_pa(src_side, lo), n,
+                  false);
+    }
+    if (o && !dst_side->sparse && !dst_side->physical) {
+        uint64_t lo = back ? dst + 1 - n : dst;
+
+        o->access(o->opaque, lo, dst_side->aper, side_pa(dst_side, lo), n,
+                  true);
+    }
     if (move_direct(ce, ctx, kind, src_side, back ? src + 1 - n : src,
                     kind == CE_DATA_PATTERN ? ce->bounce + res->done % 4
                                             : data,
@@ -487,8 +503,8 @@ int nvvb_ce_dma(NvvbCe *ce, const NvvbCeCtx *ctx, uint64_t va,
      * The physical side is one run that never ends and needs no
      * translation: its "VA" is the physical address itself.
      */
-    CeSide p = { .valid = true, .shift = 64, .aper = aper, .lo = pa,
-                 .hi = UINT64_MAX, .pa_lo = pa };
+    CeSide p = { .valid = true, .physical = true, .shift = 64, .aper = aper,
+                 .lo = pa, .hi = UINT64_MAX, .pa_lo = pa };
     CeSide *src = to_va ? &p : &v, *dst = to_va ? &v : &p;
     NvvbCeResult res;
 

@@ -55,6 +55,22 @@ typedef struct NvvbCeHost {
     void *opaque;
 } NvvbCeHost;
 
+/**
+ * struct NvvbCeObserver: optional record of the engine's memory accesses
+ * @access: called before each physically contiguous piece of a command is
+ *          read or written, with its lowest VA @va, the aperture @aper and
+ *          address @pa that VA translated to, its length @len and whether
+ *          it is written (@write) or read; never for sparse pages.  A
+ *          device keeps these to show, from outside, that every access
+ *          went where the VM's page tables say.
+ * @opaque: passed to @access
+ */
+typedef struct NvvbCeObserver {
+    void (*access)(void *opaque, uint64_t va, NvGmmuAperture aper,
+                   uint64_t pa, uint64_t len, bool write);
+    void *opaque;
+} NvvbCeObserver;
+
 /* The VM a command runs in. */
 typedef struct NvvbCeCtx {
     const NvGmmuMem *mem;   /* physical memory: VRAM and system memory */
@@ -62,6 +78,7 @@ typedef struct NvvbCeCtx {
     NvGmmuTlb *tlb;         /* cached translations, or NULL to walk */
     bool priv;              /* accesses are privileged */
     const NvvbCeHost *host; /* direct access, or NULL */
+    const NvvbCeObserver *observe;  /* access record, or NULL */
 } NvvbCeCtx;
 
 /* How a command ended. */

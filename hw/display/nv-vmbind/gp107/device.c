@@ -325,9 +325,12 @@ static const VMStateDescription vmstate_gp107_pdbs = {
 
 static const VMStateDescription vmstate_nv_gp107 = {
     .name = TYPE_NV_GP107,
-    /* 2: every BAR0 register in regs[] (register API tables) */
-    .version_id = 2,
-    .minimum_version_id = 2,
+    /*
+     * 2: every BAR0 register in regs[] (register API tables);
+     * 3: regs[] holds GR's falcon configuration too
+     */
+    .version_id = 3,
+    .minimum_version_id = 3,
     .post_load = gp107_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, NvGp107State),
@@ -358,6 +361,9 @@ static const Property gp107_properties[] = {
     /* Test mode: copy-engine writes land one 4 KiB page off. */
     DEFINE_PROP_BOOL("x-corrupt-ce", NvGp107State, corrupt_ce, false),
     DEFINE_PROP_BOOL("x-corrupt-ce-data", NvGp107State, corrupt_ce_data,
+                     false),
+    /* Test mode: the same for unprivileged (user) channels only. */
+    DEFINE_PROP_BOOL("x-corrupt-user-ce", NvGp107State, corrupt_user_ce,
                      false),
     /* Ranges one x-nv-vmbind-query-pdbs answer holds, over all PDBs. */
     DEFINE_PROP_UINT32("max-qmp-entries", NvGp107State, qmp_max_entries,

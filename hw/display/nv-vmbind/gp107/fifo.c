@@ -141,12 +141,19 @@ static uint64_t inst_addr(uint32_t inst)
 
 /*
  * x-corrupt-ce: the copy engine's (and PBDMA's) writes land one 4 KiB
- * page above their translation, as a broken translation would put them.
+ * page off their translation, as a broken translation would put them;
+ * x-corrupt-user-ce: only in unprivileged (user) channels, so that the
+ * kernel's own moves and fences keep working.
  */
+static uint64_t ce_corrupt_addr(uint64_t addr)
+{
+    return addr ^ 0x1000;
+}
+
 static bool ce_corrupt_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
                              const void *buf, size_t len)
 {
-    return nvvb_gpu_mem_write(opaque, aper, addr ^ 0x1000, buf, len);
+    return nvvb_gpu_mem_write(opaque, aper, ce_corrupt_addr(addr), buf, len);
 }
 
 /*
@@ -156,8 +163,8 @@ static bool ce_corrupt_write(void *opaque, NvGmmuAperture aper, uint64_t addr,
 static bool ce_corrupt_data_write(void *opaque, NvGmmuAperture aper,
                                   uint64_t addr, const void *buf, size_t len)
 {
-    return nvvb_gpu_mem_write(opaque, aper, len > 4 ? addr ^ 0x1000 : addr,
-                              buf, len);
+    return nvvb_gpu_mem_write(opaque, aper,
+                              len > 4 ? ce_corrupt_addr(addr) : addr, buf, len);
 }
 
 /* ---- Channels ---- */
@@ -181,11 +188,11 @@ static void chan_load(NvGp107State *s, unsigned chid)
     NvGp107Chan *ch = &fifo(s)->chan[chid];
     NvGmmuAperture aper = inst_aperture(ch->inst);
     uint64_t inst = inst_addr(ch->inst);
-    uint32_t w[8] = { 0 };
-    static const unsigned off[8] = {
+    uint32_t w[9] = { 0 };
+    static const unsigned off[9] = {
         NV_RAMFC_USERD, NV_RAMFC_USERD_HI, NV_RAMFC_GP_GET, NV_RAMFC_PB_GET,
         NV_RAMFC_PB_GET_HI, NV_RAMFC_GP_BASE, NV_RAMFC_GP_BASE_HI,
-        NV_RAMFC_CHID,
+        NV_RAMFC_CHID, NV_RAMFC_HCE_CTRL,
     };
     bool ok = aper != NV_GMMU_APER_NONE;
     unsigned i;
@@ -198,6 +205,7 @@ static void chan_load(NvGp107State *s, unsigned chid)
     ch->blocked = false;
     ch->userd_aper = nv_gmmu_target_aperture(w[0] & 3);
     ch->userd = ((uint64_t)w[1] << 32) | (w[0] & ~0x1ffu);
+    ch->priv = w[8] & NV_RAMFC_HCE_CTRL_HCE_PRIV;
     if (!ok || !nv_gmmu_inst_decode(&s->gpu_mem.mem, aper, inst, &ch->pdb)) {
         /* No usable instance block: the channel cannot fetch anything. */
         nvvb_pbdma_bind(&ch->pb, 0, 0x1fu << 16, 0, 0);
@@ -291,6 +299,7 @@ static void chan_report(NvGp107State *s, unsigned chid)
 typedef struct RunCtx {
     NvGp107State *s;
     unsigned chid;
+    bool corrupt;               /* x-corrupt-ce / x-corrupt-user-ce apply */
 } RunCtx;
 
 static uint64_t env_timestamp(void *opaque)
@@ -330,6 +339,37 @@ static void env_launch(void *opaque, const NvvbCeClass *c, uint32_t launch,
                                   res->bytes, res->semaphore);
 }
 
+/* The copy engine's observer: record where each piece's bytes went. */
+static void env_access(void *opaque, uint64_t va, NvGmmuAperture aper,
+                       uint64_t pa, uint64_t len, bool write)
+{
+    RunCtx *r = opaque;
+    NvGp107Fifo *f = fifo(r->s);
+    NvGp107CeRec *rec = &f->ce_log[f->ce_log_seq++ % NV_GP107_CE_LOG_SIZE];
+    const NvGmmuPdb *pdb = &f->chan[r->chid].pdb;
+
+    rec->chid = r->chid;
+    rec->pdb_aper = pdb->aperture;
+    rec->pdb = pdb->addr;
+    rec->va = va;
+    rec->aper = aper;
+    /* Where the bytes really go: x-corrupt-ce moves writes. */
+    rec->pa = write && r->corrupt ? ce_corrupt_addr(pa) : pa;
+    rec->len = len;
+    rec->write = write;
+}
+
+const NvGp107CeRec *nv_gp107_fifo_ce_log(NvGp107State *s, uint64_t seq)
+{
+    NvGp107Fifo *f = fifo(s);
+
+    if (seq >= f->ce_log_seq ||
+        f->ce_log_seq - seq > NV_GP107_CE_LOG_SIZE) {
+        return NULL;
+    }
+    return &f->ce_log[seq % NV_GP107_CE_LOG_SIZE];
+}
+
 static const char *const status_name[] = {
     [NVVB_PBDMA_IDLE] = "idle",
     [NVVB_PBDMA_BUDGET] = "budget",
@@ -354,6 +394,7 @@ static bool chan_run(NvGp107State *s, unsigned chid, NvvbPbdmaBudget *budget)
     NvGp107Chan *ch = &f->chan[chid];
     NvGmmuMem ce_mem = s->gpu_mem.mem;
     RunCtx rc = { s, chid };
+    NvvbCeObserver obs = { env_access, &rc };
     NvvbPbdmaEnv env = {
         .ce = f->ce,
         .ctx = { &s->gpu_mem.mem, &ch->pdb, s->tlb, true },
@@ -373,9 +414,13 @@ static bool chan_run(NvGp107State *s, unsigned chid, NvvbPbdmaBudget *budget)
     if (!ch->loaded) {
         chan_load(s, chid);
     }
-    if (s->corrupt_ce || s->corrupt_ce_data) {
+    if (!ch->priv) {
+        env.ctx.observe = &obs;         /* user channels are recorded */
+    }
+    rc.corrupt = s->corrupt_ce || (s->corrupt_user_ce && !ch->priv);
+    if (rc.corrupt || s->corrupt_ce_data) {
         /* opaque: &s->gpu_mem */
-        ce_mem.write = s->corrupt_ce ? ce_corrupt_write : ce_corrupt_data_write;
+        ce_mem.write = rc.corrupt ? ce_corrupt_write : ce_corrupt_data_write;
         env.ctx.mem = &ce_mem;
     }
     if (!ch->pb.error &&
@@ -670,7 +715,8 @@ bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
     if (addr >= NV_PTOP_DEVICE_INFO(0) && addr < NV_PTOP_DEVICE_INFO(64)) {
         static const uint32_t top[] = {
             NV_GP107_TOP_CE0_ENUM, NV_GP107_TOP_CE0_DATA,
-            NV_GP107_TOP_CE0_TYPE,
+            NV_GP107_TOP_CE0_TYPE, NV_GP107_TOP_GR_ENUM,
+            NV_GP107_TOP_GR_DATA, NV_GP107_TOP_GR_TYPE,
         };
         unsigned i = (addr - NV_PTOP_DEVICE_INFO(0)) / 4;
 
@@ -931,6 +977,7 @@ void nv_gp107_fifo_reset(NvGp107State *s)
     memset(f->pbdma, 0, sizeof(f->pbdma));
     memset(f->trigger_fault, 0, sizeof(f->trigger_fault));
     f->nbound = 0;
+    f->ce_log_seq = 0;
     f->pmc_fifo_enabled = true;
     blocker_update(s);
     timer_del(f->retry);

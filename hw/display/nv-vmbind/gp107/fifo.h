@@ -18,12 +18,32 @@ typedef struct NvGp107Chan {
     bool in_runlist;
     uint32_t tsg;               /* TSG id from the runlist */
     bool loaded;                /* RAMFC read since the bind */
+    bool priv;                  /* RAMFC HCE_CTRL HCE_PRIV: a kernel channel */
     NvGmmuPdb pdb;              /* the channel's VM */
     NvGmmuAperture userd_aper;
     uint64_t userd;             /* USERD address (RAMFC) */
     bool blocked;               /* in a semaphore acquire */
     NvvbPbdma pb;
 } NvGp107Chan;
+
+/*
+ * The copy engine's (and PBDMA's) memory accesses through the VMs of
+ * unprivileged (user) channels, the latest NV_GP107_CE_LOG_SIZE of them:
+ * what x-nv-vmbind-ce-log returns, so that a host check can compare each
+ * with the VM's page tables.  Kernel channels (nouveau sets HCE_PRIV in
+ * their RAMFC) are left out: their TTM moves would flood the record.
+ */
+#define NV_GP107_CE_LOG_SIZE    8192
+
+typedef struct NvGp107CeRec {
+    uint64_t pdb;               /* the channel's page directory */
+    uint64_t va;                /* first VA of a contiguous piece */
+    uint64_t pa;                /* where its bytes went / came from */
+    uint64_t len;
+    uint16_t chid;
+    uint8_t pdb_aper, aper;     /* NvGmmuAperture */
+    bool write;
+} NvGp107CeRec;
 
 struct NvGp107Fifo {
     uint32_t intr;              /* 0x2100 W1C bits (bit 31 non-stall) */
@@ -55,6 +75,8 @@ struct NvGp107Fifo {
     QEMUBH *bh;                 /* continues runs that hit their budget */
     QEMUTimer *retry;           /* retries blocked acquires */
     NvGp107Chan chan[NV_GP107_CHANNELS];
+    uint64_t ce_log_seq;        /* accesses recorded since reset */
+    NvGp107CeRec ce_log[NV_GP107_CE_LOG_SIZE];  /* [seq % SIZE] */
 };
 
 void nv_gp107_fifo_realize(NvGp107State *s);
@@ -94,5 +116,15 @@ void nv_gp107_fifo_bar0_written(NvGp107State *s, uint32_t addr,
 
 /* After a BAR1 write at @va: a GP_PUT write in the USERD window kicks. */
 void nv_gp107_fifo_bar1_written(NvGp107State *s, uint64_t va, unsigned size);
+
+/**
+ * nv_gp107_fifo_ce_log: the recorded access number @seq
+ * @s: the device
+ * @seq: 0 .. NvGp107Fifo.ce_log_seq - 1
+ *
+ * Returns: the record, or NULL if @seq is not recorded (yet, or any more:
+ * only the latest NV_GP107_CE_LOG_SIZE are kept).
+ */
+const NvGp107CeRec *nv_gp107_fifo_ce_log(NvGp107State *s, uint64_t seq);
 
 #endif /* HW_DISPLAY_NV_GP107_FIFO_H_INTERNAL */

@@ -33,8 +33,8 @@ typedef struct NvGp107Fifo NvGp107Fifo;     /* fifo.h */
  * BAR0 units and register slots (regs.c): each unit's table indexes a
  * slice of s->regs from its first register to its last.
  */
-#define NV_GP107_NUNITS             21
-#define NV_GP107_NREGS              1230
+#define NV_GP107_NUNITS             23
+#define NV_GP107_NREGS              1250
 
 /* BAR3 writes remembered between invalidates (x-corrupt-pte only). */
 #define NV_GP107_WLOG_SIZE          512
@@ -145,6 +145,7 @@ struct NvGp107State {
     NvGp107Fifo *fifo;          /* fifo.c */
     bool corrupt_ce;            /* x-corrupt-ce: CE writes one page off */
     bool corrupt_ce_data;       /* x-corrupt-ce-data: only data writes */
+    bool corrupt_user_ce;       /* x-corrupt-user-ce: user channels' only */
 };
 
 /* regs.c */

@@ -14,6 +14,7 @@
 #include "qapi/qapi-commands-nv-vmbind.h"
 #include "hw/qdev-core.h"
 #include "internal.h"
+#include "fifo.h"
 #include "../common/gpu.h"
 #include "../common/monitor.h"
 #include "../core/gmmu-dump.h"
@@ -110,3 +111,51 @@ NvVmbindPdbs *qmp_x_nv_vmbind_query_pdbs(const char *id, bool has_mappings,
     return ret;
 }
 
+
+NvVmbindCeLog *qmp_x_nv_vmbind_ce_log(const char *id, bool has_after,
+                                      uint64_t after, bool has_channel,
+                                      uint16_t channel, Error **errp)
+{
+    NvGp107State *s = nv_gp107_find(id);
+    NvVmbindCeAccessList **tail;
+    NvVmbindCeLog *ret;
+    uint64_t seq, total, first;
+    uint32_t left;
+
+    if (!s) {
+        error_setg(errp, "no nv-vmbind-gp107 device '%s'", id);
+        return NULL;
+    }
+    total = s->fifo->ce_log_seq;
+    first = total > NV_GP107_CE_LOG_SIZE ? total - NV_GP107_CE_LOG_SIZE : 0;
+    seq = has_after ? after : 0;
+    ret = g_new0(NvVmbindCeLog, 1);
+    ret->total = total;
+    if (seq < first) {
+        ret->lost = first - seq;
+        seq = first;
+    }
+    tail = &ret->accesses;
+    for (left = s->qmp_max_entries; seq < total && left; seq++) {
+        const NvGp107CeRec *r = nv_gp107_fifo_ce_log(s, seq);
+        NvVmbindCeAccess *a;
+
+        if (!r || (has_channel && r->chid != channel)) {
+            continue;
+        }
+        a = g_new0(NvVmbindCeAccess, 1);
+        a->seq = seq;
+        a->channel = r->chid;
+        a->pdb_aperture = nv_vmbind_aperture_qapi(r->pdb_aper);
+        a->pdb = r->pdb;
+        a->va = r->va;
+        a->aperture = nv_vmbind_aperture_qapi(r->aper);
+        a->address = r->pa;
+        a->size = r->len;
+        a->write = r->write;
+        QAPI_LIST_APPEND(tail, a);
+        left--;
+    }
+    ret->next = seq;
+    return ret;
+}

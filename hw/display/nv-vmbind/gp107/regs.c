@@ -154,6 +154,16 @@ UNIT_REG32(LTC, PLTCG_LTCS_ZBC_COLOR_CLEAR_3)
 UNIT_REG32(LTC, PLTCG_LTCS_ZBC_DEPTH_CLEAR)
 #define LTC_NREGS           (R_PLTCG_LTCS_ZBC_DEPTH_CLEAR + 1)
 
+#define FECS_REGS           NV_PGRAPH_FECS_FALCON_HWCFG
+UNIT_REG32(FECS, PGRAPH_FECS_FALCON_HWCFG)
+UNIT_REG32(FECS, PGRAPH_FECS_FALCON_HWCFG1)
+#define FECS_NREGS          (R_PGRAPH_FECS_FALCON_HWCFG1 + 1)
+
+#define GPCCS_REGS          NV_PGRAPH_GPCCS_FALCON_HWCFG
+UNIT_REG32(GPCCS, PGRAPH_GPCCS_FALCON_HWCFG)
+UNIT_REG32(GPCCS, PGRAPH_GPCCS_FALCON_HWCFG1)
+#define GPCCS_NREGS         (R_PGRAPH_GPCCS_FALCON_HWCFG1 + 1)
+
 #define DISP_REGS           NV_PDISP_UNK_6100B0
 UNIT_REG32(DISP, PDISP_UNK_6100B0)
 #define DISP_NREGS          (R_PDISP_UNK_6100B0 + 1)
@@ -185,7 +195,9 @@ enum {
     FBRAM_SLOT = PEXTDEV_SLOT + PEXTDEV_NREGS,
     PRI_SLOT = FBRAM_SLOT + FBRAM_NREGS,
     LTC_SLOT = PRI_SLOT + PRI_NREGS,
-    DISP_SLOT = LTC_SLOT + LTC_NREGS,
+    FECS_SLOT = LTC_SLOT + LTC_NREGS,
+    GPCCS_SLOT = FECS_SLOT + FECS_NREGS,
+    DISP_SLOT = GPCCS_SLOT + GPCCS_NREGS,
     DISP2_SLOT = DISP_SLOT + DISP_NREGS,
     FBPA_SLOT = DISP2_SLOT + DISP2_NREGS,
     SLOTS_END = FBPA_SLOT + FBPA_NREGS,
@@ -565,6 +577,23 @@ static bool vga_write(NvGp107State *s, uint32_t addr, uint64_t val,
     return true;
 }
 
+/* ---- GR's falcons (never started) ---- */
+
+static const RegisterAccessInfo fecs_regs[] = {
+    /* nvkm_falcon_oneinit via nvkm_acr_oneinit: sizes and version only */
+    GP107_RO("FECS_FALCON_HWCFG", A_PGRAPH_FECS_FALCON_HWCFG,
+             NV_GP107_FECS_HWCFG),
+    GP107_RO("FECS_FALCON_HWCFG1", A_PGRAPH_FECS_FALCON_HWCFG1,
+             NV_GP107_FALCON_HWCFG1),
+};
+
+static const RegisterAccessInfo gpccs_regs[] = {
+    GP107_RO("GPCCS_FALCON_HWCFG", A_PGRAPH_GPCCS_FALCON_HWCFG,
+             NV_GP107_GPCCS_HWCFG),
+    GP107_RO("GPCCS_FALCON_HWCFG1", A_PGRAPH_GPCCS_FALCON_HWCFG1,
+             NV_GP107_FALCON_HWCFG1),
+};
+
 /* ---- DISP leftovers ---- */
 
 static const RegisterAccessInfo disp_regs[] = {
@@ -643,6 +672,8 @@ static const NvGp107UnitInfo units[NV_GP107_NUNITS] = {
     { "PRI", 0x120000, 0x010000, UNIT_REGS(PRI, pri_regs) },
     { "LTC", 0x140000, 0x040000, UNIT_REGS(LTC, ltc_regs) },
     { "PROM", NV_PROM_BASE, NV_PROM_SIZE, .read = prom_read },
+    { "FECS", 0x409000, 0x001000, UNIT_REGS(FECS, fecs_regs) },
+    { "GPCCS", 0x41a000, 0x001000, UNIT_REGS(GPCCS, gpccs_regs) },
     { "VGA", 0x601000, 0x001000, .read = vga_read, .write = vga_write },
     { "DISP", 0x610000, 0x001000, UNIT_REGS(DISP, disp_regs) },
     { "DISP_619", 0x619000, 0x001000, UNIT_REGS(DISP2, disp2_regs) },
