@@ -34,6 +34,14 @@
  *   the channel's VM maps writable at that moment -- or, with a TLB, at
  *   some moment since the last invalidate -- as nv_gmmu_dump() walks it
  *   (re-walked whenever a write lands on a table entry the walk read).
+ *
+ * Shown to fail on a planted bug (a scratch copy of core/, not kept): a
+ * 4-byte semaphore release that, on a fault, "falls back" to writing the
+ * payload at the physical address sem_va & 0xffff was caught by the
+ * write check after about 22,000 executions (30 s) from the seeds.
+ * Found in the real code: an in-flight entry completed on a zero entry
+ * budget (wrapping it), and 1-byte CE lines charged 1 byte each (see
+ * NVVB_PBDMA_LINE_COST); /pbdma/budget-in-flight and /pbdma/line-cost.
  */
 #include <errno.h>
 #include <stdio.h>
