@@ -112,7 +112,8 @@ log "overlaying nv-vmbind files"
 rsync -rc --delete "$NVVB_TOP/hw/display/nv-vmbind/" "$src/hw/display/nv-vmbind/"
 rsync -rc --delete "$NVVB_TOP/tests/qtest/nv-vmbind/" "$src/tests/qtest/nv-vmbind/"
 (cd "$NVVB_TOP" && rsync -Rrc include/hw/display/ qapi/nv-vmbind.json \
-	tests/qtest/nv-vmbind*.c tests/qtest/libqos/nv-vmbind.[ch] "$src/")
+	tests/qtest/nv-vmbind*.c tests/qtest/libqos/nv-vmbind.[ch] \
+	tests/qtest/fuzz/nv_vmbind_*.c "$src/")
 # The device benchmark is a qtest program kept with the other benchmarks;
 # in QEMU's tree it sits beside the qtests it shares libqos with.
 rsync -c "$NVVB_TOP/bench/qtest/nv-vmbind-bench.c" "$src/tests/qtest/"

@@ -86,6 +86,7 @@ while read -r f; do
 	qemu_files+=("$q")
 done < <(files 'hw/display/nv-vmbind/*.[ch]' 'include/hw/display/*.h' \
 		'tests/qtest/nv-vmbind*.c' 'tests/qtest/libqos/nv-vmbind.[ch]' \
+		'tests/qtest/fuzz/nv_vmbind_*.c' \
 		'bench/qtest/*.c')
 mapfile -t kernel_files < <(files 'linux-guest-driver/*.[ch]' 'tests/guest/oops/*.c' |
 	grep -v '^linux-guest-driver/\(include\|tests\)/')

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Seeds for QEMU's generic-fuzz on -device nv-vmbind.
+"""Seeds for QEMU's generic-fuzz on -device nv-vmbind and nv-vmbind-gp107.
 
 generic-fuzz rarely assembles a ring of valid descriptors by itself, so
 these inputs do what a driver does: DMA patterns that hold bind-queue and
@@ -10,13 +10,24 @@ its doorbell, the GMMU context, probes and fault buffer.  The input format
 is generic_fuzz.c's: commands separated by "FUZZ", each an opcode byte and
 its operands (op_write: u8 size, u8 region, 2 bytes padding, u32 offset,
 u64 value; op_add_dma_pattern: u8 index, u8 stride, the pattern).  Region 0
-is BAR0 (the first fuzzable range in address order).
+is BAR0 (the first fuzzable range in address order); on nv-vmbind-gp107,
+region 1 is BAR1.
 
-    gen-generic-corpus.py DIR      (writes DIR/seed-*)
+The nv-vmbind-gp107 seeds take the accel path nouveau takes
+(gp107_channel.py): page tables and RAMFC through PRAMIN, PFIFO, CCSR and
+a runlist, a push buffer with a copy-engine launch and a semaphore, and
+GP_PUT stored into USERD through BAR1 -- the write that runs the channel.
+
+    gen-generic-corpus.py DIR             (nv-vmbind: writes DIR/seed-*)
+    gen-generic-corpus.py --gp107 DIR     (nv-vmbind-gp107)
 """
 import os
 import struct
 import sys
+
+sys.dont_write_bytecode = True      # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gp107_channel as gp  # noqa: E402
 
 OP_WRITE, OP_ADD_DMA_PATTERN, OP_CLOCK_STEP = 3, 7, 9
 LONG = 2
@@ -112,10 +123,37 @@ SEEDS = {
 }
 
 
+GP107_REGION = {'bar0': 0, 'bar1': 1}
+
+
+def gp107(writes):
+    return [bytes([OP_WRITE]) + struct.pack('<BBxxIQ', LONG, GP107_REGION[r],
+                                            off, val)
+            for r, off, val in writes]
+
+
+GP107_SEEDS = {
+    'gp107-channel-copy': gp107(gp.channel_writes()),
+    # GP_PUT beyond the 512-entry ring: the PBDMA's gp-put error.
+    'gp107-channel-gp-put': gp107(gp.channel_writes(gp_put=600)),
+    # An entry longer than the push buffer: it runs into unmapped VAs.
+    'gp107-channel-pb-fault': gp107(gp.channel_writes(entry_len=0x1000)),
+    # The copy, then the runlist submitted again and GP_PUT rewritten.
+    'gp107-channel-resubmit': gp107(gp.channel_writes()
+                                    + [('bar0', gp.RUNLIST, 2),
+                                       ('bar1', gp.CHID * gp.USERD_SIZE +
+                                        gp.USERD_GP_PUT, 1)]),
+}
+
+
 def main():
+    seeds = SEEDS
+    if sys.argv[1] == '--gp107':
+        seeds = GP107_SEEDS
+        del sys.argv[1]
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, cmds in SEEDS.items():
+    for name, cmds in seeds.items():
         with open(os.path.join(out, 'seed-' + name), 'wb') as f:
             f.write(SEP.join(cmds))
     return 0

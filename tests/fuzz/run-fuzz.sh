@@ -7,8 +7,8 @@
 # <repo>/build-fuzz): the binary, the growing corpus and any crash-* files.
 #
 #   tests/fuzz/run-fuzz.sh [TARGET] [SECONDS]    (TARGET: gmmu-walk,
-#                                                 copy-engine, vm; default
-#                                                 gmmu-walk)
+#                                                 copy-engine, vm, pbdma;
+#                                                 default gmmu-walk)
 # Extra libFuzzer options: NVVB_FUZZ_ARGS.  The last line printed is
 # 'fuzz-TARGET: N executions in S s'.
 #

@@ -689,6 +689,35 @@ static void test_gp107_bad_stream(void)
         g_assert_cmpstr(st, ==, cases[i].want);
         gp_free(&src);
     }
+
+    /*
+     * nv-vmbind-migration fuzz finding: config space is in the stream and
+     * the PCI core leaves INTERRUPT_PIN unchecked; loaded as 0x41, the next
+     * interrupt aborted QEMU in pci_irq_handler().  Config 0x34-0x3f as
+     * the device has it (raw bytes, so big-endian u32s of the LE dwords)
+     * finds the place; pin 1 loads, pin 0x41 must fail.
+     */
+    for (i = 0; i < 2; i++) {
+        g_autofree char *st = NULL;
+        uint32_t find[3], repl[3];
+        GpSide src;
+        unsigned j;
+
+        src.qts = qtest_initf("%s", GP_ARGS);
+        gp_attach(&src);
+        gp_setup(&src);
+        for (j = 0; j < 3; j++) {
+            find[j] = bswap32(qpci_config_readl(src.dev, 0x34 + 4 * j));
+            repl[j] = find[j];
+        }
+        g_assert_cmphex(find[2] & 0x00ff0000, ==, 0x00010000);
+        if (i) {
+            repl[2] = (repl[2] & ~0x00ff0000u) | 0x00410000u;
+        }
+        st = load_patched(GP_ARGS, src.qts, find, repl, 3);
+        g_assert_cmpstr(st, ==, i ? "failed" : "completed");
+        gp_free(&src);
+    }
 }
 
 int main(int argc, char **argv)

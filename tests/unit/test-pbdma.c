@@ -677,6 +677,70 @@ static void test_wrap(void)
     env_free(&e);
 }
 
+/*
+ * fuzz-pbdma finding: a run given no entries must not finish the entry in
+ * flight (its budget wrapped to 2^32 - 1 and the run went on unbounded).
+ */
+static void test_budget_in_flight(void)
+{
+    NvvbPbdmaBudget b = { 4, 2, 1ull << 32 };
+    Env e;
+
+    env_init(&e);
+    push_ttm_move(&e, SRC_VA, DST_VA, 1, 1);
+    gp_entry(&e, 0);
+    gp_entry_raw(&e, PB_VA, e.npb, 0);
+    g_assert_cmpint(nvvb_pbdma_run(&e.p, &e.env, 2, &b), ==,
+                    NVVB_PBDMA_BUDGET);
+    g_assert_true(e.p.seg_active);
+    b = (NvvbPbdmaBudget){ 0, 1u << 20, 1ull << 32 };
+    g_assert_cmpint(nvvb_pbdma_run(&e.p, &e.env, 2, &b), ==,
+                    NVVB_PBDMA_BUDGET);
+    g_assert_cmpuint(b.entries, ==, 0);
+    g_assert_cmpuint(b.dwords, ==, 1u << 20);
+    g_assert_cmpuint(e.p.gp_get, ==, 0);
+    b = (NvvbPbdmaBudget){ 1, 1u << 20, 1ull << 32 };
+    g_assert_cmpint(nvvb_pbdma_run(&e.p, &e.env, 2, &b), ==,
+                    NVVB_PBDMA_BUDGET);
+    g_assert_cmpuint(e.p.gp_get, ==, 1);
+    env_free(&e);
+}
+
+/*
+ * Short lines cost NVVB_PBDMA_LINE_COST each: launches of 1-byte lines
+ * stop a run after budget / LINE_COST lines (plus the launch that
+ * crossed it), not after budget bytes, i.e. 4096 times as many commands.
+ */
+static void test_line_cost(void)
+{
+    NvvbPbdmaBudget b = { 64, 1u << 20, 8 * NVVB_PBDMA_LINE_COST };
+    NvvbCeStats cs;
+    Env e;
+    unsigned i;
+
+    env_init(&e);
+    push(&e, NV_PB_HDR(NV_PB_SEC_OP_INC, 4, NVC0B5_OFFSET_IN_UPPER, 8));
+    push(&e, SRC_VA >> 32);
+    push(&e, (uint32_t)SRC_VA);
+    push(&e, DST_VA >> 32);
+    push(&e, (uint32_t)DST_VA);
+    push(&e, 2);
+    push(&e, 3);
+    push(&e, 1);                                /* 1-byte lines */
+    push(&e, 4);
+    for (i = 0; i < 16; i++) {
+        push(&e, NV_PB_HDR(NV_PB_SEC_OP_IMMD, 4, NVC0B5_LAUNCH_DMA,
+                           2 | (1 << 7) | (1 << 8) | (1 << 9)));
+    }
+    gp_entry(&e, 0);
+    g_assert_cmpint(nvvb_pbdma_run(&e.p, &e.env, 1, &b), ==,
+                    NVVB_PBDMA_BUDGET);
+    g_assert_cmpuint(e.p.stats.launches, ==, 2);
+    nvvb_ce_get_stats(e.ce, &cs);
+    g_assert_cmpuint(cs.commands, ==, 8);
+    env_free(&e);
+}
+
 int main(int argc, char **argv)
 {
     unsigned i;
@@ -693,6 +757,8 @@ int main(int argc, char **argv)
     g_test_add_func("/pbdma/faults", test_faults);
     g_test_add_func("/pbdma/bad-ring", test_bad_ring);
     g_test_add_func("/pbdma/wrap", test_wrap);
+    g_test_add_func("/pbdma/budget-in-flight", test_budget_in_flight);
+    g_test_add_func("/pbdma/line-cost", test_line_cost);
     for (i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
         char *path = g_strdup_printf("/pbdma/bad/%s", bad_cases[i].name);
 

@@ -21,6 +21,7 @@
 #define NV_GP107_PCI_DEVICE_ID      0x1c82      /* GeForce GTX 1050 Ti */
 #define NV_GP107_PCI_REVISION       0xa1
 #define NV_GP107_PCI_CLASS          0x030200    /* 3D controller */
+#define NV_GP107_PCI_INT_PIN        1           /* INTA# */
 
 /* BARs (PCI resource numbers) */
 #define NV_GP107_BAR_REGS           0           /* BAR0: 16 MiB registers */

@@ -283,7 +283,9 @@ static MStatus ce_method(NvvbPbdma *p, const NvvbPbdmaEnv *env,
     p->stats.launches++;
     p->stats.bytes += res.bytes;
     p->stats.releases += res.semaphore;
-    budget->bytes -= MIN(budget->bytes, res.bytes);
+    budget->bytes -= MIN(budget->bytes,
+                         MAX(res.bytes,
+                             (uint64_t)res.lines * NVVB_PBDMA_LINE_COST));
     if (env->launch) {
         env->launch(env->opaque, &p->ce, data, &res);
     }
@@ -439,17 +441,18 @@ NvvbPbdmaStatus nvvb_pbdma_run(NvvbPbdma *p, const NvvbPbdmaEnv *env,
         bool out_of_budget = false;
         MStatus st;
 
+        if (!p->seg_active && p->gp_get == gp_put) {
+            return NVVB_PBDMA_IDLE;
+        }
+        /* Also before resuming an entry: completing it uses one. */
+        if (!budget->entries) {
+            return NVVB_PBDMA_BUDGET;
+        }
         if (!p->seg_active) {
             NvvbCeResult res;
             uint8_t e[8];
             uint32_t e0, e1, len;
 
-            if (p->gp_get == gp_put) {
-                return NVVB_PBDMA_IDLE;
-            }
-            if (!budget->entries) {
-                return NVVB_PBDMA_BUDGET;
-            }
             if (!vm_read(&env->ctx, p->gp_base + (uint64_t)p->gp_get * 8, e,
                          8, &res)) {
                 set_fault(p, NVVB_PBDMA_ERR_GP_FETCH, true, &res, 0, 0);

@@ -57,7 +57,18 @@ typedef enum NvvbPbdmaError {
     NVVB_PBDMA_ERR__COUNT
 } NvvbPbdmaError;
 
-/* Work one run may do; the run decrements what it uses. */
+/*
+ * What a copy-engine line costs at least, in budget bytes: a line is a
+ * copy command (two translations and a chunk) whatever its length, so
+ * 1-byte lines must not make 2^21 commands per budget byte.
+ */
+#define NVVB_PBDMA_LINE_COST        4096
+
+/*
+ * Work one run may do; the run decrements what it uses.  Copy-engine
+ * bytes are charged per launch (at least NVVB_PBDMA_LINE_COST per line)
+ * and checked between methods, so one launch may overrun them.
+ */
 typedef struct NvvbPbdmaBudget {
     uint32_t entries;           /* GP entries completed */
     uint64_t dwords;            /* push-buffer dwords consumed */

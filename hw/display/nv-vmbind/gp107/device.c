@@ -121,7 +121,7 @@ static void gp107_realize(PCIDevice *pdev, Error **errp)
                          NV_GP107_PCI_DEVICE_ID, 0);
 
     /* INTx pin A: nouveau's request_irq needs an interrupt line. */
-    conf[PCI_INTERRUPT_PIN] = 1;
+    conf[PCI_INTERRUPT_PIN] = NV_GP107_PCI_INT_PIN;
 
     address_space_init(&s->bar0_as, &s->bar0, "nv-gp107-bar0");
     memory_region_init_io(&s->bar0_io, OBJECT(s), &gp107_bar0_ops, s,
@@ -186,6 +186,18 @@ static int gp107_post_load(void *opaque, int version_id)
 {
     NvGp107State *s = opaque;
 
+    /*
+     * Config space travels in the stream and the PCI core checks only its
+     * cmask bits, not INTERRUPT_PIN: another pin would make the next
+     * interrupt abort in pci_irq_handler().
+     */
+    if (PCI_DEVICE(s)->config[PCI_INTERRUPT_PIN] != NV_GP107_PCI_INT_PIN) {
+        error_report("nv-vmbind-gp107: interrupt pin %u in the migration "
+                     "stream, expected %u",
+                     PCI_DEVICE(s)->config[PCI_INTERRUPT_PIN],
+                     NV_GP107_PCI_INT_PIN);
+        return -EINVAL;
+    }
     if (!nv_gp107_regs_post_load(s)) {
         error_report("nv-vmbind-gp107: invalid BAR0 register state in the "
                      "migration stream");
