@@ -19,6 +19,12 @@
 #            the device with a wrong BO offset, which the suite and the host
 #            check must catch (negative control)
 #
+# Profiling (docs/user-guide.rst, "Guest VM_BIND benchmark"):
+# NVVB_BENCH_ARGS=ARGS passes ARGS to nvvb-bench (e.g. "-n 30000" for a
+# long synchronous phase); NVVB_PRINT_SECTIONS=1 prints the .text address
+# of the DRM modules after the run ("SECT <module> .text <addr>"), which
+# scripts/guest/tcg-profile.py needs to name their functions.
+#
 # Kernel: Debian's newest 6.12 from scripts/guest/kernel.sh by default;
 # NVVB_KERNEL=SERIES (7.3, 7.2, 7: the newest 7.x) or NVVB_KERNEL_ABI=ABI
 # picks another.  Your own:
@@ -89,7 +95,7 @@ make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
 	{ tail -40 "$work/tests.log" >&2; die "the guest tests did not build (log: $work/tests.log)"; }
 
 if [ $bench = 1 ]; then
-	prog="/bin/nvvb-bench"
+	prog="/bin/nvvb-bench ${NVVB_BENCH_ARGS:-}"
 	hook=()
 else
 	prog="/bin/nvvb-test -w${only:+ -o '$only'}"
@@ -105,6 +111,11 @@ fi
 echo "nvvb-guest: driver up at \$(cut -d' ' -f1 /proc/uptime)s: \$(dmesg | grep -o 'nv-vmbind [0-9].*' | head -1)"
 $prog
 rc=\$?
+if [ -n "${NVVB_PRINT_SECTIONS:-}" ]; then
+	for m in nvvb drm drm_gpuvm gpu_sched drm_exec drm_shmem_helper; do
+		echo "SECT \$m .text \$(cat /sys/module/\$m/sections/.text)"
+	done
+fi
 for f in /sys/kernel/debug/dri/*/nvvb_status; do
 	echo "nvvb-guest: driver status (\$f):"
 	sed 's/^/  /' "\$f"
