@@ -92,7 +92,8 @@ int nvvb_job_init(struct nvvb_job *job, struct nvvb_vm *vm,
 		if (!job->sig_objs || !job->sig_chains)
 			return -ENOMEM;
 	}
-	job->desc = kvcalloc(maxdesc, sizeof(*job->desc), GFP_KERNEL);
+	/* each used descriptor is initialised whole; no zeroing (see vm.c) */
+	job->desc = kvmalloc_array(maxdesc, sizeof(*job->desc), GFP_KERNEL);
 	if (!job->desc)
 		return -ENOMEM;
 	job->maxdesc = maxdesc;

@@ -136,6 +136,9 @@ static struct nvvb_region *nvvb_region_first(struct nvvb_vm *vm, u64 addr,
 {
 	unsigned long index = addr;
 
+	/* most VMs have no sparse region: skip the walk (vm->lock held) */
+	if (mtree_empty(&vm->regions))
+		return NULL;
 	return mt_find(&vm->regions, &index, addr + range - 1);
 }
 
@@ -859,22 +862,28 @@ int nvvb_ioctl_vm_bind(struct drm_device *dev, void *data,
 			return -EFAULT;
 		}
 	}
-	job = kvzalloc(struct_size(job, ops, n), GFP_KERNEL);
+	/*
+	 * Not kvzalloc(): a large job would come zeroed a page at a time,
+	 * which under emulation cost more than its binds (rep stosb); the
+	 * header is cleared and every op is set below.
+	 */
+	job = kvmalloc(struct_size(job, ops, n), GFP_KERNEL);
 	if (!job) {
 		kvfree(uops);
 		return -ENOMEM;
 	}
+	memset(job, 0, struct_size(job, ops, 0));
 	job->nops = n;
 	for (i = 0; i < n; i++) {
-		struct nvvb_bind_op *op = &job->ops[i];
-
-		op->uop = uops[i].op;
-		op->flags = uops[i].flags;
-		op->handle = uops[i].handle;
-		op->pad = uops[i].pad;
-		op->addr = uops[i].addr;
-		op->offset = uops[i].bo_offset;
-		op->range = uops[i].range;
+		job->ops[i] = (struct nvvb_bind_op) {
+			.uop = uops[i].op,
+			.flags = uops[i].flags,
+			.handle = uops[i].handle,
+			.pad = uops[i].pad,
+			.addr = uops[i].addr,
+			.offset = uops[i].bo_offset,
+			.range = uops[i].range,
+		};
 	}
 	kvfree(uops);
 

@@ -21,9 +21,10 @@
 #
 # Profiling (docs/user-guide.rst, "Guest VM_BIND benchmark"):
 # NVVB_BENCH_ARGS=ARGS passes ARGS to nvvb-bench (e.g. "-n 30000" for a
-# long synchronous phase); NVVB_PRINT_SECTIONS=1 prints the .text address
-# of the DRM modules after the run ("SECT <module> .text <addr>"), which
-# scripts/guest/tcg-profile.py needs to name their functions.
+# long synchronous phase); NVVB_PRINT_KALLSYMS=1 prints the guest's text
+# symbols after the run ("KSYM <addr> <type> <name> [<module>]", a few
+# seconds of console), which scripts/guest/tcg-profile.py needs to name the
+# guest functions (Debian ships no System.map).
 #
 # Kernel: Debian's newest 6.12 from scripts/guest/kernel.sh by default;
 # NVVB_KERNEL=SERIES (7.3, 7.2, 7: the newest 7.x) or NVVB_KERNEL_ABI=ABI
@@ -111,11 +112,8 @@ fi
 echo "nvvb-guest: driver up at \$(cut -d' ' -f1 /proc/uptime)s: \$(dmesg | grep -o 'nv-vmbind [0-9].*' | head -1)"
 $prog
 rc=\$?
-if [ -n "${NVVB_PRINT_SECTIONS:-}" ]; then
-	for m in nvvb drm drm_gpuvm gpu_sched drm_exec drm_shmem_helper; do
-		echo "SECT \$m .text \$(cat /sys/module/\$m/sections/.text)"
-	done
-fi
+[ -n "${NVVB_PRINT_KALLSYMS:-}" ] && grep ' [tT] ' /proc/kallsyms | sed 's/^/KSYM /'
+grep nvvb /proc/interrupts | sed 's/^/nvvb-guest: interrupts: /'
 for f in /sys/kernel/debug/dri/*/nvvb_status; do
 	echo "nvvb-guest: driver status (\$f):"
 	sed 's/^/  /' "\$f"
