@@ -24,7 +24,9 @@
 # long synchronous phase); NVVB_PRINT_KALLSYMS=1 prints the guest's text
 # symbols after the run ("KSYM <addr> <type> <name> [<module>]", a few
 # seconds of console), which scripts/guest/tcg-profile.py needs to name the
-# guest functions (Debian ships no System.map).
+# guest functions (Debian ships no System.map); NVVB_PRINT_DMESG=1 prints
+# the kernel log after the run; NVVB_APPEND=ARGS adds to the kernel command
+# line (e.g. initcall_debug).
 #
 # Kernel: Debian's newest 6.12 from scripts/guest/kernel.sh by default;
 # NVVB_KERNEL=SERIES (7.3, 7.2, 7: the newest 7.x) or NVVB_KERNEL_ABI=ABI
@@ -113,6 +115,7 @@ echo "nvvb-guest: driver up at \$(cut -d' ' -f1 /proc/uptime)s: \$(dmesg | grep 
 $prog
 rc=\$?
 [ -n "${NVVB_PRINT_KALLSYMS:-}" ] && grep ' [tT] ' /proc/kallsyms | sed 's/^/KSYM /'
+[ -n "${NVVB_PRINT_DMESG:-}" ] && dmesg | sed 's/^/DMESG /'
 grep nvvb /proc/interrupts | sed 's/^/nvvb-guest: interrupts: /'
 for f in /sys/kernel/debug/dri/*/nvvb_status; do
 	echo "nvvb-guest: driver status (\$f):"
@@ -144,6 +147,7 @@ kernel=$("$NVVB_TOP/scripts/guest/pvh-kernel.py" "$kdir/vmlinuz" \
 # certificates the modules' signatures are not checked (the kernel is
 # tainted by the out-of-tree nvvb.ko anyway).
 append="cryptomgr.notests initcall_blacklist=jent_mod_init,crypto_kdf108_init,bpf_tcp_ca_kfunc_init,bpf_dummy_struct_ops_init,load_system_certificate_list"
+append+=${NVVB_APPEND:+ $NVVB_APPEND}
 # qboot instead of SeaBIOS when this QEMU has it (0.1 s).
 qargs=()
 for d in "$(dirname "$qemu")/qemu-bundle/usr/local/share/qemu" "$(dirname "$qemu")/pc-bios"; do
