@@ -21,6 +21,38 @@ import re
 import sys
 
 
+GROUPS = [
+    # (prefix or regex on "guest:..."/"qemu:...", group)
+    (r'guest:(drm_gpuvm|gpu_sched|drm_exec|drm|nvvb|drm_shmem_helper):',
+     None),
+    (r'guest:(clear_page|memset|memcpy|__?kmalloc|kfree|kvfree|__?slab|'
+     r'slab_|___slab|allocate_slab|get_page_from_freelist|__rmqueue|'
+     r'rmqueue|free_unref|__free_pages|kmem_cache|__kmem_cache|'
+     r'__alloc_pages|alloc_pages|vmalloc|__vmalloc|kvmalloc)',
+     'guest: allocation and zeroing'),
+    (r'guest:(__list_|__rb_|rb_|_raw_spin|mutex|__mutex|ww_mutex|'
+     r'__ww_mutex|dma_resv|dma_fence|xa_|__xa|mt_|mas_)',
+     'guest: lists, trees, locks, fences'),
+    (r'guest:(entry_SYSCALL|do_syscall|syscall_|__x64_sys|_copy_|'
+     r'copy_user|rep_movs|__get_user|__put_user|irqentry|asm_)',
+     'guest: syscall entry, user copies'),
+    (r'guest:user', 'guest: user space'),
+    (r'guest:', 'guest: other kernel'),
+    (r'qemu:(nvvb_|nv_vmbind|nv_gmmu|ptm_|sm_walk|idx_|op_apply|map_check|'
+     r'clear_node_range|wb_flush|txn_|find_table|table_)',
+     'device model (QEMU)'),
+    (r'qemu:', 'QEMU: TCG (TB lookup, translation, softmmu) and host'),
+]
+
+
+def group(key):
+    for pat, name in GROUPS:
+        m = re.match(pat, key)
+        if m:
+            return name or 'guest: ' + m.group(1)
+    return 'other'
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--samples', required=True)
@@ -29,10 +61,13 @@ def main():
     ap.add_argument('--to', dest='t1', type=float, default=1e9)
     ap.add_argument('--top', type=int, default=40)
     ap.add_argument('--tid', type=int, help='only this thread')
+    ap.add_argument('--groups', action='store_true',
+                    help='also sum by group (guest module or kernel area, '
+                    'device model, TCG)')
     a = ap.parse_args()
 
     syms = []
-    for m in re.finditer(r'KSYM ([0-9a-f]{16}) [tT] (\S+)(?: \[(\S+)\])?',
+    for m in re.finditer(r'KSYM ([0-9a-f]{16}) [tT] (\S+)(?:[ \t]+\[(\S+)\])?',
                          open(a.log, errors='replace').read()):
         name = m.group(2) if not m.group(3) else \
             '%s:%s' % (m.group(3), m.group(2))
@@ -73,6 +108,13 @@ def main():
           (total, 100 * guest / total, 100 * (total - guest) / total))
     for k, v in cnt.most_common(a.top):
         print('%6.2f%%  %s' % (100 * v / total, k))
+    if a.groups:
+        grp = collections.Counter()
+        for k, v in cnt.items():
+            grp[group(k)] += v
+        print('by group:')
+        for k, v in grp.most_common():
+            print('%6.2f%%  %s' % (100 * v / total, k))
 
 
 if __name__ == '__main__':
