@@ -8,7 +8,11 @@
  * descriptor's status in place before the fence, so when the interrupt
  * handler sees a submission's seqno in the fence word it reads the statuses
  * and signals the submission's dma_fence with the first error.  Slots are
- * reused only after they have been retired this way.
+ * reused only after they have been retired this way.  With
+ * NVVB_CAP_QUIET_INLINE the last descriptor also asks for no interrupt if
+ * the device completes it inside the doorbell write (small binds): the
+ * submitter then retires it right after that write, which spares the guest
+ * an interrupt, its acknowledgment and the EOI per small submission.
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -92,80 +96,15 @@ static u32 nvvb_ring_space(struct nvvb_ring *ring)
 	return ring->size - 1 - used;
 }
 
-/**
- * nvvb_ring_submit() - copy descriptors to a ring and ring the doorbell
- * @ring: the ring
- * @desc: @n descriptors (1 <= @n < ring size)
- * @n: how many
- * @f: a fence from nvvb_fence_alloc(); initialised here
- *
- * Waits for ring space if needed (slots free up as earlier submissions
- * complete).  The last descriptor gets a fence write and an interrupt.
- *
- * Return: @f's dma_fence; the caller owns the reference.
- */
-struct dma_fence *nvvb_ring_submit(struct nvvb_ring *ring,
-				   const struct nvvb_desc *desc, u32 n,
-				   struct nvvb_fence *f)
-{
-	unsigned long flags;
-	u32 i, mask = ring->size - 1;
-	struct nvvb_desc *last;
-
-	for (;;) {
-		spin_lock_irqsave(&ring->lock, flags);
-		if (nvvb_ring_space(ring) >= n)
-			break;
-		spin_unlock_irqrestore(&ring->lock, flags);
-		wait_event_timeout(ring->space_wq, nvvb_ring_space(ring) >= n,
-				   HZ);
-	}
-
-	ring->seqno++;
-	dma_fence_init(&f->base, &nvvb_fence_ops, &ring->lock, ring->context,
-		       ring->seqno);
-	f->ring = ring;
-	f->first = ring->tail;
-	f->count = n;
-	f->error = 0;
-
-	for (i = 0; i < n; i++)
-		ring->desc[(ring->tail + i) & mask] = desc[i];
-	last = &ring->desc[(ring->tail + n - 1) & mask];
-	put_unaligned_le16(get_unaligned_le16(last->b + NVVB_DESC_FLAGS) |
-			   NVVB_DESC_F_FENCE | NVVB_DESC_F_INTR,
-			   last->b + NVVB_DESC_FLAGS);
-	put_unaligned_le64(ring->fence_dma, last->b + NVVB_DESC_FENCE_ADDR);
-	put_unaligned_le64(ring->seqno, last->b + NVVB_DESC_FENCE_VALUE);
-
-	dma_fence_get(&f->base);		/* for ring->pending */
-	list_add_tail(&f->link, &ring->pending);
-	ring->tail = (ring->tail + n) & mask;
-	ring->submitted++;
-	/* writel() orders the descriptor stores before the doorbell. */
-	nvvb_wr32(ring->ndev, ring->reg + NVVB_RING_TAIL, ring->tail);
-	spin_unlock_irqrestore(&ring->lock, flags);
-
-	return &f->base;
-}
-
-/**
- * nvvb_ring_retire() - signal the fences of completed submissions
- * @ring: the ring
- *
- * Called from the ring's interrupt, and by a submitter that finds its work
- * already done (the device may complete small submissions in the doorbell
- * write) without waiting for that interrupt.
- */
-void nvvb_ring_retire(struct nvvb_ring *ring)
+/* Signal completed submissions; ring->lock held.  Return: any retired. */
+static bool nvvb_ring_retire_locked(struct nvvb_ring *ring)
 {
 	struct nvvb_fence *f, *tmp;
-	unsigned long flags;
 	bool freed = false;
 	u64 seq;
 	u32 i;
 
-	spin_lock_irqsave(&ring->lock, flags);
+	lockdep_assert_held(&ring->lock);
 	seq = READ_ONCE(*ring->fence_cpu);
 	/* statuses are written before the fence */
 	dma_rmb();
@@ -196,9 +135,89 @@ void nvvb_ring_retire(struct nvvb_ring *ring)
 		dma_fence_put(&f->base);
 		freed = true;
 	}
+	return freed;
+}
+
+/**
+ * nvvb_ring_retire() - signal the fences of completed submissions
+ * @ring: the ring
+ *
+ * Called from the ring's interrupt, and by a submitter that finds its work
+ * already done without waiting for that interrupt.
+ */
+void nvvb_ring_retire(struct nvvb_ring *ring)
+{
+	unsigned long flags;
+	bool freed;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	freed = nvvb_ring_retire_locked(ring);
 	spin_unlock_irqrestore(&ring->lock, flags);
 	if (freed)
 		wake_up_all(&ring->space_wq);
+}
+
+/**
+ * nvvb_ring_submit() - copy descriptors to a ring and ring the doorbell
+ * @ring: the ring
+ * @desc: @n descriptors (1 <= @n < ring size)
+ * @n: how many
+ * @f: a fence from nvvb_fence_alloc(); initialised here
+ *
+ * Waits for ring space if needed (slots free up as earlier submissions
+ * complete).  The last descriptor gets a fence write and an interrupt.
+ *
+ * Return: @f's dma_fence; the caller owns the reference.
+ */
+struct dma_fence *nvvb_ring_submit(struct nvvb_ring *ring,
+				   const struct nvvb_desc *desc, u32 n,
+				   struct nvvb_fence *f)
+{
+	bool quiet = ring->ndev->caps & NVVB_CAP_QUIET_INLINE, freed;
+	unsigned long flags;
+	u32 i, mask = ring->size - 1;
+	struct nvvb_desc *last;
+
+	for (;;) {
+		spin_lock_irqsave(&ring->lock, flags);
+		if (nvvb_ring_space(ring) >= n)
+			break;
+		spin_unlock_irqrestore(&ring->lock, flags);
+		wait_event_timeout(ring->space_wq, nvvb_ring_space(ring) >= n,
+				   HZ);
+	}
+
+	ring->seqno++;
+	dma_fence_init(&f->base, &nvvb_fence_ops, &ring->lock, ring->context,
+		       ring->seqno);
+	f->ring = ring;
+	f->first = ring->tail;
+	f->count = n;
+	f->error = 0;
+
+	for (i = 0; i < n; i++)
+		ring->desc[(ring->tail + i) & mask] = desc[i];
+	last = &ring->desc[(ring->tail + n - 1) & mask];
+	put_unaligned_le16(get_unaligned_le16(last->b + NVVB_DESC_FLAGS) |
+			   NVVB_DESC_F_FENCE | NVVB_DESC_F_INTR |
+			   (quiet ? NVVB_DESC_F_QUIET : 0),
+			   last->b + NVVB_DESC_FLAGS);
+	put_unaligned_le64(ring->fence_dma, last->b + NVVB_DESC_FENCE_ADDR);
+	put_unaligned_le64(ring->seqno, last->b + NVVB_DESC_FENCE_VALUE);
+
+	dma_fence_get(&f->base);		/* for ring->pending */
+	list_add_tail(&f->link, &ring->pending);
+	ring->tail = (ring->tail + n) & mask;
+	ring->submitted++;
+	/* writel() orders the descriptor stores before the doorbell. */
+	nvvb_wr32(ring->ndev, ring->reg + NVVB_RING_TAIL, ring->tail);
+	/* completed in the write, it raised no interrupt: retire it now */
+	freed = quiet && nvvb_ring_retire_locked(ring);
+	spin_unlock_irqrestore(&ring->lock, flags);
+	if (freed)
+		wake_up_all(&ring->space_wq);
+
+	return &f->base;
 }
 
 /**

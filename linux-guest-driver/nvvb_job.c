@@ -51,7 +51,8 @@ static int nvvb_copy_syncs(struct drm_nvvb_sync **out, u32 n, u64 ptr)
  * @wait_ptr: user pointer to them
  * @nsig: signal syncs
  * @sig_ptr: user pointer to them
- * @maxdesc: most descriptors the job can need (at least 1)
+ * @maxdesc: most descriptors the job can need, or 0 if the job type
+ *           allocates job->desc in its submit()
  *
  * On failure the caller releases the job with nvvb_job_put_unsubmitted().
  *
@@ -92,10 +93,14 @@ int nvvb_job_init(struct nvvb_job *job, struct nvvb_vm *vm,
 		if (!job->sig_objs || !job->sig_chains)
 			return -ENOMEM;
 	}
-	job->desc = kvcalloc(maxdesc, sizeof(*job->desc), GFP_KERNEL);
-	if (!job->desc)
-		return -ENOMEM;
-	job->maxdesc = maxdesc;
+	if (maxdesc) {
+		/* each used descriptor is initialised whole */
+		job->desc = kvmalloc_array(maxdesc, sizeof(*job->desc),
+					   GFP_KERNEL);
+		if (!job->desc)
+			return -ENOMEM;
+		job->maxdesc = maxdesc;
+	}
 	job->hw = nvvb_fence_alloc();
 	if (!job->hw)
 		return -ENOMEM;

@@ -19,6 +19,15 @@
 #            the device with a wrong BO offset, which the suite and the host
 #            check must catch (negative control)
 #
+# Profiling (docs/user-guide.rst, "Guest VM_BIND benchmark"):
+# NVVB_BENCH_ARGS=ARGS passes ARGS to nvvb-bench (e.g. "-n 30000" for a
+# long synchronous phase); NVVB_PRINT_KALLSYMS=1 prints the guest's text
+# symbols after the run ("KSYM <addr> <type> <name> [<module>]", a few
+# seconds of console), which scripts/guest/tcg-profile.py needs to name the
+# guest functions (Debian ships no System.map); NVVB_PRINT_DMESG=1 prints
+# the kernel log after the run; NVVB_APPEND=ARGS adds to the kernel command
+# line (e.g. initcall_debug).
+#
 # Kernel: Debian's newest 6.12 from scripts/guest/kernel.sh by default;
 # NVVB_KERNEL=SERIES (7.3, 7.2, 7: the newest 7.x) or NVVB_KERNEL_ABI=ABI
 # picks another.  Your own:
@@ -89,7 +98,7 @@ make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
 	{ tail -40 "$work/tests.log" >&2; die "the guest tests did not build (log: $work/tests.log)"; }
 
 if [ $bench = 1 ]; then
-	prog="/bin/nvvb-bench"
+	prog="/bin/nvvb-bench ${NVVB_BENCH_ARGS:-}"
 	hook=()
 else
 	prog="/bin/nvvb-test -w${only:+ -o '$only'}"
@@ -105,6 +114,9 @@ fi
 echo "nvvb-guest: driver up at \$(cut -d' ' -f1 /proc/uptime)s: \$(dmesg | grep -o 'nv-vmbind [0-9].*' | head -1)"
 $prog
 rc=\$?
+[ -n "${NVVB_PRINT_KALLSYMS:-}" ] && grep ' [tT] ' /proc/kallsyms | sed 's/^/KSYM /'
+[ -n "${NVVB_PRINT_DMESG:-}" ] && dmesg | sed 's/^/DMESG /'
+grep nvvb /proc/interrupts | sed 's/^/nvvb-guest: interrupts: /'
 for f in /sys/kernel/debug/dri/*/nvvb_status; do
 	echo "nvvb-guest: driver status (\$f):"
 	sed 's/^/  /' "\$f"
@@ -133,8 +145,12 @@ kernel=$("$NVVB_TOP/scripts/guest/pvh-kernel.py" "$kdir/vmlinuz" \
 # crypto self-tests (cryptomgr, kdf108), the jitter entropy source and
 # BPF's BTF-parsing inits take about 0.7 s; without the built-in
 # certificates the modules' signatures are not checked (the kernel is
-# tainted by the out-of-tree nvvb.ko anyway).
-append="cryptomgr.notests initcall_blacklist=jent_mod_init,crypto_kdf108_init,bpf_tcp_ca_kfunc_init,bpf_dummy_struct_ops_init,load_system_certificate_list"
+# tainted by the out-of-tree nvvb.ko anyway).  Also unused, measured with
+# initcall_debug (December 2026): IPv6 (inet6_init 130-160 ms), the i8042
+# keyboard controller (20 ms and a 25 ms probe), the machine and encrypted
+# keyrings (30 ms).
+append="cryptomgr.notests ipv6.disable=1 initcall_blacklist=jent_mod_init,crypto_kdf108_init,bpf_tcp_ca_kfunc_init,bpf_dummy_struct_ops_init,load_system_certificate_list,i8042_init,machine_keyring_init,init_encrypted"
+append+=${NVVB_APPEND:+ $NVVB_APPEND}
 # qboot instead of SeaBIOS when this QEMU has it (0.1 s).
 qargs=()
 for d in "$(dirname "$qemu")/qemu-bundle/usr/local/share/qemu" "$(dirname "$qemu")/pc-bios"; do

@@ -1037,10 +1037,65 @@ static void test_copy_engine(void *obj, void *data, QGuestAllocator *alloc)
                      NVVB_STATUS_ENODEV);
 }
 
+/*
+ * F_QUIET (CAPS bit QUIET_INLINE): a fenced descriptor that completes in
+ * the TAIL write that made it pending raises no interrupt; without the
+ * flag, or run later by the bottom half, it does.  With quiet-inline=off
+ * (@data set) the bit is clear and the flag ignored.
+ */
+static void test_quiet_inline(void *obj, void *data, QGuestAllocator *alloc)
+{
+    bool off = data != NULL;
+    uint8_t d[NVVB_DESC_SIZE];
+    uint64_t fence;
+    uint32_t slot;
+    Ctx c;
+    int i;
+
+    ctx_init(&c, obj, alloc);
+    g_assert_cmpuint(!!(qnvvb_readl(c.d, NVVB_REG_CAPS) &
+                        NVVB_CAP_QUIET_INLINE), ==, !off);
+    fence = guest_alloc(alloc, 8);
+    qnvvb_writel(c.d, NVVB_REG_INTR_ENABLE, NVVB_INTR_BIND);
+    for (i = 0; i < 3; i++) {
+        bool quiet = i != 1, deferred = i == 2;
+        int k, n = deferred ? 6 : 1;
+
+        qtest_writeq(c.qts, fence, 0);
+        qnvvb_writel(c.d, NVVB_REG_INTR_STATUS, NVVB_INTR_ALL);
+        for (k = 0; k < n; k++) {
+            memset(d, 0, sizeof(d));
+            stw_le_p(d + NVVB_DESC_OPCODE, NVVB_OP_NOP);
+            if (k == n - 1) {
+                stw_le_p(d + NVVB_DESC_FLAGS, NVVB_DESC_F_FENCE |
+                         NVVB_DESC_F_INTR | (quiet ? NVVB_DESC_F_QUIET : 0));
+                stq_le_p(d + NVVB_DESC_FENCE_ADDR, fence);
+                stq_le_p(d + NVVB_DESC_FENCE_VALUE, 100 + i);
+            }
+            slot = qnvring_put(&c.bind, d);
+        }
+        qnvvb_writel(c.d, NVVB_REG_BIND_RING + NVVB_RING_TAIL, c.bind.tail);
+        if (!deferred) {
+            /* inline: complete before the write returned */
+            g_assert_cmpuint(qnvvb_readl(c.d, NVVB_REG_BIND_RING +
+                                         NVVB_RING_HEAD), ==, c.bind.tail);
+        }
+        qnvring_kick_wait(&c.bind);
+        g_assert_cmpuint(qnvring_status(&c.bind, slot), ==, NVVB_STATUS_OK);
+        g_assert_cmphex(qtest_readq(c.qts, fence), ==, 100 + i);
+        g_assert_cmpuint(!!(qnvvb_readl(c.d, NVVB_REG_INTR_STATUS) &
+                            NVVB_INTR_BIND), ==, !quiet || deferred || off);
+    }
+}
+
 static void nv_vmbind_bind_register_tests(void)
 {
     QOSGraphTestOptions small_pool = {
         .edge.extra_device_opts = "pt-pool-size=64K",
+    };
+    static QOSGraphTestOptions quiet_off = {
+        .edge.extra_device_opts = "quiet-inline=off",
+        .arg = (void *)"off",
     };
 
     qos_add_test("bind/vm-lifecycle", "nv-vmbind", test_vm_lifecycle, NULL);
@@ -1051,6 +1106,9 @@ static void nv_vmbind_bind_register_tests(void)
     qos_add_test("bind/enospc", "nv-vmbind", test_enospc, &small_pool);
     qos_add_test("bind/bo-move", "nv-vmbind", test_bo_move, NULL);
     qos_add_test("bind/random-move", "nv-vmbind", test_random_move, NULL);
+    qos_add_test("bind/quiet-inline", "nv-vmbind", test_quiet_inline, NULL);
+    qos_add_test("bind/quiet-inline-off", "nv-vmbind", test_quiet_inline,
+                 &quiet_off);
     qos_add_test("ce/fill-copy-semaphore", "nv-vmbind", test_copy_engine,
                  NULL);
 }

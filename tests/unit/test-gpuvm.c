@@ -1136,6 +1136,80 @@ static void test_tree(void)
     g_rand_free(rand);
 }
 
+/*
+ * The start-address index with a long run of consecutive pages (homes in
+ * consecutive slots) and mappings of another region hashed into it, so
+ * that some keys sit away from their home: removals from the front, the
+ * back and at random, lookups of present and absent starts, every
+ * invariant (each key within max_disp of its home) checked after each step.
+ */
+#define CPAGES 1024
+
+static void test_tree_index_run(void)
+{
+    const uint64_t far = 1ULL << 40;
+    NvvbGpuVm *vm = vm_new(0, 2 * far, 0, 0);
+    NvvbGpuVa **near = g_new0(NvvbGpuVa *, CPAGES);
+    NvvbGpuVa **other = g_new0(NvvbGpuVa *, CPAGES);
+    GRand *rand = g_rand_new_with_seed(15);
+    int round, i;
+
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < CPAGES; i++) {
+            near[i] = nvvb_gpuva_new((uint64_t)i * P, P, NULL, 0);
+            g_assert_cmpint(nvvb_gpuva_insert(vm, near[i]), ==, 0);
+            if (g_rand_int_range(rand, 0, 4) == 0) {
+                uint64_t a = far + (uint64_t)g_rand_int_range(rand, 0,
+                                                              1 << 20) * P;
+
+                if (!nvvb_gpuva_find_from(vm, a) ||
+                    nvvb_gpuva_find_from(vm, a)->addr != a) {
+                    other[i] = nvvb_gpuva_new(a, P, NULL, 0);
+                    g_assert_cmpint(nvvb_gpuva_insert(vm, other[i]), ==, 0);
+                }
+            }
+        }
+        g_assert_null(nvvb_va_tree_check(&vm->tree));
+        for (i = 0; i < CPAGES; i++) {
+            int k = round == 0 ? i : round == 1 ? CPAGES - 1 - i :
+                    g_rand_int_range(rand, 0, CPAGES);
+
+            if (near[k]) {
+                nvvb_gpuva_remove(near[k]);
+                nvvb_gpuva_free(near[k]);
+                near[k] = NULL;
+                /* absent now, and nothing else claims its start */
+                g_assert_null(nvvb_va_tree_at(&vm->tree, (uint64_t)k * P));
+            }
+            if (other[k] && (i & 1)) {
+                nvvb_gpuva_remove(other[k]);
+                nvvb_gpuva_free(other[k]);
+                other[k] = NULL;
+            }
+            if (i % 16 == 0 || i > CPAGES - 16) {
+                g_assert_null(nvvb_va_tree_check(&vm->tree));
+            }
+        }
+        for (i = 0; i < CPAGES; i++) {
+            if (near[i]) {
+                nvvb_gpuva_remove(near[i]);
+                nvvb_gpuva_free(near[i]);
+                near[i] = NULL;
+            }
+            if (other[i]) {
+                nvvb_gpuva_remove(other[i]);
+                nvvb_gpuva_free(other[i]);
+                other[i] = NULL;
+            }
+        }
+        g_assert_cmpuint(nvvb_gpuvm_count(vm), ==, 0);
+    }
+    vm_free(vm);
+    g_free(near);
+    g_free(other);
+    g_rand_free(rand);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const doc_names[] = {
@@ -1191,5 +1265,6 @@ int main(int argc, char **argv)
     g_test_add_func("/gpuvm/vm-bo/evict-validate", test_evict_validate);
     g_test_add_func("/gpuvm/property/page-model", test_property);
     g_test_add_func("/gpuvm/tree/invariants", test_tree);
+    g_test_add_func("/gpuvm/tree/index-run", test_tree_index_run);
     return g_test_run();
 }

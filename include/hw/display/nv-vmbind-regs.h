@@ -74,6 +74,7 @@
 #define NVVB_CAP_BIND_QUEUE           (1u << 6)   /* VM contexts, bind queue */
 #define NVVB_CAP_COPY_ENGINE          (1u << 7)   /* copy-engine ring */
 #define NVVB_CAP_LIMITS               (1u << 8)   /* limit registers 0x04a0 */
+#define NVVB_CAP_QUIET_INLINE         (1u << 9)   /* NVVB_DESC_F_QUIET */
 
 /* Interrupt causes; each is delivered on the MSI-X vector of the same name. */
 #define NVVB_INTR_FAULT               (1u << NVVB_MSIX_VEC_FAULT)
@@ -295,6 +296,12 @@
 #define NVVB_DESC_FLAGS               0x02        /* u16 */
 #define   NVVB_DESC_F_FENCE                   (1u << 0)   /* write fence */
 #define   NVVB_DESC_F_INTR                    (1u << 1)   /* raise MSI-X */
+/*
+ * No interrupt for this descriptor if it completes inside the TAIL write
+ * that made it pending (NVVB_CAP_QUIET_INLINE): the driver checks the
+ * fence when the write returns.
+ */
+#define   NVVB_DESC_F_QUIET                   (1u << 2)
 #define NVVB_DESC_STATUS              0x04        /* u32, written by device */
 #define NVVB_DESC_FENCE_ADDR          0x08        /* u64: system memory */
 #define NVVB_DESC_FENCE_VALUE         0x10        /* u64 */

@@ -275,6 +275,14 @@ static unsigned table_remove_if(TlbTable *t,
     unsigned removed = 0;
     uint32_t i;
 
+    /*
+     * The scan costs the whole table (8,192 slots by default), which a
+     * guest that binds while nothing translates (the device invalidates
+     * the VM after every bind) would otherwise pay each time.
+     */
+    if (!t->count) {
+        return 0;
+    }
     for (i = 0; i <= t->mask; i++) {
         /* A removal may shift another entry into slot i: look again. */
         while (slot_used(t, i) && pred(&t->keys[i], &t->vals[i], ctx)) {

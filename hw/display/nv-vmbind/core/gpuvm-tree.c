@@ -23,6 +23,15 @@
  * half full, keys stored in the slots so that probing and deletion never
  * touch a mapping.  It doubles when half full and halves when an eighth
  * full (never below IDX_MIN_BITS); an empty tree has none.
+ *
+ * Consecutive pages take consecutive slots, so a VM of many adjacent 4 KiB
+ * mappings is one long run of used slots in which (nearly) every key sits
+ * in its home slot.  A probe or a deletion that walked such a run to its
+ * end would cost O(mappings) (it did: unmapping the first of 30,000 such
+ * mappings walked all of them).  Both stop instead once they are further
+ * from the slot in question than any key has ever been from its home
+ * (max_disp, an upper bound kept since the last resize): no key beyond
+ * that can belong there.
  */
 #define IDX_MIN_BITS    6
 
@@ -60,6 +69,7 @@ static void idx_put(NvvbVaTree *t, NvvbGpuVa *va)
     }
     t->slots[i].addr = va->addr;
     t->slots[i].va = va;
+    t->max_disp = MAX(t->max_disp, (i - idx_home(t, va->addr)) & idx_mask(t));
 }
 
 static void idx_resize(NvvbVaTree *t, unsigned bits)
@@ -69,6 +79,7 @@ static void idx_resize(NvvbVaTree *t, unsigned bits)
 
     t->slots = g_new0(NvvbVaSlot, 1u << bits);
     t->slot_bits = bits;
+    t->max_disp = 0;
     for (i = 0; i < n; i++) {
         if (old[i].va) {
             idx_put(t, old[i].va);
@@ -86,14 +97,18 @@ static void idx_resize(NvvbVaTree *t, unsigned bits)
  */
 NvvbGpuVa *nvvb_va_tree_at(const NvvbVaTree *t, uint64_t addr)
 {
-    uint32_t i;
+    uint32_t i, home;
 
     if (!t->slots) {
         return NULL;
     }
-    for (i = idx_home(t, addr); t->slots[i].va; i = (i + 1) & idx_mask(t)) {
+    home = idx_home(t, addr);
+    for (i = home; t->slots[i].va; i = (i + 1) & idx_mask(t)) {
         if (t->slots[i].addr == addr) {
             return t->slots[i].va;
+        }
+        if (((i - home) & idx_mask(t)) >= t->max_disp) {
+            break;
         }
     }
     return NULL;
@@ -117,14 +132,17 @@ static void idx_remove(NvvbVaTree *t, const NvvbGpuVa *va)
     while (t->slots[i].va != va) {
         i = (i + 1) & mask;
     }
-    /* Shift later members of the probe run back over the hole. */
+    /*
+     * Shift later members of the probe run back over the hole; none
+     * further than max_disp from it can have its home at or before it.
+     */
     for (j = i;;) {
         uint32_t home;
 
         t->slots[i].va = NULL;
         do {
             j = (j + 1) & mask;
-            if (!t->slots[j].va) {
+            if (!t->slots[j].va || ((j - i) & mask) > t->max_disp) {
                 goto shrink;
             }
             home = idx_home(t, t->slots[j].addr);
@@ -152,6 +170,7 @@ void nvvb_va_tree_fini(NvvbVaTree *t)
     g_free(t->slots);
     t->slots = NULL;
     t->slot_bits = 0;
+    t->max_disp = 0;
 }
 
 static bool is_red(const NvvbGpuVa *n)
@@ -552,7 +571,15 @@ const char *nvvb_va_tree_check(const NvvbVaTree *t)
         uint32_t i, used = 0;
 
         for (i = 0; i <= idx_mask(t); i++) {
-            used += t->slots[i].va != NULL;
+            if (!t->slots[i].va) {
+                continue;
+            }
+            used++;
+            if (((i - idx_home(t, t->slots[i].addr)) & idx_mask(t)) >
+                t->max_disp) {
+                return "start-address index key further from home than "
+                       "max_disp";
+            }
         }
         if (used != t->count || t->count > 1u << (t->slot_bits - 1)) {
             return "start-address index count or load";

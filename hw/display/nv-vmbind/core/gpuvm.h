@@ -107,6 +107,7 @@ typedef struct NvvbVaTree {
     guint count;
     NvvbVaSlot *slots;      /* 2^slot_bits of them, or NULL when empty */
     unsigned slot_bits;
+    uint32_t max_disp;      /* no key further than this from its home */
 } NvvbVaTree;
 
 /* Size of a VM's direct-mapped BO -> vm_bo cache (gpuvm-bo.c). */

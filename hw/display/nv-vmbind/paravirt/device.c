@@ -29,6 +29,7 @@ uint32_t nv_vmbind_caps(NvVmbindState *s)
     return NVVB_CAP_VRAM | NVVB_CAP_MSIX | NVVB_CAP_GMMU |
            NVVB_CAP_FAULT_BUF | NVVB_CAP_PROBE | NVVB_CAP_BIND_QUEUE |
            NVVB_CAP_COPY_ENGINE | NVVB_CAP_LIMITS |
+           (s->quiet_inline ? NVVB_CAP_QUIET_INLINE : 0) |
            (s->tlb_enabled ? NVVB_CAP_TLB : 0);
 }
 
@@ -361,6 +362,7 @@ static const Property nv_vmbind_properties[] = {
     DEFINE_PROP_SIZE("vram-size", NvVmbindState, vram_size,
                      NVVB_VRAM_SIZE_DEFAULT),
     DEFINE_PROP_BOOL("tlb", NvVmbindState, tlb_enabled, true),
+    DEFINE_PROP_BOOL("quiet-inline", NvVmbindState, quiet_inline, true),
     DEFINE_PROP_UINT32("tlb-entries", NvVmbindState, tlb_entries,
                        NV_GMMU_TLB_DEFAULT_CAPACITY),
     DEFINE_PROP_SIZE("pt-pool-size", NvVmbindState, pt_pool_size, 0),

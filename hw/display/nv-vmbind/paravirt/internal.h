@@ -97,6 +97,7 @@ struct NvVmbindState {
     /* Properties. */
     uint64_t vram_size;
     bool tlb_enabled;
+    bool quiet_inline;          /* NVVB_CAP_QUIET_INLINE: F_QUIET honoured */
     uint32_t tlb_entries;
 
     /* Register values: identification, GMMU, probe, ring, bind blocks. */

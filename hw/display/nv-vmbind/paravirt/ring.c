@@ -16,7 +16,10 @@
  * NVVB_RING_INLINE_WORK units), and leaves anything else to the bottom half.
  * A small synchronous bind then completes before the write returns instead
  * of waiting for the main loop to wake up and run the bottom half, which
- * under emulation costs more than the bind itself.
+ * under emulation costs more than the bind itself.  A descriptor with
+ * F_QUIET that completes inside the TAIL write that made it pending raises
+ * no interrupt: its driver reads the fence when the write returns, which
+ * saves the guest an interrupt and its acknowledgement per small bind.
  *
  * Copyright (c) 2026 The nv-vmbind authors
  */
@@ -54,9 +57,12 @@ static bool nv_vmbind_ring_valid(NvVmbindRing *r)
 /*
  * Executes at most @budget descriptors, stopping once their work reaches
  * @work_budget (0: no limit); schedules the bottom half for what is left.
+ * Descriptors in [@quiet_from, @quiet_to) (the ones the current TAIL write
+ * made pending; an empty range outside one) honour F_QUIET.
  */
 static void nv_vmbind_ring_run(NvVmbindRing *r, uint32_t budget,
-                               uint64_t work_budget)
+                               uint64_t work_budget, uint32_t quiet_from,
+                               uint32_t quiet_to)
 {
     NvVmbindState *s = r->dev;
     PCIDevice *pdev = PCI_DEVICE(s);
@@ -64,6 +70,7 @@ static void nv_vmbind_ring_run(NvVmbindRing *r, uint32_t budget,
     uint32_t *head = &RING_REG(r, NVVB_RING_HEAD);
     uint32_t *tail = &RING_REG(r, NVVB_RING_TAIL);
     uint32_t *status_reg = &RING_REG(r, NVVB_RING_STATUS);
+    uint32_t mask = RING_REG(r, NVVB_RING_SIZE) - 1;
 
     if (!nv_vmbind_ring_valid(r)) {
         return;
@@ -78,6 +85,7 @@ static void nv_vmbind_ring_run(NvVmbindRing *r, uint32_t budget,
                         (uint64_t)*head * NVVB_DESC_SIZE;
         uint8_t desc[NVVB_DESC_SIZE];
         uint32_t status, flags;
+        bool written_back, quiet;
         uint8_t le[8];
 
         if (pci_dma_read(pdev, addr, desc, sizeof(desc)) != MEMTX_OK) {
@@ -95,7 +103,9 @@ static void nv_vmbind_ring_run(NvVmbindRing *r, uint32_t budget,
                                   status);
 
         stl_le_p(le, status);
-        if (pci_dma_write(pdev, addr + NVVB_DESC_STATUS, le, 4) != MEMTX_OK) {
+        written_back = pci_dma_write(pdev, addr + NVVB_DESC_STATUS, le,
+                                     4) == MEMTX_OK;
+        if (!written_back) {
             *status_reg |= NVVB_RING_STATUS_DMA_ERROR;
         }
         if (flags & NVVB_DESC_F_FENCE) {
@@ -105,9 +115,14 @@ static void nv_vmbind_ring_run(NvVmbindRing *r, uint32_t budget,
                               le, 8) != MEMTX_OK) {
                 trace_nv_vmbind_ring_error(r->name, "fence unwritable",
                                            *head);
+                /* the driver will not see it complete: interrupt */
+                written_back = false;
             }
         }
-        if (flags & (NVVB_DESC_F_FENCE | NVVB_DESC_F_INTR)) {
+        quiet = (flags & NVVB_DESC_F_QUIET) && written_back &&
+                ((*head - quiet_from) & mask) <
+                ((quiet_to - quiet_from) & mask);
+        if ((flags & (NVVB_DESC_F_FENCE | NVVB_DESC_F_INTR)) && !quiet) {
             notify = true;
         }
         RING_REG(r, NVVB_RING_COMPLETED)++;
@@ -128,11 +143,14 @@ static void nv_vmbind_ring_process(void *opaque)
 {
     NvVmbindRing *r = opaque;
 
-    nv_vmbind_ring_run(r, r->budget, r->work_budget);
+    nv_vmbind_ring_run(r, r->budget, r->work_budget, 0, 0);
 }
 
-/* The doorbell: run a small batch now, anything larger in the bottom half. */
-static void nv_vmbind_ring_doorbell(NvVmbindRing *r)
+/*
+ * The doorbell: run a small batch now, anything larger in the bottom half.
+ * @old_tail: TAIL before this write.
+ */
+static void nv_vmbind_ring_doorbell(NvVmbindRing *r, uint32_t old_tail)
 {
     uint32_t pending = (RING_REG(r, NVVB_RING_TAIL) -
                         RING_REG(r, NVVB_RING_HEAD)) &
@@ -141,7 +159,9 @@ static void nv_vmbind_ring_doorbell(NvVmbindRing *r)
     if (r->work_budget && pending <= NVVB_RING_INLINE_DESCS &&
         !(RING_REG(r, NVVB_RING_STATUS) & NVVB_RING_STATUS_DMA_ERROR)) {
         nv_vmbind_ring_run(r, NVVB_RING_INLINE_DESCS,
-                           MIN(r->work_budget, NVVB_RING_INLINE_WORK));
+                           MIN(r->work_budget, NVVB_RING_INLINE_WORK),
+                           old_tail, r->dev->quiet_inline ?
+                           RING_REG(r, NVVB_RING_TAIL) : old_tail);
     } else {
         qemu_bh_schedule(r->bh);
     }
@@ -176,7 +196,7 @@ void nv_vmbind_ring_reset(NvVmbindRing *r)
 
 void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val)
 {
-    uint32_t size = RING_REG(r, NVVB_RING_SIZE);
+    uint32_t size = RING_REG(r, NVVB_RING_SIZE), old;
 
     switch (off) {
     case NVVB_RING_BASE_LO:
@@ -200,8 +220,9 @@ void nv_vmbind_ring_write(NvVmbindRing *r, hwaddr off, uint32_t val)
                           "beyond SIZE %u ignored\n", r->name, val, size);
             break;
         }
+        old = RING_REG(r, NVVB_RING_TAIL);
         RING_REG(r, NVVB_RING_TAIL) = val;
-        nv_vmbind_ring_doorbell(r);
+        nv_vmbind_ring_doorbell(r, old);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "nv-vmbind: %s ring: write to "
