@@ -49,12 +49,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
 #include <drm/nouveau_drm.h>
+
+#include "nvvb-proto.h"
 
 #define KiB 1024ULL
 #define MiB (1024ULL * KiB)
@@ -110,7 +111,7 @@ struct bo {
 
 static const char *dev_path = "/dev/dri/renderD128";
 static unsigned int ntest, nfail;
-static int proto_fd = -1;
+static bool proto_on;	/* -p: the host checks at each stop */
 
 static bool ok(bool cond, const char *fmt, ...)
 {
@@ -127,27 +128,6 @@ static bool ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
-/* Use serial port @path for the host checks (raw, no echo). */
-static int proto_open(const char *path)
-{
-	struct termios t;
-	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	if (tcgetattr(fd, &t) == 0) {
-		cfmakeraw(&t);
-		cfsetispeed(&t, B115200);
-		cfsetospeed(&t, B115200);
-		t.c_cc[VMIN] = 1;
-		t.c_cc[VTIME] = 0;
-		tcsetattr(fd, TCSANOW, &t);
-	}
-	tcflush(fd, TCIOFLUSH);
-	proto_fd = fd;
-	return 0;
-}
-
 /*
  * Stop for the host's check of the copy engine's accesses of channels
  * @chans (@n of them), which wrote at least @bytes; no-op without -p.
@@ -155,23 +135,17 @@ static int proto_open(const char *path)
 static void ce_check(const char *name, const int *chans, unsigned int n,
 		     uint64_t bytes)
 {
-	char buf[256], c;
-	int len, i;
-	ssize_t r;
+	char list[160];
+	int len = 0, i;
 
-	if (proto_fd < 0)
+	if (!proto_on)
 		return;
-	len = snprintf(buf, sizeof(buf), "@nvvb ce-check %s chans=", name);
-	for (i = 0; i < (int)n && len < (int)sizeof(buf) - 48; i++)
-		len += snprintf(buf + len, sizeof(buf) - len, "%s%d",
+	list[0] = '\0';
+	for (i = 0; i < (int)n && len < (int)sizeof(list) - 16; i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s%d",
 				i ? "," : "", chans[i]);
-	len += snprintf(buf + len, sizeof(buf) - len, " bytes=%" PRIu64 "\n",
-			bytes);
-	if (write(proto_fd, buf, len) != len)
-		return;
-	do {
-		r = read(proto_fd, &c, 1);
-	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
+	report("ce-check %s chans=%s bytes=%" PRIu64, name, list, bytes);
+	read_answer();
 }
 
 /*
@@ -181,17 +155,10 @@ static void ce_check(const char *name, const int *chans, unsigned int n,
  */
 static void ce_mark(void)
 {
-	static const char line[] = "@nvvb ce-mark\n";
-	char c;
-	ssize_t r;
-
-	if (proto_fd < 0)
+	if (!proto_on)
 		return;
-	if (write(proto_fd, line, sizeof(line) - 1) != sizeof(line) - 1)
-		return;
-	do {
-		r = read(proto_fd, &c, 1);
-	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
+	report("ce-mark");
+	read_answer();
 }
 
 /*
@@ -201,23 +168,17 @@ static void ce_mark(void)
 static void expect_unmapped(const char *name, int chan, const uint64_t *va,
 			    unsigned int n)
 {
-	char buf[256], c;
-	int len, i;
-	ssize_t r;
+	char list[200];
+	int len = 0, i;
 
-	if (proto_fd < 0)
+	if (!proto_on)
 		return;
-	len = snprintf(buf, sizeof(buf), "@nvvb expect-unmapped %s chan=%d va=",
-		       name, chan);
-	for (i = 0; i < (int)n && len < (int)sizeof(buf) - 24; i++)
-		len += snprintf(buf + len, sizeof(buf) - len, "%s0x%" PRIx64,
+	list[0] = '\0';
+	for (i = 0; i < (int)n && len < (int)sizeof(list) - 24; i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s0x%" PRIx64,
 				i ? "," : "", va[i]);
-	len += snprintf(buf + len, sizeof(buf) - len, "\n");
-	if (write(proto_fd, buf, len) != len)
-		return;
-	do {
-		r = read(proto_fd, &c, 1);
-	} while ((r == 1 && c != '\n') || (r < 0 && errno == EINTR));
+	report("expect-unmapped %s chan=%d va=%s", name, chan, list);
+	read_answer();
 }
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -761,6 +722,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			r = proto_open(optarg);
+			proto_on = !r;
 			if (r)
 				printf("# protocol port %s: %s; no host checks\n",
 				       optarg, strerror(r));

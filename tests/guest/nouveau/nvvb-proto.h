@@ -92,7 +92,7 @@ static int proto_open(const char *path)
 }
 
 /* Word @i of a BO filled with @seed; the host check recomputes it. */
-static uint32_t nvvb_pattern(uint32_t seed, uint32_t i)
+static inline uint32_t nvvb_pattern(uint32_t seed, uint32_t i)
 {
 	uint32_t x = seed * 0x9e3779b1u ^ i * 0x85ebca77u;
 

@@ -300,6 +300,7 @@ typedef struct RunCtx {
     NvGp107State *s;
     unsigned chid;
     bool corrupt;               /* x-corrupt-ce / x-corrupt-user-ce apply */
+    bool corrupt_data;          /* x-corrupt-ce-data applies */
 } RunCtx;
 
 static uint64_t env_timestamp(void *opaque)
@@ -353,8 +354,9 @@ static void env_access(void *opaque, uint64_t va, NvGmmuAperture aper,
     rec->pdb = pdb->addr;
     rec->va = va;
     rec->aper = aper;
-    /* Where the bytes really go: x-corrupt-ce moves writes. */
-    rec->pa = write && r->corrupt ? ce_corrupt_addr(pa) : pa;
+    /* Where the bytes really go: the corruption modes move writes. */
+    rec->pa = write && (r->corrupt || (r->corrupt_data && len > 4))
+              ? ce_corrupt_addr(pa) : pa;
     rec->len = len;
     rec->write = write;
 }
@@ -418,7 +420,8 @@ static bool chan_run(NvGp107State *s, unsigned chid, NvvbPbdmaBudget *budget)
         env.ctx.observe = &obs;         /* user channels are recorded */
     }
     rc.corrupt = s->corrupt_ce || (s->corrupt_user_ce && !ch->priv);
-    if (rc.corrupt || s->corrupt_ce_data) {
+    rc.corrupt_data = s->corrupt_ce_data;
+    if (rc.corrupt || rc.corrupt_data) {
         /* opaque: &s->gpu_mem */
         ce_mem.write = rc.corrupt ? ce_corrupt_write : ce_corrupt_data_write;
         env.ctx.mem = &ce_mem;
