@@ -26,35 +26,9 @@
 #include "hw/display/nv-gmmu-ver2.h"
 #include "nv-vmbind/gp107.h"
 
-static uint32_t rd(QGp107 *g, uint32_t reg)
-{
-    return qpci_io_readl(&g->dev, g->bar0, reg);
-}
 
-static void wr(QGp107 *g, uint32_t reg, uint32_t val)
-{
-    qpci_io_writel(&g->dev, g->bar0, reg, val);
-}
 
-/* ---- VRAM through PRAMIN ---- */
 
-static void vram_wr32(QGp107 *g, uint64_t addr, uint32_t val)
-{
-    wr(g, NV_PBUS_BAR0_WINDOW, addr >> 16 & ~0xfull);
-    wr(g, NV_PRAMIN_BASE + (addr & 0xfffff), val);
-}
-
-static uint32_t vram_rd32(QGp107 *g, uint64_t addr)
-{
-    wr(g, NV_PBUS_BAR0_WINDOW, addr >> 16 & ~0xfull);
-    return rd(g, NV_PRAMIN_BASE + (addr & 0xfffff));
-}
-
-static void vram_wr64(QGp107 *g, uint64_t addr, uint64_t val)
-{
-    vram_wr32(g, addr, val);
-    vram_wr32(g, addr + 4, val >> 32);
-}
 
 /* ---- a small VER2 tree in VRAM ---- */
 
