@@ -74,15 +74,20 @@ if [ -z "$kbuild" ]; then
 fi
 
 # Build the module out of a copy (the tree needs the device header at
-# ../include, and several kernels must not share object files); rsync keeps
-# times, so an unchanged driver is not rebuilt.
+# ../include, and several kernels must not share object files).  rsync
+# compares contents and gives what it rewrites the current time, so an
+# unchanged driver is not rebuilt and a changed one always is: keeping the
+# source's times (rsync -a) let another worktree's older objects in a
+# shared cache look newer than a changed file, and make kept a stale
+# nvvb.ko (seen: a bench and a full test ran a module without the change
+# that was in the tree).
 work="$NVVB_CACHE/guest/nvvb/$kver"
 src="$work/src"
 mkdir -p "$src/linux-guest-driver" "$src/include/hw/display"
-rsync -a --delete --exclude tests/ --exclude '*.o' --exclude '*.ko' \
+rsync -rlD --checksum --delete --exclude tests/ --exclude '*.o' --exclude '*.ko' \
 	--exclude '*.mod*' --exclude '.*.cmd' --exclude Module.symvers \
 	--exclude modules.order "$NVVB_TOP/linux-guest-driver/" "$src/linux-guest-driver/"
-rsync -a "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
+rsync -rlD --checksum "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
 log "building nvvb.ko for $kver against $kbuild"
 # Debian's kernels: with the compiler they were built with (kcc.sh: the
 # host's gcc or a build root of their suite); own kernels: the host's.
