@@ -98,7 +98,9 @@ kcc=()
 grep -m1 "nvvb conftest:" "$work/module.log" |
 	sed "s/^/  /" >&2 || true
 log "building the guest tests (static, libdrm.a)"
-make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
+# -B: $work is shared between worktrees, and a binary another tree built
+# there later would look newer than this tree's sources.
+make -B -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
 	"$work/nvvb-test" "$work/nvvb-bench" >"$work/tests.log" 2>&1 ||
 	{ tail -40 "$work/tests.log" >&2; die "the guest tests did not build (log: $work/tests.log)"; }
 
