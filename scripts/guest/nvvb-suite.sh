@@ -74,13 +74,11 @@ if [ -z "$kbuild" ]; then
 fi
 
 # Build the module out of a copy (the tree needs the device header at
-# ../include, and several kernels must not share object files).  rsync
-# compares contents and gives what it rewrites the current time, so an
-# unchanged driver is not rebuilt and a changed one always is: keeping the
-# source's times (rsync -a) let another worktree's older objects in a
-# shared cache look newer than a changed file, and make kept a stale
-# nvvb.ko (seen: a bench and a full test ran a module without the change
-# that was in the tree).
+# ../include, and several kernels must not share object files).  The copy
+# is rebuilt every time (make clean, a few seconds): the cache may be shared
+# between worktrees, and objects another tree built there can look newer
+# than this tree's sources, so make kept a stale nvvb.ko (seen: a bench
+# and a full test ran a module without the change that was in the tree).
 work="$NVVB_CACHE/guest/nvvb/$kver"
 src="$work/src"
 mkdir -p "$src/linux-guest-driver" "$src/include/hw/display"
@@ -93,7 +91,8 @@ log "building nvvb.ko for $kver against $kbuild"
 # host's gcc or a build root of their suite); own kernels: the host's.
 kcc=()
 [ -n "${NVVB_KERNEL_DIR:-}" ] || kcc=("$NVVB_TOP/scripts/guest/kcc.sh" -k "$kdir" --)
-"${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
+{ "${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild" clean &&
+  "${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild"; } >"$work/module.log" 2>&1 ||
 	{ tail -40 "$work/module.log" >&2; die "nvvb.ko did not build (log: $work/module.log)"; }
 grep -m1 "nvvb conftest:" "$work/module.log" |
 	sed "s/^/  /" >&2 || true
