@@ -74,32 +74,32 @@ if [ -z "$kbuild" ]; then
 fi
 
 # Build the module out of a copy (the tree needs the device header at
-# ../include, and several kernels must not share object files).  The copy
-# is rebuilt every time (make clean, a few seconds): the cache may be shared
-# between worktrees, and objects another tree built there can look newer
-# than this tree's sources, so make kept a stale nvvb.ko (seen: a bench
-# and a full test ran a module without the change that was in the tree).
+# ../include, and several kernels must not share object files), in a
+# directory of this run's own, removed before the boot: the cache may be
+# shared between worktrees and suites boot in parallel, and a shared build
+# directory let make keep another tree's newer objects (seen: a bench and
+# a full test ran an nvvb.ko without the change that was in the tree) or
+# one run's build clobber another's.  A build takes a few seconds.
 work="$NVVB_CACHE/guest/nvvb/$kver"
+mkdir -p "$work"
+work=$(mktemp -d "$work/run.XXXXXX")
 src="$work/src"
 mkdir -p "$src/linux-guest-driver" "$src/include/hw/display"
-rsync -rlD --checksum --delete --exclude tests/ --exclude '*.o' --exclude '*.ko' \
+rsync -rlD --exclude tests/ --exclude '*.o' --exclude '*.ko' \
 	--exclude '*.mod*' --exclude '.*.cmd' --exclude Module.symvers \
 	--exclude modules.order "$NVVB_TOP/linux-guest-driver/" "$src/linux-guest-driver/"
-rsync -rlD --checksum "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
+rsync -rlD "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
 log "building nvvb.ko for $kver against $kbuild"
 # Debian's kernels: with the compiler they were built with (kcc.sh: the
 # host's gcc or a build root of their suite); own kernels: the host's.
 kcc=()
 [ -n "${NVVB_KERNEL_DIR:-}" ] || kcc=("$NVVB_TOP/scripts/guest/kcc.sh" -k "$kdir" --)
-{ "${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild" clean &&
-  "${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild"; } >"$work/module.log" 2>&1 ||
+"${kcc[@]}" make -C "$src/linux-guest-driver" KDIR="$kbuild" >"$work/module.log" 2>&1 ||
 	{ tail -40 "$work/module.log" >&2; die "nvvb.ko did not build (log: $work/module.log)"; }
 grep -m1 "nvvb conftest:" "$work/module.log" |
 	sed "s/^/  /" >&2 || true
 log "building the guest tests (static, libdrm.a)"
-# -B: $work is shared between worktrees, and a binary another tree built
-# there later would look newer than this tree's sources.
-make -B -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
+make -C "$NVVB_TOP/linux-guest-driver/tests/nvvb" OUT="$work" \
 	"$work/nvvb-test" "$work/nvvb-bench" >"$work/tests.log" 2>&1 ||
 	{ tail -40 "$work/tests.log" >&2; die "the guest tests did not build (log: $work/tests.log)"; }
 
@@ -168,5 +168,6 @@ bargs=(--qemu "$qemu" --kernel "$kernel" --initrd "$initrd" --append "$append"
 [ -n "$logf" ] && bargs+=(--log "$logf")
 [ -n "$quiet" ] && bargs+=("$quiet")
 log "booting $kver with -device nv-vmbind$devprops${only:+ (tests matching '$only')}${modopts:+ (nvvb$modopts)}"
+rm -rf "$work"	# the initramfs holds what the boot needs
 exec python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- \
 	"${qargs[@]}" -device "nv-vmbind,id=gpu0$devprops"
