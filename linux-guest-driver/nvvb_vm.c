@@ -531,8 +531,14 @@ static int nvvb_bind_lock(struct nvvb_vm *vm, struct nvvb_bind_job *job)
 	int ret = 0;
 	u32 i;
 
+	/*
+	 * Room for the VM's resv and one BO per op (drm_exec grows the array
+	 * if more are locked); 0 would allocate a page, which init_on_alloc
+	 * clears byte by byte: a quarter of a synchronous bind under TCG.
+	 */
 	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT |
-		      DRM_EXEC_IGNORE_DUPLICATES, 0);
+		      DRM_EXEC_IGNORE_DUPLICATES,
+		      min_t(u32, job->nops + 1, PAGE_SIZE / sizeof(void *)));
 	drm_exec_until_all_locked(exec) {
 		ret = drm_exec_prepare_obj(exec, drm_gpuvm_resv_obj(&vm->base),
 					   1);

@@ -74,15 +74,21 @@ if [ -z "$kbuild" ]; then
 fi
 
 # Build the module out of a copy (the tree needs the device header at
-# ../include, and several kernels must not share object files); rsync keeps
-# times, so an unchanged driver is not rebuilt.
+# ../include, and several kernels must not share object files), in a
+# directory of this run's own, removed before the boot: the cache may be
+# shared between worktrees and suites boot in parallel, and a shared build
+# directory let make keep another tree's newer objects (seen: a bench and
+# a full test ran an nvvb.ko without the change that was in the tree) or
+# one run's build clobber another's.  A build takes a few seconds.
 work="$NVVB_CACHE/guest/nvvb/$kver"
+mkdir -p "$work"
+work=$(mktemp -d "$work/run.XXXXXX")
 src="$work/src"
 mkdir -p "$src/linux-guest-driver" "$src/include/hw/display"
-rsync -a --delete --exclude tests/ --exclude '*.o' --exclude '*.ko' \
+rsync -rlD --exclude tests/ --exclude '*.o' --exclude '*.ko' \
 	--exclude '*.mod*' --exclude '.*.cmd' --exclude Module.symvers \
 	--exclude modules.order "$NVVB_TOP/linux-guest-driver/" "$src/linux-guest-driver/"
-rsync -a "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
+rsync -rlD "$NVVB_TOP/include/hw/display/nv-vmbind-regs.h" "$src/include/hw/display/"
 log "building nvvb.ko for $kver against $kbuild"
 # Debian's kernels: with the compiler they were built with (kcc.sh: the
 # host's gcc or a build root of their suite); own kernels: the host's.
@@ -162,5 +168,6 @@ bargs=(--qemu "$qemu" --kernel "$kernel" --initrd "$initrd" --append "$append"
 [ -n "$logf" ] && bargs+=(--log "$logf")
 [ -n "$quiet" ] && bargs+=("$quiet")
 log "booting $kver with -device nv-vmbind$devprops${only:+ (tests matching '$only')}${modopts:+ (nvvb$modopts)}"
+rm -rf "$work"	# the initramfs holds what the boot needs
 exec python3 "$NVVB_TOP/scripts/guest/boot.py" "${bargs[@]}" -- \
 	"${qargs[@]}" -device "nv-vmbind,id=gpu0$devprops"

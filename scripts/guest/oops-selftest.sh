@@ -28,7 +28,8 @@ kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
 kver=$(cat "$kdir/version")
 work="$NVVB_CACHE/guest/oops/$kver"
 mkdir -p "$work"
-rsync -a "$NVVB_TOP/tests/guest/oops/" "$work/src/"
+# contents compared, rewritten files get the current time (nvvb-suite.sh)
+rsync -rlD --checksum "$NVVB_TOP/tests/guest/oops/" "$work/src/"
 kcc=()
 if [ -n "${NVVB_KERNEL_DIR:-}" ]; then
 	kbuild=${NVVB_KERNEL_BUILD:-$kdir/build}
