@@ -8,7 +8,7 @@ reads and writes through the tree the target builds, table rewrites
 checks, PRAMIN windows, rebinds to bad instance blocks, and the channel of
 gp107_channel.py driven to a copy.  nv-vmbind-migration
 (nv_vmbind_migration_fuzz.c): the unmodified section of each device, a few
-patches, and short replacements.
+patches, short replacements and truncated sections.
 
     gen-qemu-corpus.py gp107-bar DIR
     gen-qemu-corpus.py migration DIR
@@ -111,6 +111,11 @@ MIGRATION = {
                                    for o in (70, 200, 400)),
     'pv-replace': b'\x02' + bytes(64),
     'gp-replace': b'\x03' + bytes(range(64)),
+    # Truncated: the gp107 section stops inside its live-PDB subsection,
+    # after the entries were allocated (a leak until its pre_load).
+    'gp-truncate-4': b'\x05' + struct.pack('<H', 4),
+    'pv-truncate-8': b'\x04' + struct.pack('<H', 8),
+    'pv-truncate-300': b'\x04' + struct.pack('<H', 300),
 }
 
 

@@ -95,6 +95,10 @@ def channel_writes(gp_put=1, push=PUSH, entry_len=None):
                   (BACK_VA, BACK_PA, 4), (SEM_VA, SEM_PA, 1)])
     vm(v, BAR1_VM, [(0, USERD_PA, 1)])
     out.append(('bar0', BAR1_BLOCK, BLOCK_VIRTUAL | BAR1_VM >> 12))
+    # VRAM outlives resets: RAMFC and USERD as nouveau leaves them (zeroed).
+    for off in range(0, 0x100, 4):
+        v.w32(CH_VM + off, 0)
+        v.w32(USERD_PA + CHID * USERD_SIZE + off, 0)
     v.w32(CH_VM + RAMFC_USERD, USERD_PA + CHID * USERD_SIZE)
     v.w32(CH_VM + RAMFC_GP_BASE, GP_VA)
     v.w32(CH_VM + RAMFC_GP_BASE_HI, 9 << 16)

@@ -5,7 +5,8 @@
  * device.c) driven by a structured sequence of accesses instead of
  * generic-fuzz's raw ones, so that BAR1/BAR3 translations hit real tables.
  *
- * Each input starts from a fresh reset with a small VER2 tree written
+ * Each input starts from a fresh reset and zeroed VRAM (which outlives
+ * resets, as on hardware) with a small VER2 tree written
  * through PRAMIN (instance block at 0x10000, VA 0-64 KiB in 4 KiB pages,
  * VA 64 KiB-128 KiB as one 64 KiB page) and BAR1 and BAR3 bound to it.
  * Then ops, opcode = byte % 10:
@@ -28,6 +29,8 @@
 #include "qemu/osdep.h"
 
 #include "qemu/bswap.h"
+#include "exec/memory.h"
+#include "qom/object.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-nv-vmbind.h"
 #include "tests/qtest/libqtest.h"
@@ -215,6 +218,18 @@ static void check(Gp *g, unsigned b, uint64_t va)
     g_assert_cmphex(got, ==, want);
 }
 
+static MemoryRegion *vram;
+
+static void gp107_bar_pre_fuzz(QTestState *s)
+{
+    Object *dev = object_resolve_path("/machine/peripheral/gp0", NULL);
+
+    g_assert_nonnull(dev);
+    vram = MEMORY_REGION(object_resolve_path_component(dev,
+                                                       "nv-gp107-vram[0]"));
+    g_assert_nonnull(vram);
+}
+
 static void gp107_bar_fuzz(QTestState *s, const unsigned char *data,
                            size_t size)
 {
@@ -230,6 +245,8 @@ static void gp107_bar_fuzz(QTestState *s, const unsigned char *data,
     g.bar[0] = qpci_iomap(g.dev, NV_GP107_BAR_REGS, NULL);
     g.bar[1] = qpci_iomap(g.dev, NV_GP107_BAR_FB, NULL);
     g.bar[2] = qpci_iomap(g.dev, NV_GP107_BAR_INST, NULL);
+    /* VRAM outlives resets: start every input from zeroes (determinism). */
+    memset(memory_region_get_ram_ptr(vram), 0, memory_region_size(vram));
     setup(&g);
 
     while (g.p < g.end && ops++ < 256) {
@@ -305,6 +322,7 @@ static void register_nv_vmbind_gp107_fuzz(void)
         .description = "nv-vmbind-gp107: BAR0 registers, PRAMIN, BAR1 and "
                        "BAR3 through page tables, checked against walks",
         .get_init_cmdline = gp107_bar_cmdline,
+        .pre_fuzz = gp107_bar_pre_fuzz,
         .fuzz = gp107_bar_fuzz,
     });
 }

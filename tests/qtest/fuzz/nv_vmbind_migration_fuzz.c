@@ -7,9 +7,10 @@
  * sparse region; nv-vmbind-gp107: page tables, BAR1/BAR3 bound,
  * invalidates -- and each device section is saved into a buffer.
  *
- * Input: a byte selecting the device (bit 0) and the mode (bit 1: the rest
- * of the input replaces the section; else it is (u16 offset, u8 value)
- * patches to the saved section).  The section is loaded with
+ * Input: a byte selecting the device (bit 0) and the mode (bits 2:1):
+ * 0: (u16 offset, u8 value) patches to the saved section; 1: the rest of
+ * the input replaces the section; 2: the saved section less its last u16
+ * bytes (a truncated stream); 3: as 0.  The section is loaded with
  * vmstate_load_state() from a QEMUFile over a buffer channel, as the
  * incoming migration does.  A refused stream must leave nothing behind a
  * reset cannot clear; an accepted one must leave a device that works: a
@@ -236,13 +237,16 @@ static void migration_fuzz(QTestState *s, const unsigned char *data,
         return;
     }
     which = data[0] & 1;
-    mode = data[0] >> 1 & 1;
+    mode = data[0] >> 1 & 3;
     sec = &sections[which];
     data++;
     size--;
-    if (mode) {
+    if (mode == 1) {
         stream = g_memdup2(data, size);
         len = size;
+    } else if (mode == 2) {
+        stream = g_memdup2(sec->data, sec->len);
+        len = sec->len - MIN(sec->len, size >= 2 ? lduw_le_p(data) : 1);
     } else {
         stream = g_memdup2(sec->data, sec->len);
         len = sec->len;

@@ -163,6 +163,8 @@ static void gp107_exit(PCIDevice *pdev)
     msi_uninit(pdev);
     nv_gp107_mmu_unrealize(s);
     address_space_destroy(&s->bar0_as);
+    /* What a failed load allocated and left behind. */
+    g_clear_pointer(&s->pdbs_mig, g_free);
 }
 
 /* BAR0 and its register tables exist from the start, as in sysbus devices. */
@@ -263,6 +265,20 @@ static int gp107_pdbs_post_save(void *opaque)
     return 0;
 }
 
+/*
+ * The entries a failed load allocated and left behind (post_load, which
+ * frees them, runs only after a complete subsection): the array is
+ * VMS_ALLOC, so the next load would overwrite the pointer.
+ */
+static int gp107_pdbs_pre_load(void *opaque)
+{
+    NvGp107State *s = opaque;
+
+    g_clear_pointer(&s->pdbs_mig, g_free);
+    s->pdbs_mig_n = 0;
+    return 0;
+}
+
 /* Before the entries are allocated: no more than this set can hold. */
 static bool gp107_pdbs_n_valid(void *opaque, int version_id)
 {
@@ -323,6 +339,7 @@ static const VMStateDescription vmstate_gp107_pdbs = {
     .needed = gp107_pdbs_needed,
     .pre_save = gp107_pdbs_pre_save,
     .post_save = gp107_pdbs_post_save,
+    .pre_load = gp107_pdbs_pre_load,
     .post_load = gp107_pdbs_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_INT32(pdbs_mig_n, NvGp107State),
