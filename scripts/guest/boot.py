@@ -95,6 +95,25 @@ def connect_unix(path, timeout):
             time.sleep(0.05)
 
 
+def read_lines(sock, handle, log):
+    """Call handle(line) for each line SOCK sends until it closes (a
+    hook's protocol port), logging each as 'proto: LINE'."""
+    buf = b''
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        buf += chunk
+        while b'\n' in buf:
+            raw, buf = buf.split(b'\n', 1)
+            text = raw.decode('utf-8', 'replace').strip('\r\0')
+            log('proto: ' + text)
+            handle(text)
+
+
 class Qmp:
     """Minimal QMP client over a unix socket."""
 
@@ -251,6 +270,7 @@ def main():
     ctx.log = lambda m: say('host: ' + m)
     ctx.t0 = t0
     ctx.connect_unix = connect_unix
+    ctx.read_lines = lambda sock, handle: read_lines(sock, handle, ctx.log)
 
     def send(text):
         try:

@@ -63,25 +63,15 @@ class Hook:
                 threading.Thread(target=self.reader, daemon=True).start()
 
     def reader(self):
-        buf = b''
-        while True:
+        self.ctx.read_lines(self.sock, self.dispatch)
+
+    def dispatch(self, text):
+        for h in self.hooks:
             try:
-                chunk = self.sock.recv(65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            while b'\n' in buf:
-                raw, buf = buf.split(b'\n', 1)
-                text = raw.decode('utf-8', 'replace').strip('\r\0')
-                self.ctx.log('proto: ' + text)
-                for h in self.hooks:
-                    try:
-                        h.proto_line(text)
-                    except Exception as e:  # noqa: BLE001 - reported
-                        self.errors.append((False, 'host: protocol line '
-                                            'raised %r\n# %s' % (e, text)))
+                h.proto_line(text)
+            except Exception as e:  # noqa: BLE001 - reported
+                self.errors.append((False, 'host: protocol line raised '
+                                    '%r\n# %s' % (e, text)))
 
     def send(self, text):
         if not self.sock:

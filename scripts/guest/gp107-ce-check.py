@@ -73,20 +73,7 @@ class Hook:
     # ---- protocol ----
 
     def reader(self):
-        buf = b''
-        while True:
-            try:
-                chunk = self.sock.recv(65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            while b'\n' in buf:
-                raw, buf = buf.split(b'\n', 1)
-                text = raw.decode('utf-8', 'replace').strip('\r\0')
-                self.ctx.log('proto: ' + text)
-                self.proto_line(text)
+        self.ctx.read_lines(self.sock, self.proto_line)
 
     def send(self, text):
         if self.sock:

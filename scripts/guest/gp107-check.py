@@ -212,26 +212,16 @@ class Hook:
         self.thread.start()
 
     def proto_reader(self):
-        buf = b''
-        while True:
-            try:
-                chunk = self.sock.recv(65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            while b'\n' in buf:
-                raw, buf = buf.split(b'\n', 1)
-                text = raw.decode('utf-8', 'replace').strip('\r\0')
-                self.ctx.log('proto: ' + text)
-                try:
-                    self.proto_line(text)
-                except Exception as e:  # noqa: BLE001 - reported
-                    import traceback
-                    traceback.print_exc()
-                    self.res.append((False, 'host: protocol line raised '
-                                     '%r\n# %s' % (e, text)))
+        self.ctx.read_lines(self.sock, self.proto_line_safe)
+
+    def proto_line_safe(self, text):
+        try:
+            self.proto_line(text)
+        except Exception as e:  # noqa: BLE001 - reported
+            import traceback
+            traceback.print_exc()
+            self.res.append((False, 'host: protocol line raised '
+                             '%r\n# %s' % (e, text)))
 
     def send(self, text):
         if self.sock:
