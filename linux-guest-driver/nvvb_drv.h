@@ -37,6 +37,7 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/unaligned.h>
 #include <linux/wait.h>
 
 #include <drm/drm_device.h>
@@ -287,10 +288,26 @@ static inline struct nvvb_job *to_nvvb_job(struct drm_sched_job *job)
 	return container_of(job, struct nvvb_job, base);
 }
 
-/* Descriptor field helpers (little endian). */
-void nvvb_desc_init(struct nvvb_desc *d, u16 opcode);
-void nvvb_desc_u32(struct nvvb_desc *d, unsigned int off, u32 v);
-void nvvb_desc_u64(struct nvvb_desc *d, unsigned int off, u64 v);
+/*
+ * Descriptor field helpers (little endian).  Inline: a 256-op job builds
+ * 256 descriptors, and under TCG every call and return is a TB lookup.
+ */
+static inline void nvvb_desc_init(struct nvvb_desc *d, u16 opcode)
+{
+	memset(d, 0, sizeof(*d));
+	put_unaligned_le16(opcode, d->b + NVVB_DESC_OPCODE);
+	put_unaligned_le32(NVVB_STATUS_PENDING, d->b + NVVB_DESC_STATUS);
+}
+
+static inline void nvvb_desc_u32(struct nvvb_desc *d, unsigned int off, u32 v)
+{
+	put_unaligned_le32(v, d->b + off);
+}
+
+static inline void nvvb_desc_u64(struct nvvb_desc *d, unsigned int off, u64 v)
+{
+	put_unaligned_le64(v, d->b + off);
+}
 
 /* nvvb_hw.c */
 int nvvb_hw_init(struct nvvb_device *ndev);

@@ -39,23 +39,6 @@ void nvvb_wr32(struct nvvb_device *ndev, u32 reg, u32 val)
 	writel(val, ndev->mmio + reg);
 }
 
-void nvvb_desc_init(struct nvvb_desc *d, u16 opcode)
-{
-	memset(d, 0, sizeof(*d));
-	put_unaligned_le16(opcode, d->b + NVVB_DESC_OPCODE);
-	put_unaligned_le32(NVVB_STATUS_PENDING, d->b + NVVB_DESC_STATUS);
-}
-
-void nvvb_desc_u32(struct nvvb_desc *d, unsigned int off, u32 v)
-{
-	put_unaligned_le32(v, d->b + off);
-}
-
-void nvvb_desc_u64(struct nvvb_desc *d, unsigned int off, u64 v)
-{
-	put_unaligned_le64(v, d->b + off);
-}
-
 static struct nvvb_fence *to_nvvb_fence(struct dma_fence *f)
 {
 	return container_of(f, struct nvvb_fence, base);

@@ -339,10 +339,14 @@ static struct drm_gem_object *nvvb_op_obj(struct drm_gpuva_op *op)
 
 /*
  * Per-operation checks, in nouveau's order (bind_validate_op() and
- * nouveau_uvmm_validate_range()), after our stricter field checks.
+ * nouveau_uvmm_validate_range()), after our stricter field checks.  @prev
+ * is the job's last checked MAP: a MAP of the same handle takes new
+ * references to its BO and vm_bo instead of a lookup and a resv lock each
+ * (jobs of many MAPs of one BO are the common case).
  */
 static int nvvb_bind_check_op(struct nvvb_vm *vm, struct drm_file *file,
-			      struct nvvb_bind_op *op)
+			      struct nvvb_bind_op *op,
+			      const struct nvvb_bind_op *prev)
 {
 	u32 allowed;
 
@@ -373,7 +377,14 @@ static int nvvb_bind_check_op(struct nvvb_vm *vm, struct drm_file *file,
 	if ((op->flags & ~allowed) || op->pad)
 		return -EINVAL;
 
-	if (op->kind == NVVB_BIND_MAP) {
+	if (op->kind == NVVB_BIND_MAP && prev && prev->handle == op->handle) {
+		op->obj = prev->obj;
+		drm_gem_object_get(op->obj);
+		op->vm_bo = drm_gpuvm_bo_get(prev->vm_bo);
+		if (op->offset & ~PAGE_MASK || op->offset >= op->obj->size ||
+		    op->range > op->obj->size - op->offset)
+			return -EINVAL;
+	} else if (op->kind == NVVB_BIND_MAP) {
 		struct drm_gem_object *obj;
 
 		obj = drm_gem_object_lookup(file, op->handle);
@@ -540,6 +551,9 @@ static int nvvb_bind_lock(struct nvvb_vm *vm, struct nvvb_bind_job *job)
 		      DRM_EXEC_IGNORE_DUPLICATES,
 		      min_t(u32, job->nops + 1, PAGE_SIZE / sizeof(void *)));
 	drm_exec_until_all_locked(exec) {
+		/* one prepare per run of ops on the same BO */
+		struct drm_gem_object *last = NULL;
+
 		ret = drm_exec_prepare_obj(exec, drm_gpuvm_resv_obj(&vm->base),
 					   1);
 		drm_exec_retry_on_contention(exec);
@@ -553,8 +567,9 @@ static int nvvb_bind_lock(struct nvvb_vm *vm, struct nvvb_bind_job *job)
 			drm_gpuva_for_each_op(va_op, job->ops[i].ops) {
 				struct drm_gem_object *obj = nvvb_op_obj(va_op);
 
-				if (!obj)
+				if (!obj || obj == last)
 					continue;
+				last = obj;
 				ret = drm_exec_prepare_obj(exec, obj, 1);
 				drm_exec_retry_on_contention(exec);
 				if (ret)
@@ -699,15 +714,18 @@ static void nvvb_bind_build(struct nvvb_vm *vm, struct nvvb_bind_job *job)
 static int nvvb_bind_submit(struct nvvb_job *base)
 {
 	struct nvvb_bind_job *job = to_bind_job(base);
+	const struct nvvb_bind_op *prev = NULL;
 	struct nvvb_vm *vm = base->vm;
 	struct nvvb_device *ndev = vm->ndev;
 	u32 i, ndesc;
 	int ret = 0;
 
 	for (i = 0; i < job->nops; i++) {
-		ret = nvvb_bind_check_op(vm, base->file, &job->ops[i]);
+		ret = nvvb_bind_check_op(vm, base->file, &job->ops[i], prev);
 		if (ret)
 			return ret;
+		if (job->ops[i].kind == NVVB_BIND_MAP)
+			prev = &job->ops[i];
 	}
 	/* pin system-memory BOs and build their extent lists, no locks held */
 	for (i = 0; i < job->nops; i++) {

@@ -34,7 +34,15 @@ the guest waits for an answer.
 
 Accelerator: --accel auto uses KVM only if /dev/kvm is usable and backed by
 hardware virtualisation (vmx/svm in /proc/cpuinfo, not kvm_pvm); otherwise
-TCG.  The exit status is 0 only if the guest reached its exit line with
+TCG.  Under TCG the CPU is "max" without the fast-string features (ERMS,
+FSRM, FSRS, FZRM, FSRC) and without 5-level paging: with them the kernel
+clears and copies with "rep stosb/movsb", which TCG runs one byte per
+iteration, and every softmmu TLB miss walks five levels.  Guest RAM is
+backed by 4 KiB host pages (PR_SET_THP_DISABLE): a TCG guest touches its
+memory sparsely, and with transparent huge pages each first touch makes
+the host clear 2 MiB.  Both measured in docs/user-guide.rst ("Guest VM_BIND
+benchmark"); NVVB_CPU overrides the CPU model, NVVB_THP=1 keeps huge pages.
+The exit status is 0 only if the guest reached its exit line with
 status 0, nothing failed, and the timeout did not fire (124 then).
 """
 
@@ -50,6 +58,17 @@ import tempfile
 import threading
 import time
 import importlib.util
+
+# The TCG guest CPU: see the module's docstring.
+TCG_CPU = 'max,erms=off,fsrm=off,fsrs=off,fzrm=off,fsrc=off,la57=off'
+PR_SET_THP_DISABLE = 41
+
+
+def disable_thp():
+    """In the child before exec: 4 KiB pages for QEMU's guest RAM."""
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
+
 
 KERNEL_BAD = re.compile(
     r'(Oops[: ]|BUG: |WARNING: (CPU|at)|Kernel panic|general protection fault|'
@@ -230,7 +249,9 @@ def main():
     accel = a.accel
     if accel == 'auto':
         accel = 'kvm' if kvm_usable() else 'tcg'
-    cpu = 'host' if accel == 'kvm' else 'max'
+    cpu = 'host' if accel == 'kvm' else TCG_CPU
+    cpu = os.environ.get('NVVB_CPU', cpu)
+    no_thp = accel == 'tcg' and os.environ.get('NVVB_THP') != '1'
     append = 'console=ttyS0 loglevel=4 panic=-1 rdinit=/init ' + a.append
     tmpdir = tempfile.mkdtemp(prefix='nvvb-boot-')
     qmp_path = os.path.join(tmpdir, 'qmp.sock')
@@ -257,7 +278,8 @@ def main():
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, bufsize=0)
+                                stderr=subprocess.STDOUT, bufsize=0,
+                                preexec_fn=disable_thp if no_thp else None)
     except OSError as e:
         say('cannot start QEMU: %s' % e)
         if a.tap:
