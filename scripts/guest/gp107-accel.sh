@@ -142,7 +142,8 @@ dev="nv-vmbind-gp107,id=gpu0,vram-size=${vram}M${devopts:+,$devopts}"
 # The copy engine's launches and errors, counted by the host afterwards.
 tfile="$work/trace"
 [ $trace = 1 ] && [ -n "$logf" ] && tfile="$logf.trace"
-qargs=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
+read -ra qargs <<< "$(guest_firmware "$qemu")"
+qargs+=(-device "$dev" -trace "nv_gp107_fifo_error,file=$tfile"
        -trace "nv_gp107_fifo_ce_launch,file=$tfile"
        -trace "nv_gp107_fifo_chan_load,file=$tfile"
        -trace "nv_gp107_invalidate,file=$tfile")
@@ -158,7 +159,7 @@ qargs+=(-chardev "socket,id=nvvbproto,path=$sock,server=on,wait=off"
 expect=ok
 case ",$devopts," in *,x-corrupt-ce=on,*) expect=corrupt ;; esac
 btap="$work/boot.tap"
-bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+bargs=(--qemu "$qemu" --kernel "$(guest_kernel "$kdir")" --initrd "$initrd"
        --timeout "$timeout" --tap "$btap"
        --hook "$NVVB_TOP/scripts/guest/gp107-accel-hook.py"
        --hook-arg device=gpu0 --hook-arg "proto=$sock"

@@ -139,7 +139,8 @@ boot() {
 		dev="$dev,x-corrupt-pte=$n"
 		expect=corrupt
 	fi
-	qargs=(-device "$dev")
+	read -ra qargs <<< "$(guest_firmware "$qemu")"
+	qargs+=(-device "$dev")
 	if [ $proto = 1 ]; then
 		# The protocol's own port: the guest's ttyS1, which the kernel
 		# never prints to (console=ttyS0).
@@ -157,7 +158,7 @@ boot() {
 	if [ "$n" != 0 ]; then
 		qargs+=(-trace "nv_gp107_corrupt_pte,file=$tfile")
 	fi
-	bargs=(--qemu "$qemu" --kernel "$kdir/vmlinuz" --initrd "$initrd"
+	bargs=(--qemu "$qemu" --kernel "$(guest_kernel "$kdir")" --initrd "$initrd"
 	       --timeout "$timeout" --hook "$NVVB_TOP/scripts/guest/gp107-check.py"
 	       --hook-arg "gpuvm=$gpuvm" --hook-arg "expect=$expect"
 	       --hook-arg device=gpu0)

@@ -143,10 +143,7 @@ initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" "${vgem[@]}" \
 	-x "$src/linux-guest-driver/nvvb.ko$modopts" -f "$work/nvvb-test:/bin/nvvb-test" \
 	-f "$work/nvvb-bench:/bin/nvvb-bench" -r "$work/run-test")
 
-# The kernel unpacked for a PVH boot when it allows one: the guest then
-# skips decompressing itself (about 1 s of every boot under TCG).
-kernel=$("$NVVB_TOP/scripts/guest/pvh-kernel.py" "$kdir/vmlinuz" \
-	"$NVVB_CACHE/guest/pvh") || kernel=$kdir/vmlinuz
+kernel=$(guest_kernel "$kdir")
 # Boot-time initcalls the suite never uses, measured under TCG on 6.12:
 # crypto self-tests (cryptomgr, kdf108), the jitter entropy source and
 # BPF's BTF-parsing inits take about 0.7 s; without the built-in
@@ -157,11 +154,7 @@ kernel=$("$NVVB_TOP/scripts/guest/pvh-kernel.py" "$kdir/vmlinuz" \
 # keyrings (30 ms).
 append="cryptomgr.notests ipv6.disable=1 initcall_blacklist=jent_mod_init,crypto_kdf108_init,bpf_tcp_ca_kfunc_init,bpf_dummy_struct_ops_init,load_system_certificate_list,i8042_init,machine_keyring_init,init_encrypted"
 append+=${NVVB_APPEND:+ $NVVB_APPEND}
-# qboot instead of SeaBIOS when this QEMU has it (0.1 s).
-qargs=()
-for d in "$(dirname "$qemu")/qemu-bundle/usr/local/share/qemu" "$(dirname "$qemu")/pc-bios"; do
-	[ -f "$d/qboot.rom" ] && { qargs=(-bios qboot.rom); break; }
-done
+read -ra qargs <<< "$(guest_firmware "$qemu")"
 bargs=(--qemu "$qemu" --kernel "$kernel" --initrd "$initrd" --append "$append"
        --timeout "$timeout" --qmp "${hook[@]}")
 [ -n "$tap" ] && bargs+=(--tap "$tap")

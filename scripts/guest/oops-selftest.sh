@@ -56,8 +56,9 @@ initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" \
 	-x "$work/src/nvvb_oops.ko:delay_ms=3000" -r "$work/run-test")
 out="$work/boot.tap" log=${logf:-$work/boot.log}
 log "harness self-test: an Oops in a kworker on $kver must end the boot within 10 s"
-python3 "$NVVB_TOP/scripts/guest/boot.py" --qemu "$qemu" --kernel "$kdir/vmlinuz" \
-	--initrd "$initrd" --timeout 150 --qmp --tap "$out" --log "$log" --quiet || true
+read -ra fw <<< "$(guest_firmware "$qemu")"
+python3 "$NVVB_TOP/scripts/guest/boot.py" --qemu "$qemu" --kernel "$(guest_kernel "$kdir")" \
+	--initrd "$initrd" --timeout 150 --qmp --tap "$out" --log "$log" --quiet -- "${fw[@]}" || true
 
 # Seconds from the first Oops line to the end of the boot, from the log.
 secs=$(python3 - "$log" <<'PY'
