@@ -88,7 +88,7 @@ fi
 # Built once per source, headers and compiler (every boot of a run used
 # to compile it again).
 cflags=(-static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}")
-bkey=$( { cat "$src" "$(dirname "$src")/nvvb-proto.h" "$inc/drm/nouveau_drm.h" "$inc/drm/drm.h"; gcc --version | head -1;
+bkey=$( { cat "$src" "$(dirname "$src")/nvvb-proto.h" "$(dirname "$src")/nv-tap.h" "$inc/drm/nouveau_drm.h" "$inc/drm/drm.h"; gcc --version | head -1;
 	  echo "${cflags[*]}" | sed "s|$work|WORK|g";
 	  [ ${#compat[@]} -eq 0 ] || cat "$work/compat/linux/bits.h"; } | sha256sum | cut -c1-16)
 cached="$NVVB_CACHE/guest/gp107-bin/$bkey/nouveau-vmbind-test"

@@ -45,6 +45,7 @@
 #include <drm/drm.h>
 #include <drm/nouveau_drm.h>
 
+#include "nv-tap.h"
 #include "nvvb-proto.h"
 
 #define MiB (1024ULL * 1024)
@@ -67,36 +68,10 @@ struct bo {
 };
 
 static const char *dev_path = "/dev/dri/renderD128";
-static unsigned int ntest, nfail;
 static struct bo bos[MAX_BOS];
 static unsigned int nbos;
 static int fd = -1;
 static bool check_mode;
-
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	nfail += !cond;
-	printf("%s %u - ", cond ? "ok" : "not ok", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	return cond;
-}
-
-static int xioctl(unsigned long req, void *arg)
-{
-	int r;
-
-	do {
-		r = ioctl(fd, req, arg);
-	} while (r < 0 && (errno == EINTR || errno == EAGAIN));
-	return r < 0 ? errno : 0;
-}
 
 static void bo_fill(struct bo *bo)
 {
@@ -138,7 +113,7 @@ static uint64_t bo_bad_words(const struct bo *bo)
 static int bo_where(struct bo *bo)
 {
 	struct drm_nouveau_gem_info info = {.handle = bo->handle};
-	int r = xioctl(DRM_IOCTL_NOUVEAU_GEM_INFO, &info);
+	int r = xioctl(fd, DRM_IOCTL_NOUVEAU_GEM_INFO, &info);
 
 	if (!r)
 		bo->domain = info.domain;
@@ -185,7 +160,7 @@ static int bos_create(unsigned int want)
 		};
 		struct bo *bo = &bos[nbos];
 
-		r = xioctl(DRM_IOCTL_NOUVEAU_GEM_NEW, &req);
+		r = xioctl(fd, DRM_IOCTL_NOUVEAU_GEM_NEW, &req);
 		if (r)
 			break;
 		bo->handle = req.info.handle;
@@ -227,7 +202,7 @@ static unsigned int bos_map(unsigned int count, uint64_t va)
 		snprintf(desc, sizeof(desc), "map 0x%llx 0x%llx b%u 0x0",
 			 (unsigned long long)op.addr, BO_SIZE, i);
 		report("try %u %s", VM_ID, desc);
-		r = xioctl(DRM_IOCTL_NOUVEAU_VM_BIND, &req);
+		r = xioctl(fd, DRM_IOCTL_NOUVEAU_VM_BIND, &req);
 		if (r) {
 			report("refused %u %d %s", VM_ID, r, desc);
 			printf("# VM_BIND of BO %u: %s\n", i, strerror(r));
@@ -325,7 +300,7 @@ int main(int argc, char **argv)
 		want = MAX_BOS / 2;
 	fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (!ok(fd >= 0, "open %s", dev_path) ||
-	    !ok(xioctl(DRM_IOCTL_NOUVEAU_VM_INIT, &init) == 0, "VM_INIT")) {
+	    !ok(xioctl(fd, DRM_IOCTL_NOUVEAU_VM_INIT, &init) == 0, "VM_INIT")) {
 		printf("1..%u\n%u passed, %u failed\n", ntest, ntest - nfail,
 		       nfail);
 		return 1;

@@ -55,6 +55,7 @@
 #include <drm/drm.h>
 #include <drm/nouveau_drm.h>
 
+#include "nv-tap.h"
 #include "nvvb-proto.h"
 
 #define KiB 1024ULL
@@ -110,23 +111,7 @@ struct bo {
 };
 
 static const char *dev_path = "/dev/dri/renderD128";
-static unsigned int ntest, nfail;
 static bool proto_on;	/* -p: the host checks at each stop */
-
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	nfail += !cond;
-	printf("%s %u - ", cond ? "ok" : "not ok", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	return cond;
-}
 
 /*
  * Stop for the host's check of the copy engine's accesses of channels
@@ -179,16 +164,6 @@ static void expect_unmapped(const char *name, int chan, const uint64_t *va,
 				i ? "," : "", va[i]);
 	report("expect-unmapped %s chan=%d va=%s", name, chan, list);
 	read_answer();
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	do {
-		r = ioctl(fd, req, arg);
-	} while (r < 0 && (errno == EINTR || errno == EAGAIN));
-	return r < 0 ? errno : 0;
 }
 
 static uint32_t pattern(uint32_t seed, uint64_t i)

@@ -48,6 +48,7 @@
 #include <drm/drm.h>
 #include <drm/nouveau_drm.h>
 
+#include "nv-tap.h"
 #include "nvvb-proto.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -66,26 +67,7 @@ static const char *dev_path = "/dev/dri/renderD128";
 static bool check_mode;
 static const char *only;	   /* run only this case */
 static const char *cur_case = "-"; /* the case running, for the host */
-static unsigned int ntest, npass, nfail;
 static unsigned int ncase;
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	printf("%s %u - ", cond ? "ok" : "not ok", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (cond)
-		npass++;
-	else
-		nfail++;
-	return cond;
-}
-
 /* Name the test about to run (the harness names it if the kernel oopses). */
 static void announce(const char *fmt, ...)
 {
@@ -134,16 +116,6 @@ static const char *errname(int e)
 }
 
 /* ---- ioctls ---- */
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	do {
-		r = ioctl(fd, req, arg);
-	} while (r < 0 && (errno == EINTR || errno == EAGAIN));
-	return r < 0 ? errno : 0;
-}
 
 struct vm {
 	int fd;
@@ -1051,6 +1023,6 @@ int main(int argc, char **argv)
 		if (!read_answer())
 			fprintf(stderr, "no answer from the host\n");
 	}
-	printf("%u passed, %u failed\n", npass, nfail);
+	printf("%u passed, %u failed\n", ntest - nfail, nfail);
 	return nfail ? 1 : 0;
 }
