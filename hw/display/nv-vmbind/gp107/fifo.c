@@ -695,55 +695,89 @@ static void pbdma_write(NvGp107State *s, uint32_t off, uint32_t val)
     }
 }
 
-bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
-                        uint64_t *val)
-{
-    NvGp107Fifo *f = fifo(s);
-    uint32_t v;
+/* The FIFO's register arrays, decoded once for reads and for writes. */
+typedef enum {
+    FIFO_REGS,              /* none: one of the single registers */
+    FIFO_CCSR,              /* *idx: channel; addr & 4: CTRL, else INST */
+    FIFO_PBDMA,             /* *idx: offset in PBDMA 0 */
+    FIFO_PTOP,              /* *idx: DEVICE_INFO entry (read-only) */
+    FIFO_FAULT_INST,        /* *idx: word of the fault units (read-only) */
+    FIFO_TRIGGER_FAULT,     /* *idx: engine */
+    FIFO_IDLE,              /* engine/PBDMA status, CE interrupts: 0 */
+} FifoRange;
 
-    if (size != 4 || (addr & 3)) {
-        return false;
-    }
+static FifoRange fifo_range(uint32_t addr, unsigned *idx)
+{
     if (addr >= NV_PCCSR_CHANNEL_INST(0) &&
         addr < NV_PCCSR_CHANNEL_INST(NV_GP107_CHANNELS)) {
-        NvGp107Chan *ch = &f->chan[(addr - NV_PCCSR_CHANNEL_INST(0)) / 8];
-
-        /* SET/CLR are triggers and read 0 (nouveau read-modify-writes). */
-        *val = (addr & 4) ? ch->ctrl : ch->inst;
-        return true;
+        *idx = (addr - NV_PCCSR_CHANNEL_INST(0)) / 8;
+        return FIFO_CCSR;
     }
     if (addr >= NV_PPBDMA_BASE(0) && addr < NV_PPBDMA_BASE(1)) {
-        return pbdma_read(f, addr - NV_PPBDMA_BASE(0), val);
+        *idx = addr - NV_PPBDMA_BASE(0);
+        return FIFO_PBDMA;
     }
     if (addr >= NV_PTOP_DEVICE_INFO(0) && addr < NV_PTOP_DEVICE_INFO(64)) {
-        static const uint32_t top[] = {
-            NV_GP107_TOP_CE0_ENUM, NV_GP107_TOP_CE0_DATA,
-            NV_GP107_TOP_CE0_TYPE, NV_GP107_TOP_GR_ENUM,
-            NV_GP107_TOP_GR_DATA, NV_GP107_TOP_GR_TYPE,
-        };
-        unsigned i = (addr - NV_PTOP_DEVICE_INFO(0)) / 4;
-
-        *val = i < ARRAY_SIZE(top) ? top[i] : 0;
-        return true;
+        *idx = (addr - NV_PTOP_DEVICE_INFO(0)) / 4;
+        return FIFO_PTOP;
     }
     if (addr >= NV_PFIFO_MMU_FAULT_INST(0) &&
         addr < NV_PFIFO_MMU_FAULT_INST(NV_GP107_FAULT_UNITS)) {
-        unsigned i = (addr - NV_PFIFO_MMU_FAULT_INST(0)) / 4;
-
-        *val = f->mmu_fault[i / 4][i % 4];
-        return true;
+        *idx = (addr - NV_PFIFO_MMU_FAULT_INST(0)) / 4;
+        return FIFO_FAULT_INST;
     }
     if (addr >= NV_PFIFO_TRIGGER_MMU_FAULT(0) &&
         addr < NV_PFIFO_TRIGGER_MMU_FAULT(16)) {
-        *val = f->trigger_fault[(addr - NV_PFIFO_TRIGGER_MMU_FAULT(0)) / 4];
-        return true;
+        *idx = (addr - NV_PFIFO_TRIGGER_MMU_FAULT(0)) / 4;
+        return FIFO_TRIGGER_FAULT;
     }
     if ((addr >= NV_PFIFO_ENGINE_STATUS(0) &&
          addr < NV_PFIFO_ENGINE_STATUS(16)) ||
         (addr >= NV_PFIFO_PBDMA_STATUS(0) && addr < NV_PFIFO_PBDMA_STATUS(4)) ||
         (addr >= NV_PCE_INTR_EN(0) && addr < NV_PCE_INTR_EN(0) + 0x80)) {
+        return FIFO_IDLE;
+    }
+    return FIFO_REGS;
+}
+
+bool nv_gp107_fifo_read(NvGp107State *s, uint32_t addr, unsigned size,
+                        uint64_t *val)
+{
+    NvGp107Fifo *f = fifo(s);
+    unsigned i;
+    uint32_t v;
+
+    if (size != 4 || (addr & 3)) {
+        return false;
+    }
+    switch (fifo_range(addr, &i)) {
+    case FIFO_CCSR:
+        /* SET/CLR are triggers and read 0 (nouveau read-modify-writes). */
+        *val = (addr & 4) ? f->chan[i].ctrl : f->chan[i].inst;
+        return true;
+    case FIFO_PBDMA:
+        return pbdma_read(f, i, val);
+    case FIFO_PTOP: {
+        static const uint32_t top[] = {
+            NV_GP107_TOP_CE0_ENUM, NV_GP107_TOP_CE0_DATA,
+            NV_GP107_TOP_CE0_TYPE, NV_GP107_TOP_GR_ENUM,
+            NV_GP107_TOP_GR_DATA, NV_GP107_TOP_GR_TYPE,
+        };
+
+        *val = i < ARRAY_SIZE(top) ? top[i] : 0;
+        return true;
+    }
+    case FIFO_FAULT_INST:
+        *val = f->mmu_fault[i / 4][i % 4];
+        return true;
+    case FIFO_TRIGGER_FAULT:
+        *val = f->trigger_fault[i];
+        return true;
+    case FIFO_IDLE:
         *val = 0;                       /* idle, no CE errors */
         return true;
+    case FIFO_REGS:
+        break;
     }
     switch (addr) {
     case NV_PMC_INTR(0):
@@ -820,38 +854,28 @@ bool nv_gp107_fifo_write(NvGp107State *s, uint32_t addr, uint64_t val64,
 {
     NvGp107Fifo *f = fifo(s);
     uint32_t val = val64;
+    unsigned i;
 
     if (size != 4 || (addr & 3)) {
         return false;
     }
-    if (addr >= NV_PCCSR_CHANNEL_INST(0) &&
-        addr < NV_PCCSR_CHANNEL_INST(NV_GP107_CHANNELS)) {
-        ccsr_write(s, (addr - NV_PCCSR_CHANNEL_INST(0)) / 8, addr & 4, val);
+    switch (fifo_range(addr, &i)) {
+    case FIFO_CCSR:
+        ccsr_write(s, i, addr & 4, val);
         return true;
-    }
-    if (addr >= NV_PPBDMA_BASE(0) && addr < NV_PPBDMA_BASE(1)) {
-        pbdma_write(s, addr - NV_PPBDMA_BASE(0), val);
+    case FIFO_PBDMA:
+        pbdma_write(s, i, val);
         return true;
-    }
-    if (addr >= NV_PTOP_DEVICE_INFO(0) && addr < NV_PTOP_DEVICE_INFO(64)) {
-        return true;                    /* read-only */
-    }
-    if (addr >= NV_PFIFO_MMU_FAULT_INST(0) &&
-        addr < NV_PFIFO_MMU_FAULT_INST(NV_GP107_FAULT_UNITS)) {
-        return true;                    /* read-only */
-    }
-    if (addr >= NV_PFIFO_TRIGGER_MMU_FAULT(0) &&
-        addr < NV_PFIFO_TRIGGER_MMU_FAULT(16)) {
+    case FIFO_PTOP:
+    case FIFO_FAULT_INST:
+    case FIFO_IDLE:
+        return true;                    /* read-only, or not modelled */
+    case FIFO_TRIGGER_FAULT:
         /* ENABLE (bit 8) would inject a fault: not modelled, reads 0. */
-        f->trigger_fault[(addr - NV_PFIFO_TRIGGER_MMU_FAULT(0)) / 4] =
-            val & ~(1u << 8);
+        f->trigger_fault[i] = val & ~(1u << 8);
         return true;
-    }
-    if ((addr >= NV_PFIFO_ENGINE_STATUS(0) &&
-         addr < NV_PFIFO_ENGINE_STATUS(16)) ||
-        (addr >= NV_PFIFO_PBDMA_STATUS(0) && addr < NV_PFIFO_PBDMA_STATUS(4)) ||
-        (addr >= NV_PCE_INTR_EN(0) && addr < NV_PCE_INTR_EN(0) + 0x80)) {
-        return true;
+    case FIFO_REGS:
+        break;
     }
     switch (addr) {
     case NV_PMC_ENABLE_PB:
