@@ -49,29 +49,12 @@ done
 [ -x "$gpuvm" ] || die "gp107-accel.sh: --gpuvm NVVB_GPUVM is required"
 
 kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
-inc="$kdir/include"
-[ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
-[ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"
-
 mkdir -p "$NVVB_CACHE/guest"
 work=$(mktemp -d "$NVVB_CACHE/guest/gp107-accel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-src="$NVVB_TOP/tests/guest/nouveau/nouveau-accel-test.c"
-bin="$work/nouveau-accel-test"
-compat=()
-if [ -f "$kdir/uapi/linux/bits.h" ] &&
-   ! echo '#include <linux/bits.h>' | gcc -E -x c - >/dev/null 2>&1; then
-	mkdir -p "$work/compat/linux"
-	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
-	compat=(-idirafter "$work/compat")
-fi
 log "building the accel guest tests (static, nouveau uAPI from $(cat "$kdir/version"))"
-gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$bin" "$src" ||
-	die "could not build $src"
-xsrc="$NVVB_TOP/tests/guest/nouveau/nouveau-exec-test.c"
-xbin="$work/nouveau-exec-test"
-gcc -static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}" -o "$xbin" "$xsrc" ||
-	die "could not build $xsrc"
+bin=$(build_nouveau_test "$kdir" "$work" "$NVVB_TOP/tests/guest/nouveau/nouveau-accel-test.c") || exit 1
+xbin=$(build_nouveau_test "$kdir" "$work" "$NVVB_TOP/tests/guest/nouveau/nouveau-exec-test.c") || exit 1
 
 cat > "$work/run-test" <<RUN
 #!/bin/sh

@@ -66,38 +66,12 @@ if [ -n "$only" ] && ! [[ " $cases" == *" $only "* ]]; then
 fi
 
 kdir=$("$NVVB_TOP/scripts/guest/kernel.sh")
-inc="$kdir/include"
-[ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
-[ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"
-
 # A directory of this run's own: several runs may share the cache.
 mkdir -p "$NVVB_CACHE/guest"
 work=$(mktemp -d "$NVVB_CACHE/guest/gp107.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-bin="$work/nouveau-vmbind-test"
 log "building the guest test (static, nouveau uAPI from $(cat "$kdir/version"))"
-# 7.x's drm headers include linux/bits.h, which bookworm's linux-libc-dev
-# lacks: take the kernel's own (searched after the system headers).
-compat=()
-if [ -f "$kdir/uapi/linux/bits.h" ] &&
-   ! echo '#include <linux/bits.h>' | gcc -E -x c - >/dev/null 2>&1; then
-	mkdir -p "$work/compat/linux"
-	sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
-	compat=(-idirafter "$work/compat")
-fi
-# Built once per source, headers and compiler (every boot of a run used
-# to compile it again).
-cflags=(-static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}")
-bkey=$( { cat "$src" "$(dirname "$src")/nvvb-proto.h" "$(dirname "$src")/nv-tap.h" "$inc/drm/nouveau_drm.h" "$inc/drm/drm.h"; gcc --version | head -1;
-	  echo "${cflags[*]}" | sed "s|$work|WORK|g";
-	  [ ${#compat[@]} -eq 0 ] || cat "$work/compat/linux/bits.h"; } | sha256sum | cut -c1-16)
-cached="$NVVB_CACHE/guest/gp107-bin/$bkey/nouveau-vmbind-test"
-if [ ! -x "$cached" ]; then
-	mkdir -p "$(dirname "$cached")"
-	gcc "${cflags[@]}" -o "$cached.$$" "$src" || die "could not build $src"
-	mv "$cached.$$" "$cached"
-fi
-cp "$cached" "$bin"
+bin=$(build_nouveau_test "$kdir" "$work" "$src") || exit 1
 
 args="-c"
 [ $proto = 1 ] && args="$args -p /dev/ttyS1"

@@ -56,3 +56,35 @@ guest_firmware() {
 		[ -f "$d/qboot.rom" ] && { echo "-bios qboot.rom"; return; }
 	done
 }
+
+# build_nouveau_test KDIR WORK SRC: the nouveau guest test SRC
+# (tests/guest/nouveau/*.c) built static against KDIR's nouveau uAPI, once
+# per source, headers and compiler (under $NVVB_CACHE/guest/nouveau-bin);
+# prints the binary's path.  WORK gets a compat header where one is needed.
+build_nouveau_test() {
+	local kdir=$1 work=$2 src=$3 inc compat=() cflags key bin
+	inc="$kdir/include"
+	[ -f "$inc/drm/nouveau_drm.h" ] || inc=${NVVB_KERNEL_UAPI:-$inc}
+	[ -f "$inc/drm/nouveau_drm.h" ] || die "no drm/nouveau_drm.h under $inc"
+	# 7.x's drm headers include linux/bits.h, which bookworm's
+	# linux-libc-dev lacks: take the kernel's own (after the system's).
+	if [ -f "$kdir/uapi/linux/bits.h" ] &&
+	   ! echo '#include <linux/bits.h>' | gcc -E -x c - >/dev/null 2>&1; then
+		mkdir -p "$work/compat/linux"
+		sed -E 's/\b__user\b//g' "$kdir/uapi/linux/bits.h" > "$work/compat/linux/bits.h"
+		compat=(-idirafter "$work/compat")
+	fi
+	cflags=(-static -O2 -Wall -Wextra -Werror -I"$inc" "${compat[@]}")
+	key=$( { cat "$src" "$(dirname "$src")"/*.h "$inc/drm/nouveau_drm.h" \
+		"$inc/drm/drm.h"; gcc --version | head -1
+		echo "${cflags[*]}" | sed "s|$work|WORK|g"
+		[ ${#compat[@]} -eq 0 ] || cat "$work/compat/linux/bits.h"; } |
+		sha256sum | cut -c1-16)
+	bin="$NVVB_CACHE/guest/nouveau-bin/$key/$(basename "$src" .c)"
+	if [ ! -x "$bin" ]; then
+		mkdir -p "$(dirname "$bin")"
+		gcc "${cflags[@]}" -o "$bin.$$" "$src" >&2 || die "could not build $src"
+		mv "$bin.$$" "$bin"
+	fi
+	echo "$bin"
+}
