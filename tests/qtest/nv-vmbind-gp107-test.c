@@ -25,6 +25,7 @@
 #include "hw/display/nv-gp107.h"
 #include "hw/display/nv-gmmu-ver2.h"
 #include "nv-vmbind/gp107.h"
+#include "nv-vmbind/gp107-tree.h"
 
 
 
@@ -32,13 +33,6 @@
 
 /* ---- a small VER2 tree in VRAM ---- */
 
-#define INST        0x010000
-#define PD3         0x011000
-#define PD2         0x012000
-#define PD1         0x013000
-#define PD0         0x014000
-#define SPT         0x015000
-#define LPT         0x016000
 #define PAGE4K      0x200000    /* VA 0x0000 */
 #define PAGE64K     0x300000    /* VA 0x10000 */
 #define PAGE2M      0x400000    /* VA 0x200000 */
@@ -48,30 +42,29 @@
  * VRAM PAGE64K (64 KiB page), VA 0x200000 -> VRAM PAGE2M (2 MiB page);
  * everything else unmapped.
  */
+static void tree_wr64(void *g, uint64_t addr, uint64_t val)
+{
+    vram_wr64(g, addr, val);
+}
+
 static void build_tree(QGp107 *g, uint64_t sys)
 {
     uint64_t a;
 
-    for (a = INST; a < LPT + 0x1000; a += 4) {
+    for (a = GP107_TREE_INST; a < GP107_TREE_END; a += 4) {
         vram_wr32(g, a, 0);
     }
-    vram_wr64(g, INST + 0x200,
-              nv_gmmu_ramin_pdb_encode(0, PD3,
-                                       NV_GMMU_RAMIN_USE_VER2_PT_FORMAT |
-                                       NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB));
-    vram_wr64(g, INST + 0x208, nv_gmmu_ramin_limit_encode(g->bar3_size - 1));
-    vram_wr64(g, PD3, nv_gmmu_pde_encode(NV_GMMU_APER_VID, PD2, false));
-    vram_wr64(g, PD2, nv_gmmu_pde_encode(NV_GMMU_APER_VID, PD1, false));
-    vram_wr64(g, PD1, nv_gmmu_pde_encode(NV_GMMU_APER_VID, PD0, false));
-    /* PD0[0]: big PT and small PT; PD0[1]: a 2 MiB PTE. */
-    vram_wr64(g, PD0, nv_gmmu_pd0_big_encode(NV_GMMU_APER_VID, LPT, false));
-    vram_wr64(g, PD0 + 8, nv_gmmu_pd0_small_encode(NV_GMMU_APER_VID, SPT,
-                                                   false));
-    vram_wr64(g, PD0 + 16, nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE2M, 0, 0));
-    vram_wr64(g, SPT, nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE4K, 0, 0));
-    vram_wr64(g, SPT + 8, nv_gmmu_pte_encode(NV_GMMU_APER_SYS_COH, sys,
-                                             NV_GMMU_PTE_VOL, 0));
-    vram_wr64(g, LPT + 8, nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE64K, 0, 0));
+    gp107_tree_build(tree_wr64, g, g->bar3_size - 1);
+    /* GP107_TREE_PD0[1]: a 2 MiB PTE. */
+    vram_wr64(g, GP107_TREE_PD0 + 16,
+              nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE2M, 0, 0));
+    vram_wr64(g, GP107_TREE_SPT,
+              nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE4K, 0, 0));
+    vram_wr64(g, GP107_TREE_SPT + 8,
+              nv_gmmu_pte_encode(NV_GMMU_APER_SYS_COH, sys,
+                                 NV_GMMU_PTE_VOL, 0));
+    vram_wr64(g, GP107_TREE_LPT + 8,
+              nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE64K, 0, 0));
 }
 
 static void invalidate(QGp107 *g, uint64_t pdb, uint32_t type)
@@ -86,7 +79,8 @@ static void invalidate(QGp107 *g, uint64_t pdb, uint32_t type)
 
 static void bind_bar3(QGp107 *g)
 {
-    wr(g, NV_PBUS_BAR2_BLOCK, NV_PBUS_BLOCK_MODE_VIRTUAL | (INST >> 12));
+    wr(g, NV_PBUS_BAR2_BLOCK,
+       NV_PBUS_BLOCK_MODE_VIRTUAL | (GP107_TREE_INST >> 12));
     g_assert_cmphex(rd(g, NV_PBUS_BIND_STATUS), ==, 0);
 }
 
@@ -236,7 +230,7 @@ static void test_bar3(void *obj, void *data, QGuestAllocator *alloc)
     vram_wr32(g, PAGE4K, 0x11111111);
     bind_bar3(g);
     g_assert_cmphex(rd(g, NV_PBUS_BAR2_BLOCK), ==,
-                    NV_PBUS_BLOCK_MODE_VIRTUAL | (INST >> 12));
+                    NV_PBUS_BLOCK_MODE_VIRTUAL | (GP107_TREE_INST >> 12));
     g_assert_cmphex(qpci_io_readl(&g->dev, g->bar3, 0), ==, 0x11111111);
 
     /* 1, 2, 4, 8-byte accesses on a 4 KiB VRAM page. */
@@ -289,12 +283,13 @@ static void test_tlb_and_pdbs(void *obj, void *data, QGuestAllocator *alloc)
     bind_bar3(g);
     g_assert_cmphex(qpci_io_readl(&g->dev, g->bar3, 0), ==, 0xaaaa0001);
     /* Point VA 0 at PAGE64K without invalidating: the TLB still hits. */
-    vram_wr64(g, SPT, nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE64K, 0, 0));
+    vram_wr64(g, GP107_TREE_SPT,
+              nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGE64K, 0, 0));
     g_assert_cmphex(qpci_io_readl(&g->dev, g->bar3, 0), ==, 0xaaaa0001);
     /* An invalidate of another PDB leaves it. */
     invalidate(g, 0x1f0000, 1);
     g_assert_cmphex(qpci_io_readl(&g->dev, g->bar3, 0), ==, 0xaaaa0001);
-    invalidate(g, PD3, 5);
+    invalidate(g, GP107_TREE_PD3, 5);
     g_assert_cmphex(qpci_io_readl(&g->dev, g->bar3, 0), ==, 0xaaaa0002);
 
     rsp = query_pdbs(qts, true);
@@ -305,7 +300,7 @@ static void test_tlb_and_pdbs(void *obj, void *data, QGuestAllocator *alloc)
         QDict *p = qobject_to(QDict, qlist_entry_obj(e));
         const char *role = qdict_get_str(p, "role");
 
-        if ((uint64_t)qdict_get_int(p, "pdb") == PD3) {
+        if ((uint64_t)qdict_get_int(p, "pdb") == GP107_TREE_PD3) {
             g_assert_cmpstr(role, ==, "bar2");
             g_assert_nonnull(qdict_get_qlist(p, "mappings"));
             seen_bar2 = true;
@@ -320,17 +315,19 @@ static void test_tlb_and_pdbs(void *obj, void *data, QGuestAllocator *alloc)
 
     /* x-nv-vmbind-read through the BAR2 PDB, and a fault. */
     rsp = qtest_qmp(qts, "{ 'execute': 'x-nv-vmbind-read', 'arguments': "
-                    "{ 'id': 'gp0', 'pdb': %u, 'va': 0, 'size': 4 } }", PD3);
+                    "{ 'id': 'gp0', 'pdb': %u, 'va': 0, 'size': 4 } }",
+                    GP107_TREE_PD3);
     g_assert_cmpstr(qdict_get_str(qdict_get_qdict(rsp, "return"), "data"),
                     ==, "AgCqqg==");    /* 02 00 aa aa */
     qobject_unref(rsp);
     rsp = qtest_qmp(qts, "{ 'execute': 'x-nv-vmbind-read', 'arguments': "
                     "{ 'id': 'gp0', 'pdb': %u, 'va': 12288, 'size': 4 } }",
-                    PD3);
+                    GP107_TREE_PD3);
     g_assert(qdict_haskey(rsp, "error"));
     qobject_unref(rsp);
     rsp = qtest_qmp(qts, "{ 'execute': 'x-nv-vmbind-translate', 'arguments': "
-                    "{ 'id': 'gp0', 'pdb': %u, 'va': 2097152 } }", PD3);
+                    "{ 'id': 'gp0', 'pdb': %u, 'va': 2097152 } }",
+                    GP107_TREE_PD3);
     ret = qdict_get_qdict(rsp, "return");
     g_assert_cmpstr(qdict_get_str(ret, "status"), ==, "mapped");
     g_assert_cmpint(qdict_get_int(ret, "page-size"), ==, 2 * 1024 * 1024);
@@ -354,7 +351,7 @@ static void test_qmp_bound(void *obj, void *data, QGuestAllocator *alloc)
 
     build_tree(g, sys);
     bind_bar3(g);
-    invalidate(g, PD3, 5);
+    invalidate(g, GP107_TREE_PD3, 5);
     /* build_tree maps several ranges: only the first fits the answer. */
     rsp = query_pdbs(qts, true);
     pdbs = qdict_get_qlist(qdict_get_qdict(rsp, "return"), "pdbs");

@@ -37,16 +37,10 @@
 #include "tests/qtest/libqos/pci-pc.h"
 #include "hw/display/nv-gmmu-ver2.h"
 #include "hw/display/nv-gp107.h"
+#include "tests/qtest/nv-vmbind/gp107-tree.h"
 #include "fuzz.h"
 
 #define GP_DEVFN    QPCI_DEVFN(4, 0)
-#define INST        0x010000
-#define PD3         0x011000
-#define PD2         0x012000
-#define PD1         0x013000
-#define PD0         0x014000
-#define SPT         0x015000
-#define LPT         0x016000
 #define PAGES       0x200000
 #define BAR_SIZE    (16u << 20)
 
@@ -58,7 +52,10 @@ static const uint32_t units[] = {
     0x800000, 0x9a0000,
 };
 
-static const uint32_t tables[] = { INST, PD3, PD2, PD1, PD0, SPT, LPT };
+static const uint32_t tables[] = {
+    GP107_TREE_INST, GP107_TREE_PD3, GP107_TREE_PD2, GP107_TREE_PD1,
+    GP107_TREE_PD0, GP107_TREE_SPT, GP107_TREE_LPT,
+};
 
 typedef struct Gp {
     QTestState *qts;
@@ -102,31 +99,27 @@ static uint32_t vram_rd32(Gp *g, uint64_t addr)
     return rd(g, NV_PRAMIN_BASE + (addr & 0xffff));
 }
 
+static void tree_wr64(void *g, uint64_t addr, uint64_t val)
+{
+    vram_wr64(g, addr, val);
+}
+
 static void setup(Gp *g)
 {
     unsigned i;
 
-    vram_wr64(g, INST + NV_GMMU_RAMIN_PDB_LO,
-              nv_gmmu_ramin_pdb_encode(0, PD3,
-                                       NV_GMMU_RAMIN_USE_VER2_PT_FORMAT |
-                                       NV_GMMU_RAMIN_BIG_PAGE_SIZE_64KB));
-    vram_wr64(g, INST + NV_GMMU_RAMIN_ADR_LIMIT_LO,
-              nv_gmmu_ramin_limit_encode(BAR_SIZE - 1));
-    vram_wr64(g, PD3, nv_gmmu_pde_encode(NV_GMMU_APER_VID, PD2, false));
-    vram_wr64(g, PD2, nv_gmmu_pde_encode(NV_GMMU_APER_VID, PD1, false));
-    vram_wr64(g, PD1, nv_gmmu_pde_encode(NV_GMMU_APER_VID, PD0, false));
-    vram_wr64(g, PD0, nv_gmmu_pd0_big_encode(NV_GMMU_APER_VID, LPT, false));
-    vram_wr64(g, PD0 + 8, nv_gmmu_pd0_small_encode(NV_GMMU_APER_VID, SPT,
-                                                   false));
+    gp107_tree_build(tree_wr64, g, BAR_SIZE - 1);
     for (i = 0; i < 16; i++) {
-        vram_wr64(g, SPT + i * 8,
+        vram_wr64(g, GP107_TREE_SPT + i * 8,
                   nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGES + i * 0x1000,
                                      0, 0));
     }
-    vram_wr64(g, LPT + 8, nv_gmmu_pte_encode(NV_GMMU_APER_VID,
-                                             PAGES + 0x10000, 0, 0));
-    wr(g, NV_PBUS_BAR1_BLOCK, NV_PBUS_BLOCK_MODE_VIRTUAL | (INST >> 12));
-    wr(g, NV_PBUS_BAR2_BLOCK, NV_PBUS_BLOCK_MODE_VIRTUAL | (INST >> 12));
+    vram_wr64(g, GP107_TREE_LPT + 8,
+              nv_gmmu_pte_encode(NV_GMMU_APER_VID, PAGES + 0x10000, 0, 0));
+    wr(g, NV_PBUS_BAR1_BLOCK,
+       NV_PBUS_BLOCK_MODE_VIRTUAL | (GP107_TREE_INST >> 12));
+    wr(g, NV_PBUS_BAR2_BLOCK,
+       NV_PBUS_BLOCK_MODE_VIRTUAL | (GP107_TREE_INST >> 12));
 }
 
 static uint64_t bar_read(Gp *g, unsigned b, uint64_t off, unsigned size)
