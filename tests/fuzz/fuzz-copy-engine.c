@@ -220,17 +220,6 @@ static int ref_run(const NvGmmuMem *mem, const NvGmmuPdb *pdb, bool priv,
 
 /* ---- The target ---- */
 
-static uint64_t rd(const uint8_t **p, const uint8_t *end, unsigned n)
-{
-    uint64_t v = 0;
-    unsigned i;
-
-    for (i = 0; i < n && *p < end; i++) {
-        v |= (uint64_t)*(*p)++ << (8 * i);
-    }
-    return v;
-}
-
 static void check_contract(int ret, uint64_t len, const NvvbCeResult *r)
 {
     CHECK(ret == 0 || ret == -EFAULT || ret == -EINVAL);
@@ -263,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         verbose = getenv("NVVB_FUZZ_VERBOSE") != NULL;
     }
     memset(&eng, 0, sizeof(eng));
-    flags = rd(&p, end, 1);
+    flags = fuzz_take(&p, end, 1);
     nv_gmmu_pdb_init(&pdb, NV_GMMU_APER_VID, 0);
     tlb = flags & 1 ? nv_gmmu_tlb_new(64, 16) : NULL;
     ce = nvvb_ce_new();
@@ -271,15 +260,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        flags & 4 ? &host : NULL };
 
     while (p < end && ops++ < 64) {
-        uint8_t op = rd(&p, end, 1) % 5;
+        uint8_t op = fuzz_take(&p, end, 1) % 5;
         uint64_t src = 0, dst = 0, len = 0, value = 0;
         NvvbCeResult er, rr;
         int eret, rret;
 
         switch (op) {
         case 0: {
-            uint32_t a = rd(&p, end, 4);
-            uint64_t v = rd(&p, end, 8);
+            uint32_t a = fuzz_take(&p, end, 4);
+            uint64_t v = fuzz_take(&p, end, 8);
             uint8_t *at = img_at(&eng, a >> 31 ? NV_GMMU_APER_SYS_COH :
                                  NV_GMMU_APER_VID, (a & 0x7ffffff8u) %
                                  (a >> 31 ? SYS_SIZE : VRAM_SIZE), 8);
@@ -296,18 +285,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             continue;
         case 1:
-            src = rd(&p, end, 5);
-            dst = rd(&p, end, 5);
-            len = rd(&p, end, 3) % (LEN_MAX + 1);
+            src = fuzz_take(&p, end, 5);
+            dst = fuzz_take(&p, end, 5);
+            len = fuzz_take(&p, end, 3) % (LEN_MAX + 1);
             break;
         case 2:
-            dst = rd(&p, end, 5);
-            len = rd(&p, end, 3) % (LEN_MAX + 1);
-            value = rd(&p, end, 4);
+            dst = fuzz_take(&p, end, 5);
+            len = fuzz_take(&p, end, 3) % (LEN_MAX + 1);
+            value = fuzz_take(&p, end, 4);
             break;
         case 3:
-            dst = rd(&p, end, 5);
-            value = rd(&p, end, 8);
+            dst = fuzz_take(&p, end, 5);
+            value = fuzz_take(&p, end, 8);
             len = 8;
             break;
         }

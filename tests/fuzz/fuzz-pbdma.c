@@ -308,17 +308,6 @@ static void env_launch(void *opaque, const NvvbCeClass *c, uint32_t launch,
     st.lines += res->lines;
 }
 
-static uint64_t rd(const uint8_t **p, const uint8_t *end, unsigned n)
-{
-    uint64_t v = 0;
-    unsigned i;
-
-    for (i = 0; i < n && *p < end; i++) {
-        v |= (uint64_t)*(*p)++ << (8 * i);
-    }
-    return v;
-}
-
 static uint8_t *raw_at(uint32_t a, unsigned len)
 {
     bool is_sys = a >> 31;
@@ -522,7 +511,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(vram, 0, sizeof(vram));
     memset(sys, 0, sizeof(sys));
     forget_mappings();
-    flags = rd(&pi, end, 1);
+    flags = fuzz_take(&pi, end, 1);
     nv_gmmu_pdb_init(&pdb, NV_GMMU_APER_VID, 0);
     st.pdb = &pdb;
     tlb = flags & 1 ? nv_gmmu_tlb_new(64, 16) : NULL;
@@ -541,12 +530,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nvvb_pbdma_bind(&pb, 0, 0, 0, 0);
 
     while (pi < end && ops++ < 64) {
-        uint8_t op = rd(&pi, end, 1) % 6;
+        uint8_t op = fuzz_take(&pi, end, 1) % 6;
 
         switch (op) {
         case 0: {
-            uint32_t a = rd(&pi, end, 4);
-            uint64_t v = rd(&pi, end, 8);
+            uint32_t a = fuzz_take(&pi, end, 4);
+            uint64_t v = fuzz_take(&pi, end, 8);
 
             memcpy(raw_at(a, 8), &v, 8);
             env_tlb_invalidate(NULL);
@@ -554,12 +543,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 1: {
-            uint32_t a = rd(&pi, end, 4);
-            unsigned n = rd(&pi, end, 1), i;
+            uint32_t a = fuzz_take(&pi, end, 4);
+            unsigned n = fuzz_take(&pi, end, 1), i;
             uint8_t *dst = raw_at(a, n * 4);
 
             for (i = 0; i < n; i++) {
-                uint32_t d = rd(&pi, end, 4);
+                uint32_t d = fuzz_take(&pi, end, 4);
 
                 memcpy(dst + 4 * i, &d, 4);
             }
@@ -568,9 +557,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 2: {
-            uint32_t lo = rd(&pi, end, 4), hi = rd(&pi, end, 4);
-            uint32_t get = rd(&pi, end, 2);
-            uint64_t pb_get = rd(&pi, end, 5);
+            uint32_t lo = fuzz_take(&pi, end, 4), hi = fuzz_take(&pi, end, 4);
+            uint32_t get = fuzz_take(&pi, end, 2);
+            uint64_t pb_get = fuzz_take(&pi, end, 5);
 
             nvvb_pbdma_reset(&pb);
             nvvb_pbdma_bind(&pb, lo, hi, get, pb_get);
@@ -582,12 +571,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 3: {
-            uint32_t gp_put = rd(&pi, end, 2);
+            uint32_t gp_put = fuzz_take(&pi, end, 2);
             NvvbPbdmaBudget b;
 
-            b.entries = rd(&pi, end, 1);
-            b.dwords = rd(&pi, end, 3);
-            b.bytes = rd(&pi, end, 4) % (BYTES_MAX + 1);
+            b.entries = fuzz_take(&pi, end, 1);
+            b.dwords = fuzz_take(&pi, end, 3);
+            b.bytes = fuzz_take(&pi, end, 4) % (BYTES_MAX + 1);
             run(&pb, &env, ce, gp_put, b);
             break;
         }

@@ -81,11 +81,7 @@ int main(int argc, char **argv)
     unsigned flags, i;
     Seed *s;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 2;
-    }
-    g_mkdir_with_parents(argv[1], 0755);
+    seed_dir(argc, argv);
 
     for (flags = 0; flags < 8; flags++) {
         char name[32];

@@ -94,12 +94,7 @@ int main(int argc, char **argv)
     Seed *s;
     unsigned i;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 2;
-    }
-    dir = argv[1];
-    g_mkdir_with_parents(dir, 0755);
+    dir = seed_dir(argc, argv);
 
     /* 4 KiB pages in each aperture, read/write/atomic, then a dump. */
     s = seed_new(0, 63, 15, PD3);

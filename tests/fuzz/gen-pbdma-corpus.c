@@ -209,11 +209,7 @@ int main(int argc, char **argv)
     char name[48];
     Seed *s;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 2;
-    }
-    g_mkdir_with_parents(argv[1], 0755);
+    seed_dir(argc, argv);
 
     for (flags = 0; flags < 8; flags++) {
         /* The TTM-move stream, whole, then in budget-sized slices. */

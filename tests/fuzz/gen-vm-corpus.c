@@ -177,12 +177,7 @@ int main(int argc, char **argv)
     const char *dir;
     Seed *s;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 2;
-    }
-    dir = argv[1];
-    g_mkdir_with_parents(dir, 0755);
+    dir = seed_dir(argc, argv);
 
     /* Map, split, overwrite and unmap in two VMs, VRAM and SYSMEM. */
     s = seed(POOL_512K);

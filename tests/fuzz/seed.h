@@ -27,6 +27,17 @@ static inline void put(Seed *s, uint64_t v, unsigned n)
     }
 }
 
+/* A generator's one argument, its output directory, created; else usage. */
+static inline const char *seed_dir(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR\n", argv[0]);
+        exit(2);
+    }
+    g_mkdir_with_parents(argv[1], 0755);
+    return argv[1];
+}
+
 /* Write @s to @dir/@name and free it; exits on an I/O error. */
 static inline void save(const char *dir, const char *name, Seed *s)
 {
