@@ -42,6 +42,11 @@ backed by 4 KiB host pages (PR_SET_THP_DISABLE): a TCG guest touches its
 memory sparsely, and with transparent huge pages each first touch makes
 the host clear 2 MiB.  Both measured in docs/user-guide.rst ("Guest VM_BIND
 benchmark"); NVVB_CPU overrides the CPU model, NVVB_THP=1 keeps huge pages.
+Every boot has "noreplace-smp": with one CPU the kernel would otherwise
+rewrite each LOCK prefix of its text and of every module it loads through
+text_poke(), a TLB flush each (0.15 s of a TCG boot), and it keeps the
+SMP code that real multi-CPU machines run.  NVVB_QEMU_ARGS="..." adds
+arguments to QEMU's command line (for experiments).
 The exit status is 0 only if the guest reached its exit line with
 status 0, nothing failed, and the timeout did not fire (124 then).
 """
@@ -252,7 +257,8 @@ def main():
     cpu = 'host' if accel == 'kvm' else TCG_CPU
     cpu = os.environ.get('NVVB_CPU', cpu)
     no_thp = accel == 'tcg' and os.environ.get('NVVB_THP') != '1'
-    append = 'console=ttyS0 loglevel=4 panic=-1 rdinit=/init ' + a.append
+    append = ('console=ttyS0 loglevel=4 panic=-1 rdinit=/init noreplace-smp '
+              + a.append)
     tmpdir = tempfile.mkdtemp(prefix='nvvb-boot-')
     qmp_path = os.path.join(tmpdir, 'qmp.sock')
     cmd = [a.qemu, '-M', 'pc', '-accel', accel, '-cpu', cpu, '-m', a.memory,
@@ -262,6 +268,7 @@ def main():
     if a.qmp or a.hook:
         cmd += ['-qmp', 'unix:%s,server=on,wait=off' % qmp_path]
     cmd += a.qemu_args
+    cmd += os.environ.get('NVVB_QEMU_ARGS', '').split()
 
     t0 = time.time()
     logf = open(a.log, 'w') if a.log else None
