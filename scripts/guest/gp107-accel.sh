@@ -146,7 +146,8 @@ bargs=(--qemu "$qemu" --kernel "$(guest_kernel "$kdir")" --initrd "$initrd"
        --timeout "$timeout" --tap "$btap"
        --hook "$NVVB_TOP/scripts/guest/gp107-accel-hook.py"
        --hook-arg device=gpu0 --hook-arg "proto=$sock"
-       --hook-arg "gpuvm=$gpuvm" --hook-arg "expect=$expect")
+       --hook-arg "gpuvm=$gpuvm" --hook-arg "expect=$expect"
+       --append "$(guest_lean_append)")
 [ -n "$logf" ] && bargs+=(--log "$logf")
 log "booting $(cat "$kdir/version") with accelerated nouveau on nv-vmbind-gp107 ($dev)"
 rc=0

@@ -138,7 +138,7 @@ boot() {
 	       --hook-arg device=gpu0)
 	[ $proto = 1 ] && bargs+=(--hook-arg "proto=$sock")
 	[ "$n" != 0 ] && bargs+=(--hook-arg "corrupt_trace=$tfile")
-	[ -n "$append" ] && bargs+=(--append "$append")
+	bargs+=(--append "$(guest_lean_append)${append:+ $append}")
 	[ -n "$btap" ] && bargs+=(--tap "$btap")
 	[ -n "$blog" ] && bargs+=(--log "$blog")
 	log "booting $(cat "$kdir/version") with nouveau on nv-vmbind-gp107${only:+ (case $only)}$([ "$n" != 0 ] && echo " (x-corrupt-pte=$n)")"

@@ -144,15 +144,7 @@ initrd=$("$NVVB_TOP/scripts/guest/initramfs.sh" -k "$kdir" "${vgem[@]}" \
 	-f "$work/nvvb-bench:/bin/nvvb-bench" -r "$work/run-test")
 
 kernel=$(guest_kernel "$kdir")
-# Boot-time initcalls the suite never uses, measured under TCG on 6.12:
-# crypto self-tests (cryptomgr, kdf108), the jitter entropy source and
-# BPF's BTF-parsing inits take about 0.7 s; without the built-in
-# certificates the modules' signatures are not checked (the kernel is
-# tainted by the out-of-tree nvvb.ko anyway).  Also unused, measured with
-# initcall_debug (December 2026): IPv6 (inet6_init 130-160 ms), the i8042
-# keyboard controller (20 ms and a 25 ms probe), the machine and encrypted
-# keyrings (30 ms).
-append="cryptomgr.notests ipv6.disable=1 initcall_blacklist=jent_mod_init,crypto_kdf108_init,bpf_tcp_ca_kfunc_init,bpf_dummy_struct_ops_init,load_system_certificate_list,i8042_init,machine_keyring_init,init_encrypted"
+append=$(guest_lean_append)
 append+=${NVVB_APPEND:+ $NVVB_APPEND}
 read -ra qargs <<< "$(guest_firmware "$qemu")"
 bargs=(--qemu "$qemu" --kernel "$kernel" --initrd "$initrd" --append "$append"
