@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * TLB model: hits, stale-until-invalidate, invalidate scopes (PDB, VA,
- * CACHE_LEVEL, HUB_ONLY), permission checks on hits, the enable switch and
- * the capacity bound.
+ * CACHE_LEVEL, HUB_ONLY), permission checks on hits, the enable switch, the
+ * capacity bound, and translate_next() against translate().
  */
 #include <glib.h>
 
@@ -590,6 +590,142 @@ static void test_invalidate_decode(void)
     g_assert_cmphex(inv.size, ==, 0x1000);
 }
 
+/* The fields a caller sees of a translation, walk or hit. */
+static void assert_same_result(const NvGmmuWalkResult *a,
+                               const NvGmmuWalkResult *b)
+{
+    g_assert_cmpint(a->status, ==, b->status);
+    g_assert_cmphex(a->va, ==, b->va);
+    g_assert_cmphex(a->pa, ==, b->pa);
+    g_assert_cmpint(a->fault_type, ==, b->fault_type);
+    g_assert_cmpint(a->fault_level, ==, b->fault_level);
+    g_assert_cmpint(a->tlb_hit, ==, b->tlb_hit);
+    g_assert_cmpuint(a->nsteps, ==, b->nsteps);
+    g_assert_cmphex(a->tr.va_base, ==, b->tr.va_base);
+    g_assert_cmphex(a->tr.pa_base, ==, b->tr.pa_base);
+    g_assert_cmphex(a->tr.pte, ==, b->tr.pte);
+    g_assert_cmpint(a->tr.aperture, ==, b->tr.aperture);
+    g_assert_cmpint(a->tr.level, ==, b->tr.level);
+    g_assert_cmpuint(a->tr.page_shift, ==, b->tr.page_shift);
+    g_assert_cmphex(a->tr.flags, ==, b->tr.flags);
+    g_assert_cmpuint(a->tr.kind, ==, b->tr.kind);
+    g_assert_cmpint(a->tr.sparse, ==, b->tr.sparse);
+    if (a->nsteps) {
+        const NvGmmuWalkStep *x = &a->steps[a->nsteps - 1];
+        const NvGmmuWalkStep *y = &b->steps[b->nsteps - 1];
+
+        g_assert_cmpint(x->level, ==, y->level);
+        g_assert_cmphex(x->addr, ==, y->addr);
+        g_assert_cmphex(x->raw[0], ==, y->raw[0]);
+    }
+}
+
+/*
+ * nv_gmmu_tlb_translate_next() against nv_gmmu_tlb_translate(), two TLBs
+ * on the same tables, page by page up and down three 2 MiB regions: small
+ * PTEs of every kind (valid, read-only under writes, privileged, sparse,
+ * invalid), a PD0 with a big page table too (no shortcut there), stale
+ * cached entries (a hit wins over memory), and pages of another table.
+ */
+static void test_translate_next(void)
+{
+    const uint64_t end = 3 << 21;
+    GRand *rand = g_rand_new_with_seed(7);
+    NvGmmuTlb *a = nv_gmmu_tlb_new(0, 0), *b = nv_gmmu_tlb_new(0, 0);
+    NvGmmuWalkResult ra, rb;
+    NvGmmuPteAhead ahead = { 0 };
+    NvGmmuTlbStats sa, sb;
+    FakeMem fm;
+    FakeVm vm;
+    uint64_t va;
+    unsigned pass, reads_a, reads_b;
+
+    fake_init(&fm, 16 << 20, 1 << 20);
+    fake_vm_init(&vm, &fm, VID);
+    for (va = 0; va < end; va += 0x1000) {
+        unsigned pick = g_rand_int_range(rand, 0, 10);
+        uint64_t flags = pick == 1 ? NV_GMMU_PTE_READ_ONLY :
+                         pick == 2 ? NV_GMMU_PTE_PRIVILEGE : 0;
+
+        if (va >> 21 == 1 && (va & 0xffff) == 0 && pick < 3) {
+            continue;   /* left to the big page below */
+        }
+        if (pick == 3) {
+            fake_vm_set(&vm, va, NV_GMMU_LEVEL_PT_SMALL, NV_GMMU_PTE_VOL);
+        } else if (pick == 4) {
+            fake_vm_set(&vm, va, NV_GMMU_LEVEL_PT_SMALL, 0);
+        } else {
+            fake_vm_map(&vm, va, 12, nv_gmmu_pte_encode(
+                            VID, 0x400000 + va / (pick == 5 ? 2 : 1), flags,
+                            (uint8_t)pick));
+        }
+    }
+    /* Region 1's PD0 gets a big page table as well. */
+    fake_vm_map(&vm, (1 << 21) + 0x40000, 16,
+                nv_gmmu_pte_encode(VID, 0x800000, 0, 0));
+
+    for (pass = 0; pass < 4; pass++) {
+        bool down = pass & 1;
+        uint64_t first = down ? end - 0x1000 : 0;
+
+        if (pass == 2) {
+            /* Cache a few pages, then change their PTEs: stale until
+             * invalidated, in both TLBs. */
+            for (va = 0x3000; va < end; va += 0x7000) {
+                fake_vm_map(&vm, va, 12, nv_gmmu_pte_encode(VID, 0x900000, 0,
+                                                            9));
+            }
+        }
+        ahead.n = 0;
+        nv_gmmu_tlb_translate(a, &fm.mem, &vm.pdb, first, &rd, &ra);
+        nv_gmmu_tlb_translate(b, &fm.mem, &vm.pdb, first, &rd, &rb);
+        for (va = first; down ? va > 0 : va + 0x1000 < end;) {
+            const NvGmmuAccess *acc = va & 0x2000 ? &wr : &rd;
+
+            va = down ? va - 0x1000 : va + 0x1000;
+            nv_gmmu_tlb_translate(a, &fm.mem, &vm.pdb, va, acc, &ra);
+            nv_gmmu_tlb_translate_next(b, &fm.mem, &vm.pdb, va, acc, &rb,
+                                       &ahead, down);
+            assert_same_result(&ra, &rb);
+        }
+        nv_gmmu_tlb_get_stats(a, &sa);
+        nv_gmmu_tlb_get_stats(b, &sb);
+        g_assert_cmpuint(sa.hits, ==, sb.hits);
+        g_assert_cmpuint(sa.misses, ==, sb.misses);
+        g_assert_cmpuint(sa.inserts, ==, sb.inserts);
+        g_assert_cmpuint(sa.entries, ==, sb.entries);
+        if (pass == 1) {
+            nv_gmmu_tlb_flush_all(a);
+            nv_gmmu_tlb_flush_all(b);
+        }
+    }
+
+    /* Region 2 again, empty TLBs: the PTEs come 32 to a read. */
+    nv_gmmu_tlb_flush_all(a);
+    nv_gmmu_tlb_flush_all(b);
+    ahead.n = 0;
+    reads_a = fm.reads;
+    nv_gmmu_tlb_translate(a, &fm.mem, &vm.pdb, 2 << 21, &rd, &ra);
+    for (va = (2 << 21) + 0x1000; va < end; va += 0x1000) {
+        nv_gmmu_tlb_translate(a, &fm.mem, &vm.pdb, va, &rd, &ra);
+    }
+    reads_a = fm.reads - reads_a;
+    reads_b = fm.reads;
+    nv_gmmu_tlb_translate(b, &fm.mem, &vm.pdb, 2 << 21, &rd, &rb);
+    for (va = (2 << 21) + 0x1000; va < end; va += 0x1000) {
+        nv_gmmu_tlb_translate_next(b, &fm.mem, &vm.pdb, va, &rd, &rb, &ahead,
+                                   false);
+    }
+    reads_b = fm.reads - reads_b;
+    g_assert_cmpuint(reads_a, >=, 511);
+    g_assert_cmpuint(reads_b, <=, 5 + 512 / NV_GMMU_PTE_AHEAD);
+
+    nv_gmmu_tlb_free(a);
+    nv_gmmu_tlb_free(b);
+    fake_free(&fm);
+    g_rand_free(rand);
+}
+
 #define ADD(path, fn) \
     g_test_add("/gmmu/tlb/" path, Fixture, NULL, fx_setup, fn, fx_teardown)
 
@@ -611,5 +747,6 @@ int main(int argc, char **argv)
     g_test_add_func("/gmmu/tlb/invalidate-stress", test_invalidate_stress);
     g_test_add_func("/gmmu/tlb/model", test_model);
     g_test_add_func("/gmmu/tlb/invalidate-decode", test_invalidate_decode);
+    g_test_add_func("/gmmu/tlb/translate-next", test_translate_next);
     return g_test_run();
 }

@@ -55,6 +55,8 @@ typedef struct CeSide {
     uint64_t pa_lo;
     uint64_t pend_va;
     NvGmmuWalkResult w;
+    /* PTEs side_extend() read ahead; emptied before data moves (move()). */
+    NvGmmuPteAhead ahead;
 } CeSide;
 
 NvvbCe *nvvb_ce_new(void)
@@ -87,6 +89,22 @@ static NvGmmuWalkStatus side_walk(NvvbCe *ce, const NvvbCeCtx *ctx,
     ce->stats.translations++;
     return nv_gmmu_tlb_translate(ctx->tlb, ctx->mem, ctx->pdb, va, &acc,
                                  &side->w);
+}
+
+/*
+ * Translate @va, the page next to side->w's (the run grows page by page):
+ * a TLB miss in the same small page table takes side->w's path and reads
+ * the PTEs ahead in one access (nv_gmmu_tlb_translate_next()).
+ */
+static NvGmmuWalkStatus side_walk_next(NvvbCe *ce, const NvvbCeCtx *ctx,
+                                       CeSide *side, uint64_t va)
+{
+    NvGmmuAccess acc = { side->access, ctx->priv, true };
+
+    ce->stats.translations++;
+    return nv_gmmu_tlb_translate_next(ctx->tlb, ctx->mem, ctx->pdb, va, &acc,
+                                      &side->w, &side->ahead,
+                                      side->backward);
 }
 
 /* The page (or sparse granule) of side->w: [*base, *end), end clamped. */
@@ -150,7 +168,7 @@ static bool side_extend(NvvbCe *ce, const NvvbCeCtx *ctx, CeSide *side)
     nv_gmmu_tlb_prefetch(ctx->tlb, ctx->pdb,
                          side->backward ? va - CE_PREFETCH_AHEAD
                                         : va + CE_PREFETCH_AHEAD);
-    if (side_walk(ce, ctx, side, va) == NV_GMMU_WALK_FAULT ||
+    if (side_walk_next(ce, ctx, side, va) == NV_GMMU_WALK_FAULT ||
         (side->w.status == NV_GMMU_WALK_SPARSE) != side->sparse ||
         side->w.tr.page_shift != side->shift) {
         goto pending;
@@ -340,6 +358,12 @@ static bool move(NvvbCe *ce, const NvvbCeCtx *ctx, CeData kind,
     bool back = dst_side->backward;
     uint64_t left = n;
     const NvvbCeObserver *o = ctx->observe;
+
+    /* The move may write page tables: PTEs read ahead are stale after it. */
+    dst_side->ahead.n = 0;
+    if (src_side) {
+        src_side->ahead.n = 0;
+    }
 
     /* The observer sees translated accesses only. */
     if (o && kind == CE_DATA_SOURCE && !src_side->sparse &&

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "gmmu-tlb.h"
+#include "le.h"
 
 /* Leaf keys use level NV_GMMU_LEVEL_COUNT and vpn = va >> 12. */
 #define LEAF_LEVEL      NV_GMMU_LEVEL_COUNT
@@ -551,14 +552,55 @@ void nv_gmmu_tlb_prefetch(const NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
     __builtin_prefetch(&tlb->leaf.vals[i], 1);
 }
 
+/*
+ * Look @va up (TLB enabled, @va in range): on a hit fill @res and return
+ * true; on a miss return false with @k / @h set for the insert.
+ */
+static bool tlb_lookup(NvGmmuTlb *tlb, const NvGmmuPdb *pdb, uint64_t va,
+                       const NvGmmuAccess *acc, NvGmmuWalkResult *res,
+                       TlbKey *k, uint32_t *h)
+{
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
+    FastEntry *f = fast_slot(tlb, pdb, vpn);
+    const TlbVal *slot;
+
+    if (f->epoch == tlb->leaf.epoch && f->vpn == vpn &&
+        f->pdb_addr == pdb->addr && f->pdb_aperture == pdb->aperture) {
+        tlb->stats.hits++;
+        fast_hit(f, va, acc, res);
+        return true;
+    }
+    tlb_key_init(k, pdb, LEAF_LEVEL, vpn);
+    *h = tlb_key_hash(k);
+    slot = table_find_h(&tlb->leaf, k, *h);
+    if (slot) {
+        tlb->stats.hits++;
+        fast_fill(tlb, pdb, vpn, &slot->tr);
+        fast_hit(f, va, acc, res);
+        return true;
+    }
+    tlb->stats.misses++;
+    return false;
+}
+
+/*
+ * After a miss: valid leaves (even when this access lacked permission) and
+ * sparse ranges are cached; PDE/PTE faults are not.
+ */
+static void tlb_miss_insert(NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
+                            const TlbKey *k, uint32_t h,
+                            const NvGmmuWalkResult *res)
+{
+    if (res->tr.sparse || (res->tr.flags & NV_GMMU_PTE_VALID)) {
+        tlb_insert_leaf(tlb, pdb, k, h, &res->tr);
+    }
+}
+
 NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuPdb *pdb, uint64_t va,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res)
 {
-    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
-    const TlbVal *slot;
-    FastEntry *f;
     uint32_t h;
     TlbKey k;
 
@@ -572,32 +614,82 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
         /* Instance-block state, not a translation: never cached. */
         return nv_gmmu_walk(mem, pdb, va, acc, res);
     }
-
-    f = fast_slot(tlb, pdb, vpn);
-    if (f->epoch == tlb->leaf.epoch && f->vpn == vpn &&
-        f->pdb_addr == pdb->addr && f->pdb_aperture == pdb->aperture) {
-        tlb->stats.hits++;
-        return fast_hit(f, va, acc, res);
+    if (tlb_lookup(tlb, pdb, va, acc, res, &k, &h)) {
+        return res->status;
     }
-
-    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
-    h = tlb_key_hash(&k);
-    slot = table_find_h(&tlb->leaf, &k, h);
-    if (slot) {
-        tlb->stats.hits++;
-        fast_fill(tlb, pdb, vpn, &slot->tr);
-        return fast_hit(f, va, acc, res);
-    }
-
-    tlb->stats.misses++;
     nv_gmmu_walk_cached(mem, pdb, va, acc, &tlb->pde_ops, res);
-    /*
-     * Valid leaves (even when this access lacked permission) and sparse
-     * ranges are cached; PDE/PTE faults are not.
-     */
-    if (res->tr.sparse || (res->tr.flags & NV_GMMU_PTE_VALID)) {
-        tlb_insert_leaf(tlb, pdb, &k, h, &res->tr);
+    tlb_miss_insert(tlb, pdb, &k, h, res);
+    return res->status;
+}
+
+/*
+ * @ahead's copy of the PTE at @addr in @aper, reading up to
+ * NV_GMMU_PTE_AHEAD entries of its 4 KiB page table (in @backward's
+ * direction) when it has none; false if that read fails.
+ */
+static bool pte_ahead_get(NvGmmuPteAhead *ahead, const NvGmmuMem *mem,
+                          NvGmmuAperture aper, uint64_t addr, bool backward,
+                          uint64_t *pte)
+{
+    uint8_t buf[NV_GMMU_PTE_AHEAD * 8];
+    uint64_t table = addr & ~0xfffull, lo, hi;
+    unsigned i;
+
+    if (ahead->n && ahead->aper == aper && addr >= ahead->addr &&
+        addr < ahead->addr + ahead->n * 8ull && !(addr & 7)) {
+        *pte = ahead->raw[(addr - ahead->addr) / 8];
+        return true;
     }
+    ahead->n = 0;
+    if (addr & 7) {
+        return false;
+    }
+    if (backward) {
+        lo = MAX(table, addr - (NV_GMMU_PTE_AHEAD - 1) * 8ull);
+        hi = addr + 8;
+    } else {
+        lo = addr;
+        hi = MIN(table + 0x1000, addr + NV_GMMU_PTE_AHEAD * 8ull);
+    }
+    if (!mem->read(mem->opaque, aper, lo, buf, hi - lo)) {
+        return false;
+    }
+    for (i = 0; i < (hi - lo) / 8; i++) {
+        ahead->raw[i] = ld_le64(buf + 8 * i);
+    }
+    ahead->aper = aper;
+    ahead->addr = lo;
+    ahead->n = (hi - lo) / 8;
+    *pte = ahead->raw[(addr - lo) / 8];
+    return true;
+}
+
+NvGmmuWalkStatus nv_gmmu_tlb_translate_next(NvGmmuTlb *tlb,
+                                            const NvGmmuMem *mem,
+                                            const NvGmmuPdb *pdb, uint64_t va,
+                                            const NvGmmuAccess *acc,
+                                            NvGmmuWalkResult *res,
+                                            NvGmmuPteAhead *ahead,
+                                            bool backward)
+{
+    NvGmmuAperture aper;
+    uint64_t addr, pte;
+    uint32_t h;
+    TlbKey k;
+
+    if (!tlb || !tlb->enabled || !nv_gmmu_va_in_range(pdb, va) ||
+        !nv_gmmu_walk_next_small_pte(res, va, &aper, &addr)) {
+        return nv_gmmu_tlb_translate(tlb, mem, pdb, va, acc, res);
+    }
+    if (tlb_lookup(tlb, pdb, va, acc, res, &k, &h)) {
+        return res->status;
+    }
+    if (pte_ahead_get(ahead, mem, aper, addr, backward, &pte)) {
+        nv_gmmu_walk_next_small(res, va, pte, acc);
+    } else {
+        nv_gmmu_walk_cached(mem, pdb, va, acc, &tlb->pde_ops, res);
+    }
+    tlb_miss_insert(tlb, pdb, &k, h, res);
     return res->status;
 }
 

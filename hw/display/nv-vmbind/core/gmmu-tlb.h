@@ -131,6 +131,49 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res);
 
+/* Small PTEs nv_gmmu_tlb_translate_next() reads in one access, at most. */
+#define NV_GMMU_PTE_AHEAD       32
+
+/*
+ * PTEs read ahead for nv_gmmu_tlb_translate_next(): a copy of table memory,
+ * so the caller empties it (n = 0) whenever that memory may have changed.
+ */
+typedef struct NvGmmuPteAhead {
+    NvGmmuAperture aper;
+    uint64_t addr;              /* address of raw[0] */
+    unsigned n;                 /* entries held (0: none) */
+    uint64_t raw[NV_GMMU_PTE_AHEAD];
+} NvGmmuPteAhead;
+
+/**
+ * nv_gmmu_tlb_translate_next: nv_gmmu_tlb_translate() of a page next to
+ * the one @res holds, for callers translating consecutive pages.
+ * @tlb: TLB, or NULL
+ * @mem: accessor
+ * @pdb: page-directory base (the one @res was translated under)
+ * @va: virtual address, normally res->va's page +/- 4 KiB
+ * @acc: access type and requester privilege
+ * @res: the previous page's result on entry; @va's on return
+ * @ahead: PTEs read ahead (see NvGmmuPteAhead)
+ * @backward: the caller goes down: read ahead below @va
+ *
+ * A hit is a hit.  A miss where @res walked to a small PTE under a PD0
+ * without a big page table and @va is in the same small page table takes
+ * @res's path (as the PDE cache would) and @va's PTE from @ahead, which
+ * reads up to NV_GMMU_PTE_AHEAD PTEs of that table at once; the leaf is
+ * cached as on any miss.  Otherwise (and if that read fails, or the TLB
+ * is disabled) this is nv_gmmu_tlb_translate().
+ *
+ * Returns: res->status.
+ */
+NvGmmuWalkStatus nv_gmmu_tlb_translate_next(NvGmmuTlb *tlb,
+                                            const NvGmmuMem *mem,
+                                            const NvGmmuPdb *pdb, uint64_t va,
+                                            const NvGmmuAccess *acc,
+                                            NvGmmuWalkResult *res,
+                                            NvGmmuPteAhead *ahead,
+                                            bool backward);
+
 /**
  * nv_gmmu_tlb_prefetch: start loading what translating @va will touch.
  * @tlb: TLB, or NULL (nothing to do)

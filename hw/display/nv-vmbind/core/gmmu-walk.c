@@ -385,6 +385,63 @@ pd0:
                       res->steps[res->nsteps - 1].level);
 }
 
+bool nv_gmmu_walk_next_small_pte(const NvGmmuWalkResult *res, uint64_t va,
+                                 NvGmmuAperture *aper, uint64_t *addr)
+{
+    const NvGmmuWalkStep *pd0 = &res->steps[NV_GMMU_LEVEL_PD0];
+    const NvGmmuWalkStep *pt = &res->steps[NV_GMMU_LEVEL_PD0 + 1];
+
+    /* PD3..PD0, then the small PTE: the path of a PD0 with no big PT. */
+    if (res->tlb_hit || res->nsteps != NV_GMMU_LEVEL_PD0 + 2 ||
+        pt->level != NV_GMMU_LEVEL_PT_SMALL || !pt->ok ||
+        pd0->level != NV_GMMU_LEVEL_PD0 || !pd0->ok ||
+        nv_gmmu_pd0_is_pte(pd0->raw[0]) ||
+        nv_gmmu_pd0_big_aperture(pd0->raw[0]) != NV_GMMU_APER_NONE ||
+        nv_gmmu_pd0_small_aperture(pd0->raw[1]) == NV_GMMU_APER_NONE ||
+        va >> NV_GMMU_PAGE_SHIFT_2M != res->va >> NV_GMMU_PAGE_SHIFT_2M) {
+        return false;
+    }
+    *aper = nv_gmmu_pd0_small_aperture(pd0->raw[1]);
+    *addr = nv_gmmu_pd0_small_addr(pd0->raw[1]) +
+        (uint64_t)nv_gmmu_level_index(NV_GMMU_LEVEL_PT_SMALL, va) * 8;
+    return true;
+}
+
+NvGmmuWalkStatus nv_gmmu_walk_next_small(NvGmmuWalkResult *res, uint64_t va,
+                                         uint64_t pte,
+                                         const NvGmmuAccess *acc)
+{
+    NvGmmuWalkStep *step = &res->steps[NV_GMMU_LEVEL_PD0 + 1];
+    NvGmmuAperture aper;
+    uint64_t addr;
+
+    if (!nv_gmmu_walk_next_small_pte(res, va, &aper, &addr)) {
+        /* A caller's bug: fault rather than translate with a stale path. */
+        return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE, NV_GMMU_LEVEL_NONE);
+    }
+    res->va = va;
+    res->pa = 0;
+    memset(&res->tr, 0, sizeof(res->tr));
+    res->tr.aperture = NV_GMMU_APER_NONE;
+    res->tr.level = NV_GMMU_LEVEL_NONE;
+    res->fault_type = NV_GMMU_FAULT_NONE;
+    res->fault_level = NV_GMMU_LEVEL_NONE;
+    step->aperture = aper;
+    step->addr = addr;
+    step->raw[0] = pte;
+    step->raw[1] = 0;
+    step->cached = false;
+    /* As the walker's small-PT step (no big PT: nothing else decides). */
+    if (pte & NV_GMMU_PTE_VALID) {
+        return walk_leaf(res, NV_GMMU_LEVEL_PT_SMALL, NV_GMMU_PAGE_SHIFT_4K,
+                         pte, acc);
+    }
+    if (pte & NV_GMMU_PTE_VOL) {
+        return walk_sparse(res, NV_GMMU_LEVEL_PT_SMALL, pte);
+    }
+    return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE, NV_GMMU_LEVEL_PT_SMALL);
+}
+
 NvGmmuWalkStatus nv_gmmu_walk(const NvGmmuMem *mem, const NvGmmuPdb *pdb,
                               uint64_t va, const NvGmmuAccess *acc,
                               NvGmmuWalkResult *res)

@@ -203,6 +203,40 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
                                      NvGmmuWalkResult *res);
 
 /**
+ * nv_gmmu_walk_next_small_pte: where the walk of @va would read its PTE if
+ * it took the path @res took.
+ * @res: a walk (not a TLB hit) whose last step read a small PTE under a PD0
+ *       without a big page table
+ * @va: a VA in the same small page table (the same 2 MiB) as res->va
+ * @aper: the small page table's aperture
+ * @addr: address of @va's small PTE
+ *
+ * Returns: false (nothing set) if @res or @va does not qualify.
+ */
+bool nv_gmmu_walk_next_small_pte(const NvGmmuWalkResult *res, uint64_t va,
+                                 NvGmmuAperture *aper, uint64_t *addr);
+
+/**
+ * nv_gmmu_walk_next_small: the walk of @va along the path @res took.
+ * @res: as for nv_gmmu_walk_next_small_pte(), which returned true for @va;
+ *       becomes the walk of @va
+ * @va: the virtual address
+ * @pte: @va's small PTE, read at the address nv_gmmu_walk_next_small_pte()
+ *       gave
+ * @acc: access type and requester privilege
+ *
+ * The result is the one nv_gmmu_walk_cached() gives for @va with a PDE
+ * cache holding @res's PD3..PD0 entries (they are kept in res->steps):
+ * with no big page table the small PTE decides alone.  This lets a caller
+ * that translates consecutive pages read their PTEs in one access.
+ *
+ * Returns: res->status.
+ */
+NvGmmuWalkStatus nv_gmmu_walk_next_small(NvGmmuWalkResult *res, uint64_t va,
+                                         uint64_t pte,
+                                         const NvGmmuAccess *acc);
+
+/**
  * nv_gmmu_check_access: permission check of a cached or fresh leaf.
  * @tr: the leaf: its flags (PRIVILEGE, READ_ONLY, ATOMIC_DISABLE),
  *      aperture and sparse bit

@@ -12,7 +12,7 @@
  * red-black rules (Cormen et al., "Introduction to Algorithms", ch. 13)
  * with NULL leaves.  Beside the tree, a hash index by start address finds
  * a mapping named by its start without descending.  Why this shape:
- * docs/specs/nv-vmbind-gpuvm.rst, "The VA tree".
+ * docs/devel/nv-vmbind-gpuvm.rst, "The VA tree".
  *
  * Everything here runs under the VM's lock (gpuvm.c, "Locking").
  */

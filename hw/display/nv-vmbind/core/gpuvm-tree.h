@@ -11,7 +11,7 @@
  * mapping that can contain an address is its floor (the last one starting
  * at or below it): no interval augmentation is needed.  Why this shape
  * rather than a GTree or drm_gpuvm's interval tree is in
- * docs/specs/nv-vmbind-gpuvm.rst ("VA tree").
+ * docs/devel/nv-vmbind-gpuvm.rst ("VA tree").
  *
  * Plain C11 + GLib: no QEMU headers.
  */
