@@ -554,7 +554,8 @@ void nv_gmmu_tlb_prefetch(const NvGmmuTlb *tlb, const NvGmmuPdb *pdb,
 
 /*
  * Look @va up (TLB enabled, @va in range): on a hit fill @res and return
- * true; on a miss return false with @k / @h set for the insert.
+ * true; on a miss return false with @k / @h set for the insert.  The same
+ * steps as nv_gmmu_tlb_translate()'s, which keeps its own copy inline.
  */
 static bool tlb_lookup(NvGmmuTlb *tlb, const NvGmmuPdb *pdb, uint64_t va,
                        const NvGmmuAccess *acc, NvGmmuWalkResult *res,
@@ -601,6 +602,9 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
                                        const NvGmmuAccess *acc,
                                        NvGmmuWalkResult *res)
 {
+    uint64_t vpn = va >> NV_GMMU_PAGE_SHIFT_4K;
+    const TlbVal *slot;
+    FastEntry *f;
     uint32_t h;
     TlbKey k;
 
@@ -614,9 +618,24 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
         /* Instance-block state, not a translation: never cached. */
         return nv_gmmu_walk(mem, pdb, va, acc, res);
     }
-    if (tlb_lookup(tlb, pdb, va, acc, res, &k, &h)) {
-        return res->status;
+
+    /* The hit path, written out: tlb_lookup() here cost a quarter of it. */
+    f = fast_slot(tlb, pdb, vpn);
+    if (f->epoch == tlb->leaf.epoch && f->vpn == vpn &&
+        f->pdb_addr == pdb->addr && f->pdb_aperture == pdb->aperture) {
+        tlb->stats.hits++;
+        return fast_hit(f, va, acc, res);
     }
+    tlb_key_init(&k, pdb, LEAF_LEVEL, vpn);
+    h = tlb_key_hash(&k);
+    slot = table_find_h(&tlb->leaf, &k, h);
+    if (slot) {
+        tlb->stats.hits++;
+        fast_fill(tlb, pdb, vpn, &slot->tr);
+        return fast_hit(f, va, acc, res);
+    }
+
+    tlb->stats.misses++;
     nv_gmmu_walk_cached(mem, pdb, va, acc, &tlb->pde_ops, res);
     tlb_miss_insert(tlb, pdb, &k, h, res);
     return res->status;
