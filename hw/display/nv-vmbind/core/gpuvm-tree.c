@@ -24,14 +24,14 @@
  * touch a mapping.  It doubles when half full and halves when an eighth
  * full (never below IDX_MIN_BITS); an empty tree has none.
  *
- * Consecutive pages take consecutive slots, so a VM of many adjacent 4 KiB
- * mappings is one long run of used slots in which (nearly) every key sits
- * in its home slot.  A probe or a deletion that walked such a run to its
- * end would cost O(mappings) (it did: unmapping the first of 30,000 such
- * mappings walked all of them).  Both stop instead once they are further
- * from the slot in question than any key has ever been from its home
- * (max_disp, an upper bound kept since the last resize): no key beyond
- * that can belong there.
+ * Blocks of consecutive pages take consecutive slots (idx_home()), so
+ * used slots form runs in which most keys sit in their home slot.  A probe
+ * or a deletion that walked a run to its end would cost its length (it
+ * did: unmapping the first of 30,000 adjacent mappings walked all of
+ * them).  Both stop instead once they are further from the slot in
+ * question than any key has ever been from its home (max_disp, an upper
+ * bound kept since the last resize): no key beyond that can belong
+ * there.
  */
 #define IDX_MIN_BITS    6
 
@@ -46,17 +46,23 @@ static uint32_t idx_fold(uint64_t y)
 }
 
 /*
- * Consecutive 4 KiB pages take consecutive slots (sequential requests touch
- * few cache lines); the page number's bits above the table's size and the
- * offset in the page are hashed in, so other regions and sub-page starts
- * spread.
+ * Pages take consecutive slots in aligned blocks of IDX_BLOCK_BITS (16
+ * pages, four cache lines of slots: sequential requests touch few lines);
+ * each block's place is hashed from the rest of the page number and the
+ * offset in the page.  Whole runs in consecutive slots (a block as large as
+ * the table) made two long runs of adjacent mappings overlap in the table
+ * half the time, and then every insertion into the second walked the first
+ * to its end: 23 us per insertion at 64 K mappings, against 0.1 us.
  */
+#define IDX_BLOCK_BITS  4
+
 static uint32_t idx_home(const NvvbVaTree *t, uint64_t addr)
 {
     uint64_t page = addr >> 12;
 
-    return ((uint32_t)page + idx_fold(page >> t->slot_bits) +
-            idx_fold(addr & 0xfff)) & idx_mask(t);
+    return ((uint32_t)page % (1u << IDX_BLOCK_BITS) +
+            idx_fold(page >> IDX_BLOCK_BITS) + idx_fold(addr & 0xfff)) &
+           idx_mask(t);
 }
 
 /* Put @va in a table known not to hold it and to have room. */
