@@ -143,6 +143,19 @@ const char *nv_gmmu_level_name(NvGmmuLevel level)
     }
 }
 
+/* A walk of @va begins: no translation, no fault yet (steps untouched). */
+static void walk_begin(NvGmmuWalkResult *res, uint64_t va)
+{
+    res->status = NV_GMMU_WALK_FAULT;
+    res->va = va;
+    res->pa = 0;
+    memset(&res->tr, 0, sizeof(res->tr));
+    res->tr.aperture = NV_GMMU_APER_NONE;
+    res->tr.level = NV_GMMU_LEVEL_NONE;
+    res->fault_type = NV_GMMU_FAULT_NONE;
+    res->fault_level = NV_GMMU_LEVEL_NONE;
+}
+
 static NvGmmuWalkStatus walk_fault(NvGmmuWalkResult *res, uint8_t type,
                                    NvGmmuLevel level)
 {
@@ -259,14 +272,7 @@ NvGmmuWalkStatus nv_gmmu_walk_cached(const NvGmmuMem *mem,
     uint64_t lo, hi, pte;
     int level;
 
-    res->status = NV_GMMU_WALK_FAULT;
-    res->va = va;
-    res->pa = 0;
-    memset(&res->tr, 0, sizeof(res->tr));
-    res->tr.aperture = NV_GMMU_APER_NONE;
-    res->tr.level = NV_GMMU_LEVEL_NONE;
-    res->fault_type = NV_GMMU_FAULT_NONE;
-    res->fault_level = NV_GMMU_LEVEL_NONE;
+    walk_begin(res, va);
     res->tlb_hit = false;
     res->nsteps = 0;
 
@@ -419,13 +425,7 @@ NvGmmuWalkStatus nv_gmmu_walk_next_small(NvGmmuWalkResult *res, uint64_t va,
         /* A caller's bug: fault rather than translate with a stale path. */
         return walk_fault(res, NV_GMMU_FAULT_TYPE_PTE, NV_GMMU_LEVEL_NONE);
     }
-    res->va = va;
-    res->pa = 0;
-    memset(&res->tr, 0, sizeof(res->tr));
-    res->tr.aperture = NV_GMMU_APER_NONE;
-    res->tr.level = NV_GMMU_LEVEL_NONE;
-    res->fault_type = NV_GMMU_FAULT_NONE;
-    res->fault_level = NV_GMMU_LEVEL_NONE;
+    walk_begin(res, va);
     step->aperture = aper;
     step->addr = addr;
     step->raw[0] = pte;
