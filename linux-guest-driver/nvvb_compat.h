@@ -14,7 +14,7 @@
  *   NVVB_HAVE_SCHED_STAT_NO_HANG   DRM_GPU_SCHED_STAT_NO_HANG exists
  *   NVVB_HAVE_DRIVER_GEM_GPUVA     the DRIVER_GEM_GPUVA feature bit exists
  *   NVVB_HAVE_DRIVER_DATE          struct drm_driver has .date
- *   NVVB_HAVE_GPUVM_MAP_REQ        drm_gpuvm_sm_map_ops_create(gpuvm, req)
+ *   NVVB_HAVE_GPUVM_MAP_REQ        drm_gpuvm_sm_map(gpuvm, priv, req)
  *   NVVB_HAVE_GPUVM_BO_OBTAIN_LOCKED  drm_gpuvm_bo_obtain_locked()
  *   NVVB_HAVE_WQ_PERCPU            the WQ_PERCPU workqueue flag exists
  *   NVVB_HAVE_KZALLOC_OBJ          kzalloc_obj() exists
@@ -168,18 +168,19 @@ nvvb_compat_sched_keep_waiting(struct drm_gpu_scheduler *sched,
 }
 
 /**
- * nvvb_compat_sm_map_ops_create() - drm_gpuvm_sm_map_ops_create()
- * @gpuvm: the VA space
+ * nvvb_compat_sm_map() - drm_gpuvm_sm_map()
+ * @gpuvm: the VA space; its ops have the sm_step callbacks
+ * @priv: passed to the callbacks
  * @addr: start of the new mapping
  * @range: its length
  * @obj: the BO it maps
  * @offset: offset into @obj
  *
- * Return: the split/merge steps of the MAP, or an ERR_PTR().
+ * Return: 0 or the first callback error.
  */
-static inline struct drm_gpuva_ops *
-nvvb_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, u64 addr, u64 range,
-			      struct drm_gem_object *obj, u64 offset)
+static inline int nvvb_compat_sm_map(struct drm_gpuvm *gpuvm, void *priv,
+				     u64 addr, u64 range,
+				     struct drm_gem_object *obj, u64 offset)
 {
 #ifdef NVVB_HAVE_GPUVM_MAP_REQ
 	const struct drm_gpuvm_map_req req = {
@@ -189,9 +190,9 @@ nvvb_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, u64 addr, u64 range,
 		.map.gem.offset = offset,
 	};
 
-	return drm_gpuvm_sm_map_ops_create(gpuvm, &req);
+	return drm_gpuvm_sm_map(gpuvm, priv, &req);
 #else
-	return drm_gpuvm_sm_map_ops_create(gpuvm, addr, range, obj, offset);
+	return drm_gpuvm_sm_map(gpuvm, priv, addr, range, obj, offset);
 #endif
 }
 

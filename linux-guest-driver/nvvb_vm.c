@@ -60,6 +60,9 @@ struct nvvb_bind_op {
 	struct drm_gem_object *obj;
 	struct drm_gpuvm_bo *vm_bo;
 	struct drm_gpuva_ops *ops;	/* applied to the VA tree */
+	/* a MAP's steps (ops points here), the first without an allocation */
+	struct drm_gpuva_ops map_ops;
+	struct nvvb_gpuva_op map_step;
 	struct nvvb_region *reg;
 	bool applied;
 	bool new_hw_id;			/* this op gave the BO its device id */
@@ -107,12 +110,82 @@ static int nvvb_vm_bo_validate(struct drm_gpuvm_bo *vm_bo,
 	return nvvb_bo_validate(to_nvvb_bo(vm_bo->obj));
 }
 
+/*
+ * A MAP's split/merge steps, recorded as drm_gpuvm_sm_map_ops_create()
+ * records them (remap pieces copied), but into the bind op: the first step,
+ * the only one of a MAP into free space, needs no allocation (under TCG
+ * the list and step allocations were a tenth of a 256-op job).
+ */
+static int nvvb_sm_step(struct drm_gpuva_op *step, void *priv)
+{
+	struct nvvb_bind_op *op = priv;
+	struct drm_gpuva_op_remap *r;
+	struct nvvb_gpuva_op *o;
+
+	if (list_empty(&op->map_ops.list)) {
+		o = &op->map_step;
+	} else {
+		o = kzalloc_obj(*o);
+		if (!o)
+			return -ENOMEM;
+	}
+	o->base = *step;
+	list_add_tail(&o->base.entry, &op->map_ops.list);
+	if (step->op != DRM_GPUVA_OP_REMAP)
+		return 0;
+	/* the step's pieces live on drm_gpuvm's stack */
+	r = &o->base.remap;
+	r->prev = NULL;
+	r->next = NULL;
+	r->unmap = kmemdup(step->remap.unmap, sizeof(*r->unmap), GFP_KERNEL);
+	if (!r->unmap)
+		return -ENOMEM;
+	if (step->remap.prev) {
+		r->prev = kmemdup(step->remap.prev, sizeof(*r->prev),
+				  GFP_KERNEL);
+		if (!r->prev)
+			return -ENOMEM;
+	}
+	if (step->remap.next) {
+		r->next = kmemdup(step->remap.next, sizeof(*r->next),
+				  GFP_KERNEL);
+		if (!r->next)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static const struct drm_gpuvm_ops nvvb_gpuvm_ops = {
 	.vm_free = nvvb_gpuvm_free,
 	.op_alloc = nvvb_gpuva_op_alloc,
 	.op_free = nvvb_gpuva_op_free,
 	.vm_bo_validate = nvvb_vm_bo_validate,
+	.sm_step_map = nvvb_sm_step,
+	.sm_step_remap = nvvb_sm_step,
+	.sm_step_unmap = nvvb_sm_step,
 };
+
+/* Free an op's step list: a MAP's (nvvb_sm_step()) or drm_gpuvm's. */
+static void nvvb_bind_ops_free(struct nvvb_vm *vm, struct nvvb_bind_op *op,
+			       struct drm_gpuva_ops *ops)
+{
+	struct drm_gpuva_op *s, *n;
+
+	if (ops != &op->map_ops) {
+		drm_gpuva_ops_free(&vm->base, ops);
+		return;
+	}
+	drm_gpuva_for_each_op_safe(s, n, ops) {
+		list_del(&s->entry);
+		if (s->op == DRM_GPUVA_OP_REMAP) {
+			kfree(s->remap.prev);
+			kfree(s->remap.next);
+			kfree(s->remap.unmap);
+		}
+		if (to_nvvb_op(s) != &op->map_step)
+			kfree(to_nvvb_op(s));
+	}
+}
 
 /* Mappings: each holds a reference to its BO until freed. */
 
@@ -485,9 +558,14 @@ static int nvvb_bind_apply_op(struct nvvb_vm *vm, struct nvvb_bind_op *op)
 			    reg->addr + reg->range < op->addr + op->range)
 				return -ENOSPC;
 		}
-		ops = nvvb_compat_sm_map_ops_create(&vm->base, op->addr,
-						    op->range, op->obj,
-						    op->offset);
+		ops = &op->map_ops;
+		INIT_LIST_HEAD(&ops->list);
+		ret = nvvb_compat_sm_map(&vm->base, op, op->addr, op->range,
+					 op->obj, op->offset);
+		if (ret) {
+			nvvb_bind_ops_free(vm, op, ops);
+			return ret;
+		}
 		break;
 	case NVVB_BIND_UNMAP:
 		ops = drm_gpuvm_sm_unmap_ops_create(&vm->base, op->addr,
@@ -501,7 +579,7 @@ static int nvvb_bind_apply_op(struct nvvb_vm *vm, struct nvvb_bind_op *op)
 	ret = nvvb_ops_alloc(ops);
 	if (ret) {
 		nvvb_ops_free_unapplied(ops);
-		drm_gpuva_ops_free(&vm->base, ops);
+		nvvb_bind_ops_free(vm, op, ops);
 		return ret;
 	}
 	nvvb_ops_apply(vm, ops, op->flags & NVVB_BIND_MAP_FLAGS);
@@ -528,7 +606,7 @@ static void nvvb_bind_unwind_op(struct nvvb_vm *vm, struct nvvb_bind_op *op)
 		fallthrough;
 	default:
 		nvvb_ops_unwind(vm, op->ops);
-		drm_gpuva_ops_free(&vm->base, op->ops);
+		nvvb_bind_ops_free(vm, op, op->ops);
 		op->ops = NULL;
 		break;
 	}
@@ -840,7 +918,7 @@ static void nvvb_bind_free(struct nvvb_job *base)
 
 		if (op->ops) {
 			nvvb_ops_release(op->ops);
-			drm_gpuva_ops_free(&vm->base, op->ops);
+			nvvb_bind_ops_free(vm, op, op->ops);
 		}
 		if (op->vm_bo) {
 			/* a job never armed; op->obj keeps the BO alive */
