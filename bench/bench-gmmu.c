@@ -5,7 +5,8 @@
  * and 2 MiB pages, and dump speed -- with a memcpy baseline (GB/s)
  * measured in the same run (all in thread CPU time); each figure is also
  * given as a ratio to the time memcpy takes for one 4 KiB page in that
- * run.  Prints numbers; never fails on timing.
+ * run.  Each translation figure is the best of five slices of its time.
+ * Prints numbers; never fails on timing.
  *
  *   bench-gmmu [SECONDS-PER-CASE]   (default 0.3)
  */
@@ -62,7 +63,17 @@ static double bench_memcpy(void)
     return bytes / t / 1e9;
 }
 
-/* Translate @n VAs from @vas round-robin for case_secs; returns ops/s. */
+/*
+ * Samples per translation figure: case_secs is split into SLICES and the
+ * fastest slice counts (a shared host's noise only slows: one run read
+ * 72 M TLB hits/s where the slices of others read 126-135 M/s).
+ */
+#define SLICES      5
+
+/*
+ * Translate @n VAs from @vas round-robin for case_secs; returns the best
+ * slice's ops/s.
+ */
 static double run(const char *name, NvGmmuTlb *tlb, FakeMem *fm,
                   const NvGmmuPdb *pdb, const uint64_t *vas, unsigned n,
                   NvGmmuWalkStatus expect, bool invalidate_each_round)
@@ -71,30 +82,34 @@ static double run(const char *name, NvGmmuTlb *tlb, FakeMem *fm,
     NvGmmuTlbInvalidate inv = { .all_pdb = true, .all_va = true,
                                 .cache_level = NV_GMMU_INVAL_LEVEL_PTE_ONLY };
     NvGmmuWalkResult r;
-    uint64_t ops = 0;
-    double t0, t;
-    unsigned i;
+    double t0, t, best = 0;
+    unsigned i, slice;
 
-    t0 = now();
-    do {
-        if (invalidate_each_round) {
-            nv_gmmu_tlb_invalidate(tlb, &inv);
-        }
-        for (i = 0; i < n; i++) {
-            if (nv_gmmu_tlb_translate(tlb, &fm->mem, pdb, vas[i], &acc, &r) !=
-                expect) {
-                fprintf(stderr, "%s: unexpected status at 0x%" G_GINT64_MODIFIER
-                        "x\n", name, vas[i]);
-                exit(1);
+    for (slice = 0; slice < SLICES; slice++) {
+        uint64_t ops = 0;
+
+        t0 = now();
+        do {
+            if (invalidate_each_round) {
+                nv_gmmu_tlb_invalidate(tlb, &inv);
             }
-            sink += r.pa;
-        }
-        ops += n;
-        t = now() - t0;
-    } while (t < case_secs);
+            for (i = 0; i < n; i++) {
+                if (nv_gmmu_tlb_translate(tlb, &fm->mem, pdb, vas[i], &acc,
+                                          &r) != expect) {
+                    fprintf(stderr, "%s: unexpected status at 0x%"
+                            G_GINT64_MODIFIER "x\n", name, vas[i]);
+                    exit(1);
+                }
+                sink += r.pa;
+            }
+            ops += n;
+            t = now() - t0;
+        } while (t < case_secs / SLICES);
+        best = MAX(best, ops / t);
+    }
     printf("%-34s %12.0f translations/s  %7.1f ns each  %6.3fx\n", name,
-           ops / t, t / ops * 1e9, t / ops * 1e9 / page_copy_ns);
-    return ops / t;
+           best, 1e9 / best, 1e9 / best / page_copy_ns);
+    return best;
 }
 
 static bool count_range(void *opaque, const NvGmmuMapping *m)
@@ -147,8 +162,8 @@ int main(int argc, char **argv)
         vas2m[i] = VA_2M + j * 0x200000ULL + i;
     }
 
-    printf("bench-gmmu: %.2f s CPU time per case, %u mapped pages per size\n",
-           case_secs, NPAGES);
+    printf("bench-gmmu: %.2f s CPU time per case (translations: best of %d "
+           "slices), %u mapped pages per size\n", case_secs, SLICES, NPAGES);
     gbs = bench_memcpy();
     page_copy_ns = 4096 / (gbs * 1e9) * 1e9;
     printf("%-34s %12.2f GB/s (64 MiB blocks): %.0f ns per 4 KiB page\n",
