@@ -37,6 +37,28 @@ MODULE_PARM_DESC(x_corrupt_bind,
 		 "testing: send every N-th MAP with a wrong BO offset (0 = off)");
 static atomic_t nvvb_maps_sent = ATOMIC_INIT(0);
 
+/*
+ * Test only: while non-zero, each allocation nvvb_sm_step() would make
+ * counts it down, and the one that reaches zero fails with -ENOMEM (the
+ * kernels we test have no failslab).  The guest suite sets it through
+ * sysfs to fail each allocation of a split in turn.
+ */
+static unsigned int nvvb_x_fail_step;
+module_param_named(x_fail_step, nvvb_x_fail_step, uint, 0644);
+MODULE_PARM_DESC(x_fail_step,
+		 "test only: fail the Nth MAP step allocation from now (0: off)");
+
+/* Whether this step allocation is the one x_fail_step fails (vm->lock). */
+static bool nvvb_x_fail_now(void)
+{
+	unsigned int n = READ_ONCE(nvvb_x_fail_step);
+
+	if (!n)
+		return false;
+	WRITE_ONCE(nvvb_x_fail_step, n - 1);
+	return n == 1;
+}
+
 enum nvvb_bind_kind {
 	NVVB_BIND_INVALID,
 	NVVB_BIND_MAP,
@@ -125,7 +147,7 @@ static int nvvb_sm_step(struct drm_gpuva_op *step, void *priv)
 	if (list_empty(&op->map_ops.list)) {
 		o = &op->map_step;
 	} else {
-		o = kzalloc_obj(*o);
+		o = nvvb_x_fail_now() ? NULL : kzalloc_obj(*o);
 		if (!o)
 			return -ENOMEM;
 	}
@@ -137,17 +159,20 @@ static int nvvb_sm_step(struct drm_gpuva_op *step, void *priv)
 	r = &o->base.remap;
 	r->prev = NULL;
 	r->next = NULL;
-	r->unmap = kmemdup(step->remap.unmap, sizeof(*r->unmap), GFP_KERNEL);
+	r->unmap = nvvb_x_fail_now() ? NULL :
+		   kmemdup(step->remap.unmap, sizeof(*r->unmap), GFP_KERNEL);
 	if (!r->unmap)
 		return -ENOMEM;
 	if (step->remap.prev) {
-		r->prev = kmemdup(step->remap.prev, sizeof(*r->prev),
+		r->prev = nvvb_x_fail_now() ? NULL :
+			  kmemdup(step->remap.prev, sizeof(*r->prev),
 				  GFP_KERNEL);
 		if (!r->prev)
 			return -ENOMEM;
 	}
 	if (step->remap.next) {
-		r->next = kmemdup(step->remap.next, sizeof(*r->next),
+		r->next = nvvb_x_fail_now() ? NULL :
+			  kmemdup(step->remap.next, sizeof(*r->next),
 				  GFP_KERNEL);
 		if (!r->next)
 			return -ENOMEM;

@@ -646,6 +646,61 @@ static void t_failed_job_atomic(long arg)
 	       " bind descriptors", dev_errors(c.fd) - errs0);
 }
 
+/* Write @v to nvvb's module parameter @name; false if it cannot. */
+static bool set_param(const char *name, unsigned int v)
+{
+	char path[128], buf[16];
+	int fd, n, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/nvvb/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	n = snprintf(buf, sizeof(buf), "%u", v);
+	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok;
+}
+
+/*
+ * A MAP into the middle of a mapping records a REMAP (the old mapping,
+ * copied, and its two remaining pieces) and a MAP, four allocations: each
+ * failing in turn (x_fail_step) fails the bind with -ENOMEM and leaves the
+ * VA space as it was, in the driver and on the device.
+ */
+static void t_failed_step_atomic(long arg)
+{
+	const struct m old[] = { { 'a', 0, 3, 1 } };
+	const struct m split[] = {
+		{ 'a', 0, 1, 1 }, { 'b', 1, 2, 2 }, { 'a', 2, 3, 3 },
+	};
+	struct drm_nvvb_vm_bind_op op;
+	int64_t errs0 = -1;
+	struct case_ctx c;
+	char why[512];
+	unsigned int k;
+	int ret;
+
+	CHECK(case_setup(&c));
+	errs0 = dev_errors(c.fd);
+	CHECK_OK(case_map(&c, &old[0]));
+	op = nv_op_map(c.b, VA_CASE + U, 2 * U, U, 0);
+	for (k = 1; k <= 4; k++) {
+		CHECKF(set_param("x_fail_step", k), "x_fail_step: %s",
+		       strerror(errno));
+		ret = nv_bind(c.fd, &op, 1, 0, NULL, 0, NULL, 0);
+		set_param("x_fail_step", 0);
+		CHECKF(ret == -ENOMEM, "allocation %u failed: bind returned %d",
+		       k, ret);
+		CHECKF(case_verify(&c, old, 1, why, sizeof(why)),
+		       "after allocation %u failed: %s", k, why);
+	}
+	CHECK_OK(nv_bind(c.fd, &op, 1, 0, NULL, 0, NULL, 0));
+	CHECKF(case_verify(&c, split, 3, why, sizeof(why)), "%s", why);
+	CHECKF(dev_errors(c.fd) == errs0, "the device refused %" PRId64
+	       " bind descriptors", dev_errors(c.fd) - errs0);
+}
+
 /* MAP flags reach the VA state; a write to a READ_ONLY mapping faults. */
 static void t_map_flags(long arg)
 {
@@ -1928,6 +1983,8 @@ static void register_tests(void)
 	add("split: partial unmap cuts both ends", t_unmap_split, 0);
 	add("bind: several ops in one job", t_multi_op_job, 0);
 	add("bind: a failing job changes nothing", t_failed_job_atomic, 0);
+	add("bind: a failed split allocation changes nothing",
+	    t_failed_step_atomic, 0);
 	add("bind: kind/READ_ONLY/PRIV/NO_ATOMIC flags; RO write faults",
 	    t_map_flags, 0);
 	add("sparse: region reads zero, mapping inside, unmap back to sparse",
