@@ -132,6 +132,12 @@ static int nvvb_vm_bo_validate(struct drm_gpuvm_bo *vm_bo,
 	return nvvb_bo_validate(to_nvvb_bo(vm_bo->obj));
 }
 
+/* A copy of a remap piece, or NULL (out of memory, or x_fail_step). */
+static void *nvvb_step_dup(const void *piece, size_t size)
+{
+	return nvvb_x_fail_now() ? NULL : kmemdup(piece, size, GFP_KERNEL);
+}
+
 /*
  * A MAP's split/merge steps, recorded as drm_gpuvm_sm_map_ops_create()
  * records them (remap pieces copied), but into the bind op: the first step,
@@ -159,24 +165,15 @@ static int nvvb_sm_step(struct drm_gpuva_op *step, void *priv)
 	r = &o->base.remap;
 	r->prev = NULL;
 	r->next = NULL;
-	r->unmap = nvvb_x_fail_now() ? NULL :
-		   kmemdup(step->remap.unmap, sizeof(*r->unmap), GFP_KERNEL);
-	if (!r->unmap)
+	r->unmap = nvvb_step_dup(step->remap.unmap, sizeof(*r->unmap));
+	if (step->remap.prev)
+		r->prev = nvvb_step_dup(step->remap.prev, sizeof(*r->prev));
+	if (step->remap.next)
+		r->next = nvvb_step_dup(step->remap.next, sizeof(*r->next));
+	/* what was copied is freed with the list (nvvb_bind_ops_free()) */
+	if (!r->unmap || (step->remap.prev && !r->prev) ||
+	    (step->remap.next && !r->next))
 		return -ENOMEM;
-	if (step->remap.prev) {
-		r->prev = nvvb_x_fail_now() ? NULL :
-			  kmemdup(step->remap.prev, sizeof(*r->prev),
-				  GFP_KERNEL);
-		if (!r->prev)
-			return -ENOMEM;
-	}
-	if (step->remap.next) {
-		r->next = nvvb_x_fail_now() ? NULL :
-			  kmemdup(step->remap.next, sizeof(*r->next),
-				  GFP_KERNEL);
-		if (!r->next)
-			return -ENOMEM;
-	}
 	return 0;
 }
 
