@@ -644,7 +644,8 @@ NvGmmuWalkStatus nv_gmmu_tlb_translate(NvGmmuTlb *tlb, const NvGmmuMem *mem,
 /*
  * @ahead's copy of the PTE at @addr in @aper, reading up to
  * NV_GMMU_PTE_AHEAD entries of its 4 KiB page table (in @backward's
- * direction) when it has none; false if that read fails.
+ * direction) when it has none; false if that read fails.  @addr comes from
+ * nv_gmmu_walk_next_small_pte(): 8-byte aligned in a 4 KiB-aligned table.
  */
 static bool pte_ahead_get(NvGmmuPteAhead *ahead, const NvGmmuMem *mem,
                           NvGmmuAperture aper, uint64_t addr, bool backward,
@@ -655,14 +656,11 @@ static bool pte_ahead_get(NvGmmuPteAhead *ahead, const NvGmmuMem *mem,
     unsigned i;
 
     if (ahead->n && ahead->aper == aper && addr >= ahead->addr &&
-        addr < ahead->addr + ahead->n * 8ull && !(addr & 7)) {
+        addr < ahead->addr + ahead->n * 8ull) {
         *pte = ahead->raw[(addr - ahead->addr) / 8];
         return true;
     }
     ahead->n = 0;
-    if (addr & 7) {
-        return false;
-    }
     if (backward) {
         lo = MAX(table, addr - (NV_GMMU_PTE_AHEAD - 1) * 8ull);
         hi = addr + 8;
